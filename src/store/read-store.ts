@@ -1,0 +1,87 @@
+/**
+ * The read store port: the subset of the MongoDB collection API that projections and
+ * queries use, with Mongo filter and update documents. Adapters: memory-read-store
+ * (mingo, embedded) and mongo-read-store (production).
+ */
+
+export type DocId = string | number;
+export interface Document {
+  _id: DocId;
+  [key: string]: unknown;
+}
+
+/** A MongoDB query filter, e.g. `{ owner: 3, version: { $gt: 10 } }`. */
+export type Filter = Record<string, unknown>;
+/** A MongoDB update document with operators, e.g. `{ $set: { name: 'a' }, $addToSet: { members: 2 } }`. */
+export type Update = Record<string, unknown>;
+export type SortSpec = Record<string, 1 | -1>;
+export type ProjectionSpec = Record<string, 0 | 1>;
+
+export interface FindOptions {
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+  projection?: ProjectionSpec;
+}
+
+export interface UpdateOptions {
+  upsert?: boolean;
+}
+
+export interface UpdateResult {
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedCount: number;
+}
+
+export interface DeleteResult {
+  deletedCount: number;
+}
+
+/** Shapes as in MongoDB's bulkWrite, so the Mongo adapter passes them through. */
+export type WriteOperation<T extends Document = Document> =
+  | { insertOne: { document: T } }
+  | { updateOne: { filter: Filter; update: Update; upsert?: boolean } }
+  | { updateMany: { filter: Filter; update: Update; upsert?: boolean } }
+  | { replaceOne: { filter: Filter; replacement: T; upsert?: boolean } }
+  | { deleteOne: { filter: Filter } }
+  | { deleteMany: { filter: Filter } };
+
+export interface IndexOptions {
+  unique?: boolean;
+  name?: string;
+}
+
+export interface Collection<T extends Document = Document> {
+  readonly name: string;
+  findOne(filter: Filter, options?: FindOptions): Promise<T | null>;
+  find(filter: Filter, options?: FindOptions): Promise<T[]>;
+  countDocuments(filter?: Filter): Promise<number>;
+  /** Throws DuplicateKeyError when `_id` or a unique index is taken. */
+  insertOne(document: T): Promise<void>;
+  updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<UpdateResult>;
+  updateMany(filter: Filter, update: Update, options?: UpdateOptions): Promise<UpdateResult>;
+  replaceOne(filter: Filter, replacement: T, options?: UpdateOptions): Promise<UpdateResult>;
+  deleteOne(filter: Filter): Promise<DeleteResult>;
+  deleteMany(filter: Filter): Promise<DeleteResult>;
+  /** Applied in order; stops at the first failure, like an ordered Mongo bulkWrite. */
+  bulkWrite(operations: readonly WriteOperation<T>[]): Promise<void>;
+  createIndex(keys: Record<string, 1 | -1>, options?: IndexOptions): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export interface ReadStore {
+  collection<T extends Document = Document>(name: string): Collection<T>;
+  listCollections(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export class DuplicateKeyError extends Error {
+  override readonly name = 'DuplicateKeyError';
+  constructor(
+    readonly collection: string,
+    readonly key: Record<string, unknown>,
+  ) {
+    super(`duplicate key in ${collection}: ${JSON.stringify(key)}`);
+  }
+}
