@@ -1,0 +1,48 @@
+import type { DomainEvent, Position, Revision, StreamName } from '../events/recorded-event.js';
+import { WrongExpectedVersionError, type EventStore } from '../store/event-store.js';
+import { metadataFor, type CommandContext } from './command-context.js';
+import { CommandRefused, Refusal, fold, type Decider } from './decider.js';
+
+export interface CommandResult<State, Event> {
+  /** What the decider produced; empty when the command changed nothing. */
+  events: readonly Event[];
+  state: State;
+  /** Global position of the last event appended, or null when nothing was appended. */
+  position: Position | null;
+}
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Loads the stream, decides, and appends with the revision it decided on; when another
+ * writer got there first, decides again on the fresh state. A command that needs facts from
+ * outside the stream (is that user registered?) is given as a function of the loaded state.
+ */
+export async function handleCommand<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  stream: StreamName,
+  decider: Decider<State, Command, Event>,
+  command: Command | ((state: State) => Promise<Command>),
+  context: CommandContext,
+): Promise<CommandResult<State, Event>> {
+  for (let attempt = 1; ; attempt++) {
+    const history = await store.readStream(stream);
+    const state = fold(decider, history as unknown as Event[]);
+    const decision = decider.decide(state, typeof command === 'function' ? await (command as (s: State) => Promise<Command>)(state) : command);
+    if (decision instanceof Refusal) throw new CommandRefused(decision);
+    if (decision.length === 0) return { events: decision, state, position: null };
+    const revision: Revision | 'no_stream' = history.length === 0 ? 'no_stream' : history.length - 1;
+    try {
+      const metadata = metadataFor(context);
+      const appended = await store.append(
+        stream,
+        decision.map((event) => ({ type: event.type, data: event.data, metadata })),
+        { expectedRevision: revision },
+      );
+      const after = decision.reduce((current, event) => decider.evolve(current, event), state);
+      return { events: decision, state: after, position: appended.position };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { DomainEvent } from '../events/recorded-event.js';
+
+/**
+ * Why a command was refused, in domain words (`user_already_exists`, `not_a_member`, ...).
+ * Each wire dialect maps codes to its own status and reason.
+ */
+export class Refusal {
+  constructor(
+    readonly code: string,
+    readonly detail?: string,
+  ) {}
+}
+
+/** An aggregate as a pair of pure functions over its own events. */
+export interface Decider<State, Command, Event extends DomainEvent> {
+  readonly initialState: State;
+  evolve(state: State, event: Event): State;
+  decide(state: State, command: Command): readonly Event[] | Refusal;
+}
+
+/** Thrown by command handling when the decider refused; carries the refusal's code. */
+export class CommandRefused extends Error {
+  override readonly name = 'CommandRefused';
+  constructor(readonly refusal: Refusal) {
+    super(refusal.detail ? `${refusal.code}: ${refusal.detail}` : refusal.code);
+  }
+  get code(): string {
+    return this.refusal.code;
+  }
+}
+
+export function fold<State, Event extends DomainEvent>(
+  decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
+  events: readonly Event[],
+): State {
+  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState);
+}

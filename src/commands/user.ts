@@ -1,0 +1,148 @@
+import type { UserId } from '../events/recorded-event.js';
+import { loginReservationStream, phoneReservationStream, userStream, type UserEvent } from '../events/user.js';
+import type { EventStore } from '../store/event-store.js';
+import type { CommandContext } from './command-context.js';
+import { handleCommand } from './command-handler.js';
+import { CommandRefused, Refusal, type Decider } from './decider.js';
+import type { IdAllocator } from './id-allocator.js';
+import { hashPassword } from './password.js';
+import { reservationDecider } from './reservation.js';
+
+export interface UserState {
+  registered: boolean;
+  login: string | null;
+  phone: string | null;
+}
+
+export interface RegisterUser {
+  userId: UserId;
+  name: string;
+  login: string | null;
+  phone: string | null;
+  passwordHash: string;
+}
+
+export const userDecider: Decider<UserState, RegisterUser, UserEvent> = {
+  initialState: { registered: false, login: null, phone: null },
+  evolve(_state, event) {
+    return { registered: true, login: event.data.login, phone: event.data.phone };
+  },
+  decide(state, command) {
+    if (state.registered) return new Refusal('id_taken');
+    return [{ type: 'UserRegistered', data: { ...command, avatar: '' } }];
+  },
+};
+
+export interface Registration {
+  name: string;
+  login: string | null;
+  phone: string | null;
+  password: string;
+}
+
+interface Claim {
+  stream: string;
+  value: string;
+  field: 'login' | 'phone';
+  refusal: string;
+}
+
+/**
+ * Registers a user: claims the login and phone (reservation streams, so they stay unique
+ * across processes), then creates `user-<id>` with an id nobody holds. A claim whose
+ * registration fails is released; one left by a crash is taken over after a while.
+ * Refusals: `invalid_login`, `invalid_name`, `invalid_phone`, `invalid_password`, `login_taken`,
+ * `phone_taken`.
+ */
+export async function registerUser(
+  store: EventStore,
+  ids: IdAllocator,
+  registration: Registration,
+  context: CommandContext,
+): Promise<{ userId: UserId; position: number }> {
+  const invalid = validate(registration);
+  if (invalid) throw new CommandRefused(new Refusal(invalid));
+  const passwordHash = await hashPassword(registration.password);
+  const claims = claimsOf(registration);
+  for (;;) {
+    const userId = await ids.next();
+    const held: Claim[] = [];
+    try {
+      for (const claim of claims) {
+        await claimValue(store, claim, userId, context);
+        held.push(claim);
+      }
+      const { name, login, phone } = registration;
+      const result = await handleCommand(store, userStream(userId), userDecider, { userId, name, login, phone, passwordHash }, context);
+      return { userId, position: result.position ?? 0 };
+    } catch (error) {
+      await releaseAll(store, held, userId, context);
+      if (error instanceof CommandRefused && error.code === 'id_taken') {
+        ids.conflicted();
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The rules both dialects share; each names the refusal code of the first broken one. */
+function validate({ name, login, phone, password }: Registration): string | null {
+  if (login !== null && (login.trim().length === 0 || login.length > 64 || CONTROL.test(login))) return 'invalid_login';
+  if (name.trim().length === 0 || name.length > 64 || CONTROL.test(name)) return 'invalid_name';
+  if (phone !== null && !/^\+?[0-9]{3,20}$/.test(phone)) return 'invalid_phone';
+  if (password.length === 0 || password.length > 1024) return 'invalid_password';
+  return null;
+}
+
+function claimsOf(registration: Registration): Claim[] {
+  const claims: Claim[] = [];
+  if (registration.login !== null) {
+    const value = registration.login.toLowerCase();
+    claims.push({ stream: loginReservationStream(value), value, field: 'login', refusal: 'login_taken' });
+  }
+  if (registration.phone !== null) {
+    const value = registration.phone;
+    claims.push({ stream: phoneReservationStream(value), value, field: 'phone', refusal: 'phone_taken' });
+  }
+  return claims;
+}
+
+async function claimValue(store: EventStore, claim: Claim, userId: UserId, context: CommandContext): Promise<void> {
+  try {
+    await handleCommand(
+      store,
+      claim.stream,
+      reservationDecider,
+      async (state) => ({
+        kind: 'claim' as const,
+        value: claim.value,
+        userId,
+        now: Date.now(),
+        holderRegistered: state.holder !== null && (await holds(store, state.holder, claim)),
+      }),
+      context,
+    );
+  } catch (error) {
+    if (error instanceof CommandRefused && error.code === 'already_taken') throw new CommandRefused(new Refusal(claim.refusal));
+    throw error;
+  }
+}
+
+/** Whether `userId` registered with the claimed value, i.e. the claim is not an orphan. */
+async function holds(store: EventStore, userId: UserId, claim: Claim): Promise<boolean> {
+  const [registered] = await store.readStream(userStream(userId), { maxCount: 1 });
+  if (!registered || registered.type !== 'UserRegistered') return false;
+  const data = (registered as unknown as UserEvent).data;
+  const value = claim.field === 'login' ? data.login?.toLowerCase() : data.phone;
+  return value === claim.value;
+}
+
+async function releaseAll(store: EventStore, claims: readonly Claim[], userId: UserId, context: CommandContext): Promise<void> {
+  for (const claim of claims) {
+    await handleCommand(store, claim.stream, reservationDecider, { kind: 'release', value: claim.value, userId }, context);
+  }
+}

@@ -1,0 +1,32 @@
+import type { DomainEvent, StreamName, UserId } from './recorded-event.js';
+
+/** A person with an account. Streams: `user-<id>`. */
+export const userStream = (id: UserId): StreamName => `user-${id}`;
+
+/** Uniqueness claims, one stream per claimed value, appended with expected revision "no stream". */
+export const loginReservationStream = (login: string): StreamName => `login-${login.toLowerCase()}`;
+export const phoneReservationStream = (phone: string): StreamName => `phone-${phone}`;
+
+export type UserRegistered = DomainEvent<
+  'UserRegistered',
+  {
+    userId: UserId;
+    name: string;
+    login: string | null;
+    phone: string | null;
+    /** argon2id; the password itself never enters the log. */
+    passwordHash: string;
+    avatar: string;
+  }
+>;
+
+export type UserEvent = UserRegistered;
+
+/** `claimedAt` (ms since the epoch) lets a claim whose registration never happened be taken over later. */
+export type ValueClaimed = DomainEvent<'ValueClaimed', { value: string; userId: UserId; claimedAt: number }>;
+/** A claim whose registration did not go through (its id was taken meanwhile, or it was abandoned). */
+export type ValueReleased = DomainEvent<'ValueReleased', { value: string; userId: UserId }>;
+
+export type ReservationEvent = ValueClaimed | ValueReleased;
+
+export const userEventTypes = ['UserRegistered'] as const;

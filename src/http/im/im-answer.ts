@@ -1,0 +1,13 @@
+import type { Context } from 'koa';
+import { writeDocument } from '../../codecs/toml-writer.js';
+import type { TomlFrame, TomlValue } from '../../codecs/toml-frame.js';
+
+/**
+ * Writes an im answer: HTTP 200, a TOML document whose first table is `[[response]]`
+ * (`status` first), then any rows (`[[user]]`, `[[removed]]`, ...).
+ */
+export function writeImAnswer(ctx: Context, response: Record<string, TomlValue>, rows: readonly TomlFrame[] = []): void {
+  ctx.status = 200;
+  ctx.type = 'application/toml; charset=utf-8';
+  ctx.body = writeDocument([{ type: 'response', fields: { status: 0, ...response } }, ...rows]);
+}

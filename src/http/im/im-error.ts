@@ -1,0 +1,37 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from '../../logger.js';
+import { writeImAnswer } from './im-answer.js';
+
+/** An im answer that is not a success: HTTP 200, `[[response]] status = N reason = "..."`. */
+export class ImError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export const tokenError = (): ImError => new ImError(1, 'Token error');
+export const required = (field: string): ImError => new ImError(3, `${field} Required`);
+
+/** im keeps its envelope even for refused requests: too large is a status, not HTTP 413. */
+export function imErrors(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (error) {
+      const answer = toImError(error, log);
+      writeImAnswer(ctx, { status: answer.status, reason: answer.reason });
+    }
+  };
+}
+
+function toImError(error: unknown, log: Logger): ImError {
+  if (error instanceof ImError) return error;
+  const status = (error as { status?: number }).status;
+  if (status === 413) return new ImError(5, 'Payload Too Large');
+  if (status !== undefined && status >= 400 && status < 500) return new ImError(3, 'Bad Request');
+  log.error({ err: error }, 'im request failed');
+  return new ImError(99, 'Internal Error');
+}

@@ -1,0 +1,63 @@
+import { CommandRefused } from '../../commands/decider.js';
+import { registerUser } from '../../commands/user.js';
+import type { TomlFrame } from '../../codecs/toml-frame.js';
+import { findUser, findUserByPhone, type UserDocument } from '../../queries/users.js';
+import { addressOf } from '../auth.js';
+import type { HttpDeps } from '../http-deps.js';
+import type { Route } from '../route.js';
+import { requireFields } from './form-fields.js';
+import { writeImAnswer } from './im-answer.js';
+import { ImError } from './im-error.js';
+import type { ImState } from './im-state.js';
+
+/** A user as im shows one: `[[user]] id name phone avatar`. */
+export function imUserRow(user: UserDocument): TomlFrame {
+  return { type: 'user', fields: { id: user._id, name: user.name, phone: user.phone ?? '', avatar: user.avatar } };
+}
+
+const REFUSALS: Record<string, ImError> = {
+  phone_taken: new ImError(1, 'User Exist'),
+  login_taken: new ImError(1, 'User Exist'),
+  invalid_name: new ImError(3, 'Invalid name'),
+  invalid_phone: new ImError(3, 'Invalid phone'),
+  invalid_password: new ImError(3, 'Invalid password'),
+};
+
+export function userRoutes(deps: HttpDeps): Route<ImState>[] {
+  return [
+    {
+      method: 'POST',
+      path: '/user',
+      access: 'public',
+      async handler(ctx) {
+        const { name, phone, password } = requireFields(ctx, ['name', 'phone', 'password']);
+        try {
+          const { userId, position } = await registerUser(deps.store, deps.userIds, { name, login: null, phone, password }, { address: addressOf(ctx) });
+          await deps.read.waitFor(position);
+          writeImAnswer(ctx, { user: { id: userId } });
+        } catch (error) {
+          throw error instanceof CommandRefused ? (REFUSALS[error.code] ?? new ImError(2, 'Unknown reason')) : error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/user/id/:id',
+      access: 'user',
+      async handler(ctx) {
+        const id = Number(ctx.params.id);
+        const user = Number.isSafeInteger(id) ? await findUser(deps.read, id) : null;
+        writeImAnswer(ctx, {}, user ? [imUserRow(user)] : []);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/user/phone/:phone',
+      access: 'user',
+      async handler(ctx) {
+        const user = await findUserByPhone(deps.read, String(ctx.params.phone));
+        writeImAnswer(ctx, {}, user ? [imUserRow(user)] : []);
+      },
+    },
+  ];
+}

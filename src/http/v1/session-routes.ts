@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { endSession } from '../../commands/session.js';
+import { registerUser } from '../../commands/user.js';
+import { addressOf } from '../auth.js';
+import type { HttpDeps } from '../http-deps.js';
+import type { Route } from '../route.js';
+import { openSession, signIn } from '../sign-in.js';
+import { jsonBody } from './json-body.js';
+import type { V1State } from './v1-state.js';
+import { V1Error } from './v1-error.js';
+
+const Credentials = z.object({
+  login: z.string(),
+  password: z.string(),
+  /** Not in the seed: lets a client name its device, as im clients do. */
+  device: z.string().max(64).optional(),
+});
+
+export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
+  const limit = deps.config.limits.bodyBytes;
+  return [
+    {
+      method: 'POST',
+      path: '/register',
+      access: 'public',
+      async handler(ctx) {
+        const body = await jsonBody(ctx, Credentials, limit);
+        const address = addressOf(ctx);
+        const registration = { name: body.login, login: body.login, phone: null, password: body.password };
+        const { userId, position } = await registerUser(deps.store, deps.userIds, registration, { address });
+        await deps.read.waitFor(position);
+        const session = await openSession(deps, { userId, device: body.device ?? 'v1', dialect: 'v1', address });
+        ctx.body = { session_id: session.token };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/login',
+      access: 'public',
+      async handler(ctx) {
+        const body = await jsonBody(ctx, Credentials, limit);
+        ctx.body = { session_id: await signInToken(deps, body.login, body.password, body.device, addressOf(ctx)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/logout',
+      access: 'user',
+      async handler(ctx) {
+        const { caller } = ctx.state;
+        const position = await endSession(deps.store, caller.sessionId, { actor: caller.userId, session: caller.sessionId, address: addressOf(ctx) });
+        if (position !== null) await deps.read.waitFor(position);
+        ctx.body = {};
+      },
+    },
+  ];
+}
+
+async function signInToken(deps: HttpDeps, login: string, password: string, device: string | undefined, address: string): Promise<string> {
+  const outcome = await signIn(deps, { identifier: login, password, device: device ?? 'v1', dialect: 'v1', address });
+  switch (outcome.kind) {
+    case 'signed_in':
+      return outcome.token;
+    case 'unknown_user':
+      throw new V1Error(422, 'user_not_found');
+    case 'wrong_password':
+      throw new V1Error(422, 'wrong_credentials');
+    case 'throttled':
+      throw new V1Error(429, 'rate_limited', { 'Retry-After': String(outcome.retryAfterSeconds) });
+  }
+}

@@ -1,0 +1,30 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { callerOf, tokenOf } from '../auth.js';
+import type { HttpDeps } from '../http-deps.js';
+import { mountRoutes } from '../mount-routes.js';
+import type { Route } from '../route.js';
+import { sessionRoutes } from './session-routes.js';
+import { userRoutes } from './user-routes.js';
+import { V1Error, v1Errors } from './v1-error.js';
+import type { V1State } from './v1-state.js';
+
+/** Every v1 route, by path under /v1: the table the authorization tests walk. */
+export function v1Routes(deps: HttpDeps): Route<V1State>[] {
+  return [...sessionRoutes(deps), ...userRoutes(deps)];
+}
+
+export function v1Router(deps: HttpDeps): Router {
+  const router = new Router({ prefix: '/v1', strict: false });
+  router.use(v1Errors(deps.log));
+  mountRoutes(router, v1Routes(deps), async (ctx: Context, access) => {
+    const caller = await callerOf(deps.read, tokenOf(ctx));
+    if (!caller) throw new V1Error(401, 'unauthorized');
+    if (access === 'admin') throw new V1Error(403, 'forbidden');
+    (ctx.state as V1State).caller = caller;
+  });
+  router.all('/{*rest}', () => {
+    throw new V1Error(404, 'not_found');
+  });
+  return router;
+}

@@ -1,0 +1,37 @@
+import type { RecordedEvent } from '../events/recorded-event.js';
+import type { SessionEvent } from '../events/session.js';
+import type { Projection, ReadOperation } from './projection.js';
+
+/** Live sessions by token hash: what authentication looks up on every request. */
+export interface SessionDocument {
+  _id: string;
+  sessionId: string;
+  userId: number;
+  device: string;
+  dialect: string;
+  startedAt: string;
+  [key: string]: unknown;
+}
+
+export const sessionsProjection: Projection = {
+  name: 'sessions',
+  version: 1,
+  eventTypes: ['SessionStarted', 'SessionEnded'],
+  collections: [{ name: 'sessions', indexes: [{ keys: { sessionId: 1 } }, { keys: { userId: 1 } }] }],
+  project(event: RecordedEvent): ReadOperation[] {
+    const session = event as unknown as SessionEvent;
+    if (session.type === 'SessionEnded') {
+      return [{ collection: 'sessions', operation: { deleteOne: { filter: { sessionId: session.data.sessionId } } } }];
+    }
+    const { data } = session;
+    const document: SessionDocument = {
+      _id: data.tokenHash,
+      sessionId: data.sessionId,
+      userId: data.userId,
+      device: data.device,
+      dialect: data.dialect,
+      startedAt: event.metadata.at,
+    };
+    return [{ collection: 'sessions', operation: { replaceOne: { filter: { _id: data.tokenHash }, replacement: document, upsert: true } } }];
+  },
+};

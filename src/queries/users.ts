@@ -1,0 +1,34 @@
+import type { UserId } from '../events/recorded-event.js';
+import type { ReadModels } from '../projections/read-models.js';
+import type { UserDocument } from '../projections/users.js';
+
+export type { UserDocument };
+
+const users = (read: ReadModels) => read.collection<UserDocument>('users', 'users');
+
+export function findUser(read: ReadModels, id: UserId): Promise<UserDocument | null> {
+  return users(read).findOne({ _id: id });
+}
+
+export function findUsers(read: ReadModels, ids: readonly UserId[]): Promise<UserDocument[]> {
+  return users(read).find({ _id: { $in: [...ids] } }, { sort: { _id: 1 } });
+}
+
+export function findUserByPhone(read: ReadModels, phone: string): Promise<UserDocument | null> {
+  return users(read).findOne({ phone });
+}
+
+export function findUserByLogin(read: ReadModels, login: string): Promise<UserDocument | null> {
+  return users(read).findOne({ handle: login.toLowerCase(), login: { $ne: null } });
+}
+
+/** How both dialects sign in: a login, or else a phone number, identifies the account. */
+export async function findUserBySignIn(read: ReadModels, identifier: string): Promise<UserDocument | null> {
+  return (await findUserByLogin(read, identifier)) ?? (await findUserByPhone(read, identifier));
+}
+
+/** Case-insensitive substring of the login (or name); at most `limit`, by id. */
+export function searchUsers(read: ReadModels, text: string, limit = 50): Promise<UserDocument[]> {
+  const pattern = text.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return users(read).find({ handle: { $regex: pattern } }, { sort: { _id: 1 }, limit });
+}

@@ -1,0 +1,21 @@
+import type { Config } from '../config.js';
+import { EsdbEventStore } from './esdb-event-store.js';
+import type { EventStore } from './event-store.js';
+import { MemoryReadStore } from './memory-read-store.js';
+import { MongoReadStore } from './mongo-read-store.js';
+import type { ReadStore } from './read-store.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+/** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
+export async function openEventStore(config: Pick<Config, 'eventStore' | 'durability'>): Promise<EventStore> {
+  if (config.eventStore.startsWith('sqlite:')) {
+    return SqliteEventStore.open({ file: config.eventStore.slice('sqlite:'.length), durability: config.durability });
+  }
+  return EsdbEventStore.connect(config.eventStore);
+}
+
+/** The read store the configuration names: `memory` or a MongoDB URL. */
+export async function openReadStore(config: Pick<Config, 'readStore'>): Promise<ReadStore> {
+  if (config.readStore === 'memory') return new MemoryReadStore();
+  return MongoReadStore.connect(config.readStore);
+}

@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { Projection } from '../../src/projections/projection.js';
+import { ProjectionRunner } from '../../src/projections/runner.js';
+import type { EventStore } from '../../src/store/event-store.js';
+import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import type { Document } from '../../src/store/read-store.js';
+import { meta, tempEventStore } from '../support/stores.js';
+
+/** Counts notes per author: a minimal projection with a secondary index. */
+function notesProjection(version = 1): Projection {
+  return {
+    name: 'notes',
+    version,
+    eventTypes: ['NoteWritten'],
+    collections: [{ name: 'notes', indexes: [{ keys: { author: 1 } }] }],
+    project(event: RecordedEvent) {
+      const data = event.data as { id: string; author: string; text: string };
+      const document = { _id: data.id, author: data.author, text: data.text, version, position: event.position };
+      return [{ collection: 'notes', operation: { replaceOne: { filter: { _id: data.id }, replacement: document, upsert: true } } }];
+    },
+  };
+}
+
+async function write(store: EventStore, id: string, author = 'ann'): Promise<number> {
+  const result = await store.append(`note-${id}`, [{ type: 'NoteWritten', data: { id, author, text: `text ${id}` }, metadata: meta }]);
+  return result.position;
+}
+
+const sorted = (documents: Document[]) => documents.map(({ _id, author, text }) => ({ _id, author, text })).sort((a, b) => String(a._id).localeCompare(String(b._id)));
+
+describe('ProjectionRunner', () => {
+  let store: EventStore;
+  beforeEach(async () => {
+    store = await tempEventStore();
+  });
+  afterEach(() => store.close());
+
+  it('catches up with what was written before it started, then follows live writes', async () => {
+    for (let i = 0; i < 50; i++) await write(store, `a${i}`);
+    await store.append('other-1', [{ type: 'Unrelated', data: {}, metadata: meta }]);
+    const runner = new ProjectionRunner(store, new MemoryReadStore(), [notesProjection()]);
+    await runner.start();
+    expect(await runner.collection('notes', 'notes').countDocuments({})).to.equal(50);
+    const position = await write(store, 'live', 'bob');
+    expect(await runner.waitFor(position)).to.equal(true);
+    expect(await runner.collection('notes', 'notes').findOne({ author: 'bob' })).to.include({ _id: 'live' });
+    runner.stop();
+  });
+
+  it('waitFor answers false when the position is not reached in time', async () => {
+    const runner = new ProjectionRunner(store, new MemoryReadStore(), [notesProjection()]);
+    await runner.start();
+    expect(await runner.waitFor(10_000, 30)).to.equal(false);
+    runner.stop();
+  });
+
+  it('resumes from its checkpoint and does not apply an event twice', async () => {
+    const readStore = new MemoryReadStore();
+    const first = new ProjectionRunner(store, readStore, [notesProjection()]);
+    await first.start();
+    await first.waitFor(await write(store, 'one'));
+    first.stop();
+    await write(store, 'two');
+    const second = new ProjectionRunner(store, readStore, [notesProjection()]);
+    await second.start();
+    const [status] = await second.status();
+    expect(status).to.include({ name: 'notes', state: 'live', lag: 0, position: await store.headPosition() });
+    expect(sorted(await second.collection('notes', 'notes').find({}))).to.deep.equal([
+      { _id: 'one', author: 'ann', text: 'text one' },
+      { _id: 'two', author: 'ann', text: 'text two' },
+    ]);
+    second.stop();
+  });
+
+  it('rebuilds beside the served version while writes go on, and ends equal to a fresh build', async () => {
+    const runner = new ProjectionRunner(store, new MemoryReadStore(), [notesProjection()]);
+    for (let i = 0; i < 300; i++) await write(store, `r${i}`, i % 2 ? 'ann' : 'bob');
+    await runner.start();
+    const writing = (async () => {
+      for (let i = 0; i < 100; i++) await write(store, `during${i}`);
+    })();
+    await runner.rebuild('notes');
+    await writing;
+    await runner.waitFor(await store.headPosition());
+    const [status] = await runner.status();
+    expect(status?.generation).to.equal(2);
+
+    const fresh = new ProjectionRunner(store, new MemoryReadStore(), [notesProjection()]);
+    await fresh.start();
+    const rebuilt = sorted(await runner.collection('notes', 'notes').find({}));
+    expect(rebuilt).to.have.length(400);
+    expect(rebuilt).to.deep.equal(sorted(await fresh.collection('notes', 'notes').find({})));
+    runner.stop();
+    fresh.stop();
+  });
+
+  it('rebuilds a projection whose version changed, then serves the new shape', async () => {
+    const readStore = new MemoryReadStore();
+    const old = new ProjectionRunner(store, readStore, [notesProjection(1)]);
+    await write(store, 'x');
+    await old.start();
+    old.stop();
+    const upgraded = new ProjectionRunner(store, readStore, [notesProjection(2)]);
+    await upgraded.start();
+    expect(await upgraded.collection('notes', 'notes').findOne({ _id: 'x' })).to.include({ version: 2 });
+    const [status] = await upgraded.status();
+    expect(status).to.include({ version: 2, generation: 2, state: 'live' });
+    upgraded.stop();
+  });
+});

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { HttpsClient } from './https-client.js';
+import { testCertificates } from './test-server.js';
+
+const main = new URL('../../src/cli/main.js', import.meta.url).pathname;
+
+export interface ServerProcess {
+  child: ChildProcess;
+  client: HttpsClient;
+  port: number;
+  /** Every log line the process wrote, for tests that search them. */
+  logs: string[];
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Runs `eschat serve` as its own process (what `npm start` runs) on a free port, using the
+ * test run's development certificates, and resolves once it listens.
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [main, 'serve'], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      ESCHAT_DATA: dataDir,
+      ESCHAT_PORT: '0',
+      ESCHAT_IM_PORT: '0',
+      ESCHAT_HOST: '127.0.0.1',
+      ESCHAT_LOG_LEVEL: 'info',
+      ESCHAT_TLS_CERT: join(testCertificates, 'server.crt'),
+      ESCHAT_TLS_KEY: join(testCertificates, 'server.key'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === 'eschat listening' && entry.port) resolve(entry.port);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    void exited.then((code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
+  });
+  const client = new HttpsClient(`https://localhost:${port}`, readFileSync(join(testCertificates, 'ca.crt')));
+  return {
+    child,
+    client,
+    port,
+    logs,
+    kill(signal: NodeJS.Signals = 'SIGKILL') {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
