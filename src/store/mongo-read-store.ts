@@ -40,10 +40,11 @@ export class MongoReadStore implements ReadStore {
     private readonly db: Db,
   ) {}
 
-  /** Connects to `uri`; the database is `dbName`, else the one the URI names, else `test`. */
+  /** Connects to `uri`; the database is `dbName`, else the one the URI names, else `eschat`. */
   static async connect(uri: string, dbName?: string): Promise<MongoReadStore> {
     const client = await MongoClient.connect(uri);
-    return new MongoReadStore(client, client.db(dbName));
+    const named = decodeURIComponent(new URL(uri).pathname.slice(1));
+    return new MongoReadStore(client, client.db(dbName ?? (named || 'eschat')));
   }
 
   collection<T extends Document = Document>(name: string): Collection<T> {

@@ -14,7 +14,7 @@ import { userRoutes } from './user-routes.js';
 /** Every im route: the table the authorization tests walk. */
 export function imRoutes(deps: HttpDeps): Route<ImState>[] {
   return [
-    { method: 'GET', path: '/health', access: 'public', handler: async (ctx) => writeImAnswer(ctx, {}) },
+    { method: 'GET', path: '/health', access: 'public', summary: 'status 0 when serving', handler: async (ctx) => writeImAnswer(ctx, {}) },
     ...serverRoutes(deps),
     ...userRoutes(deps),
   ];

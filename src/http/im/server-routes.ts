@@ -20,6 +20,8 @@ export function serverRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'POST',
       path: '/server/login',
       access: 'public',
+      summary: 'Sign in with phone (or login), password, device: the IM endpoint and a token',
+      errors: ['Mismatch', "User doesn't exist!", '<field> Required'],
       async handler(ctx) {
         const { phone, password, device } = requireFields(ctx, ['phone', 'password', 'device']);
         const outcome = await signIn(deps, { identifier: phone, password, device: device.slice(0, 64), dialect: 'im', address: addressOf(ctx) });
@@ -41,6 +43,8 @@ export function serverRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'POST',
       path: '/server/reconnect',
       access: 'public',
+      summary: 'The IM endpoint again, for the token in the cookie and the id in the form',
+      errors: ['Token Error'],
       async handler(ctx) {
         const caller = await callerOf(deps.read, tokenOf(ctx));
         if (!caller || String(caller.userId) !== formField(ctx, 'id')) throw tokenMismatch();
@@ -51,6 +55,8 @@ export function serverRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'POST',
       path: '/server/failed',
       access: 'public',
+      summary: 'Report the IM endpoint unreachable',
+      errors: ['Token Error', 'IM is online'],
       async handler(ctx) {
         if (!(await callerOf(deps.read, tokenOf(ctx)))) throw tokenMismatch();
         // This process serves IM itself: if it answers, its IM listener is up.

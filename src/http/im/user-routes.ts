@@ -29,6 +29,8 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'POST',
       path: '/user',
       access: 'public',
+      summary: 'Register with name, phone, password',
+      errors: ['User Exist', '<field> Required', 'Invalid name', 'Invalid phone', 'Invalid password'],
       async handler(ctx) {
         const { name, phone, password } = requireFields(ctx, ['name', 'phone', 'password']);
         try {
@@ -44,6 +46,7 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'GET',
       path: '/user/id/:id',
       access: 'user',
+      summary: 'A user by id: [[user]] id, name, phone, avatar',
       async handler(ctx) {
         const id = Number(ctx.params.id);
         const user = Number.isSafeInteger(id) ? await findUser(deps.read, id) : null;
@@ -54,6 +57,7 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'GET',
       path: '/user/phone/:phone',
       access: 'user',
+      summary: 'A user by phone: [[user]] id, name, phone, avatar',
       async handler(ctx) {
         const user = await findUserByPhone(deps.read, String(ctx.params.phone));
         writeImAnswer(ctx, {}, user ? [imUserRow(user)] : []);

@@ -23,6 +23,9 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'POST',
       path: '/register',
       access: 'public',
+      summary: 'Create an account and sign in: {"session_id"}',
+      body: Credentials,
+      errors: ['user_already_exists', 'invalid_login', 'invalid_password'],
       async handler(ctx) {
         const body = await jsonBody(ctx, Credentials, limit);
         const address = addressOf(ctx);
@@ -37,6 +40,9 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'POST',
       path: '/login',
       access: 'public',
+      summary: 'Sign in with a login (or a phone number): {"session_id"}',
+      body: Credentials,
+      errors: ['user_not_found', 'wrong_credentials', 'rate_limited'],
       async handler(ctx) {
         const body = await jsonBody(ctx, Credentials, limit);
         ctx.body = { session_id: await signInToken(deps, body.login, body.password, body.device, addressOf(ctx)) };
@@ -46,6 +52,7 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'POST',
       path: '/logout',
       access: 'user',
+      summary: 'End this session; its sockets close',
       async handler(ctx) {
         const { caller } = ctx.state;
         const position = await endSession(deps.store, caller.sessionId, { actor: caller.userId, session: caller.sessionId, address: addressOf(ctx) });

@@ -15,6 +15,7 @@ export function userRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'GET',
       path: '/info',
       access: 'user',
+      summary: 'The caller: {"id","login"}',
       async handler(ctx) {
         const user = await findUser(deps.read, ctx.state.caller.userId);
         if (!user) throw new V1Error(401, 'unauthorized');
@@ -25,6 +26,7 @@ export function userRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'GET',
       path: '/users',
       access: 'user',
+      summary: 'Users whose login contains q, case-insensitive, at most 50: [{"id","login"}]',
       async handler(ctx) {
         const q = ctx.query['q'];
         // As the original: no `q` finds nobody, an empty `q` lists everyone (up to the limit).

@@ -4,6 +4,7 @@ import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { mountRoutes } from '../mount-routes.js';
 import type { Route } from '../route.js';
+import { openApiDocument } from './openapi.js';
 import { sessionRoutes } from './session-routes.js';
 import { userRoutes } from './user-routes.js';
 import { V1Error, v1Errors } from './v1-error.js';
@@ -11,8 +12,18 @@ import type { V1State } from './v1-state.js';
 
 /** Every v1 route, by path under /v1: the table the authorization tests walk. */
 export function v1Routes(deps: HttpDeps): Route<V1State>[] {
-  return [...sessionRoutes(deps), ...userRoutes(deps)];
+  const routes: Route<V1State>[] = [...sessionRoutes(deps), ...userRoutes(deps)];
+  const document = openApiDocument([...routes, openApiRoute]);
+  return [...routes, { ...openApiRoute, handler: async (ctx) => void (ctx.body = document) }];
 }
+
+const openApiRoute: Route<V1State> = {
+  method: 'GET',
+  path: '/openapi.json',
+  access: 'public',
+  summary: 'This API as an OpenAPI 3.1 document',
+  handler: async () => undefined,
+};
 
 export function v1Router(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/v1', strict: false });

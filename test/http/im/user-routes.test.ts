@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { parseToml, responseOf } from '../../support/toml.js';
-
-/** Registers through im and signs in; returns the user id and token. */
-export async function imUser(t: TestServer, name: string, phone: string, password = '888888', device = 'android'): Promise<{ id: number; token: string }> {
-  const created = responseOf((await t.client.form('POST', '/user', { name, phone, password })).text);
-  expect(created['status']).to.equal(0);
-  const login = responseOf((await t.client.form('POST', '/server/login', { phone, password, device })).text);
-  expect(login['status']).to.equal(0);
-  const user = login['user'] as { id: number; token: string };
-  return { id: user.id, token: user.token };
-}
+import { imUser } from '../../support/users.js';
 
 describe('im users and sessions', () => {
   let t: TestServer;
