@@ -8,16 +8,20 @@ import { ensureDevCertificates } from './dev-certificates.js';
 import { createHttpApp } from './http/http-app.js';
 import { LoginThrottle } from './http/login-throttle.js';
 import type { Logger } from './logger.js';
+import { contactsProjection } from './projections/contacts.js';
+import { mediaProjection } from './projections/media.js';
+import { messagesProjection } from './projections/messages.js';
 import type { Projection } from './projections/projection.js';
+import { roomsProjection } from './projections/rooms.js';
 import { ProjectionRunner } from './projections/runner.js';
 import { sessionsProjection } from './projections/sessions.js';
 import { usersProjection } from './projections/users.js';
 import type { EventStore } from './store/event-store.js';
-import { openEventStore, openReadStore } from './store/open-stores.js';
+import { openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
 import type { ReadStore } from './store/read-store.js';
 
 /** Every read model the server keeps. */
-export const projections: readonly Projection[] = [usersProjection, sessionsProjection];
+export const projections: readonly Projection[] = [usersProjection, sessionsProjection, contactsProjection, roomsProjection, messagesProjection, mediaProjection];
 
 export interface RunningServer {
   /** The HTTP(S) port actually bound (useful when the configuration asked for 0). */
@@ -40,6 +44,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     store,
     read: runner,
     userIds: new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId),
+    roomIds: new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId),
+    media: openMediaStore(config, readStore),
     config,
     log,
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),

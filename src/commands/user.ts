@@ -146,3 +146,9 @@ async function releaseAll(store: EventStore, claims: readonly Claim[], userId: U
     await handleCommand(store, claim.stream, reservationDecider, { kind: 'release', value: claim.value, userId }, context);
   }
 }
+
+/** Whether `userId` is registered: what commands naming another user check first. */
+export async function userExists(store: EventStore, userId: UserId): Promise<boolean> {
+  const [registered] = await store.readStream(userStream(userId), { maxCount: 1 });
+  return registered?.type === 'UserRegistered';
+}

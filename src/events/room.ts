@@ -15,12 +15,20 @@ export const directRoomStream = (a: UserId, b: UserId): StreamName => `direct-${
  */
 export type RoomKind = 'direct' | 'group';
 
-export type RoomCreated = DomainEvent<'RoomCreated', { roomId: RoomId; kind: RoomKind; name: string | null; creator: UserId; key: string | null }>;
-export type RoomMemberJoined = DomainEvent<'RoomMemberJoined', { roomId: RoomId; userId: UserId; via: 'creation' | 'key' | 'added'; by: UserId }>;
-export type RoomMemberLeft = DomainEvent<'RoomMemberLeft', { roomId: RoomId; userId: UserId }>;
-export type RoomMemberRemoved = DomainEvent<'RoomMemberRemoved', { roomId: RoomId; userId: UserId; by: UserId }>;
-export type RoomDeleted = DomainEvent<'RoomDeleted', { roomId: RoomId; by: UserId }>;
-export type RoomKeyRotated = DomainEvent<'RoomKeyRotated', { roomId: RoomId; key: string; by: UserId }>;
+/**
+ * Membership events carry the room's `kind` and `members`: everyone in the room once the
+ * event is applied (for a deletion: everyone who was in it). Notifications are routed from
+ * the event alone, so a replay or another process never needs the room's state.
+ */
+type Members = { kind: RoomKind; members: UserId[] };
+
+/** Followed, in the same append, by one RoomMemberJoined `via: 'creation'` per initial member. */
+export type RoomCreated = DomainEvent<'RoomCreated', { roomId: RoomId; name: string | null; creator: UserId; key: string | null } & Members>;
+export type RoomMemberJoined = DomainEvent<'RoomMemberJoined', { roomId: RoomId; userId: UserId; via: 'creation' | 'key' | 'added'; by: UserId } & Members>;
+export type RoomMemberLeft = DomainEvent<'RoomMemberLeft', { roomId: RoomId; userId: UserId } & Members>;
+export type RoomMemberRemoved = DomainEvent<'RoomMemberRemoved', { roomId: RoomId; userId: UserId; by: UserId } & Members>;
+export type RoomDeleted = DomainEvent<'RoomDeleted', { roomId: RoomId; by: UserId } & Members>;
+export type RoomKeyRotated = DomainEvent<'RoomKeyRotated', { roomId: RoomId; key: string; by: UserId } & Members>;
 /** The claim on a pair's direct room (stream `direct-<low>-<high>`). */
 export type DirectRoomClaimed = DomainEvent<'DirectRoomClaimed', { roomId: RoomId; members: [UserId, UserId] }>;
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ReadModels } from '../projections/read-models.js';
 import type { EventStore } from '../store/event-store.js';
+import type { MediaStore } from '../store/media-store.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 /** What the HTTP dialects are built from; composed in app.ts. */
@@ -10,6 +11,9 @@ export interface HttpDeps {
   store: EventStore;
   read: ReadModels;
   userIds: IdAllocator;
+  roomIds: IdAllocator;
+  /** Uploaded bytes: files on disk, or GridFS beside a MongoDB read store. */
+  media: MediaStore;
   config: Config;
   log: Logger;
   throttle: LoginThrottle;

@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { Position, RecordedEvent } from '../events/recorded-event.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Collection, Document, ReadStore, WriteOperation } from '../store/read-store.js';
@@ -36,6 +36,8 @@ interface Running {
 
 export interface RunnerOptions {
   batchSize?: number;
+  /** Where live events come from; by default a subscription of the runner's own. */
+  subscribe?: (from: Position) => Observable<RecordedEvent>;
   /** Reports a projection that failed to apply a batch; it stops there, the others go on. */
   onError?: (projection: string, error: unknown) => void;
 }
@@ -90,7 +92,8 @@ export class ProjectionRunner implements ReadModels {
     const live = [...this.running.values()].filter((entry) => !entry.stale);
     const from = live.length > 0 ? Math.min(...live.map((entry) => entry.position)) : await this.store.headPosition();
     this.applied = from;
-    this.subscription = this.store.subscribe(from).subscribe({
+    const events = this.options.subscribe ? this.options.subscribe(from) : this.store.subscribe(from);
+    this.subscription = events.subscribe({
       next: (event) => this.enqueue(event),
       error: (error: unknown) => this.options.onError?.('subscription', error),
     });

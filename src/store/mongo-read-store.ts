@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  GridFSBucket,
   MongoClient,
   MongoServerError,
   type AnyBulkWriteOperation,
@@ -54,6 +55,11 @@ export class MongoReadStore implements ReadStore {
   async listCollections(): Promise<string[]> {
     const collections = await this.db.listCollections({}, { nameOnly: true }).toArray();
     return collections.map((collection) => collection.name).filter((name) => !name.startsWith('system.'));
+  }
+
+  /** A GridFS bucket in the same database: where media go when the read store is MongoDB. */
+  gridFsBucket(bucketName: string): GridFSBucket {
+    return new GridFSBucket(this.db, { bucketName });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,10 @@
+import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { EsdbEventStore } from './esdb-event-store.js';
 import type { EventStore } from './event-store.js';
+import { FsMediaStore } from './fs-media-store.js';
+import { GridFsMediaStore } from './gridfs-media-store.js';
+import type { MediaStore } from './media-store.js';
 import { MemoryReadStore } from './memory-read-store.js';
 import { MongoReadStore } from './mongo-read-store.js';
 import type { ReadStore } from './read-store.js';
@@ -18,4 +22,10 @@ export async function openEventStore(config: Pick<Config, 'eventStore' | 'durabi
 export async function openReadStore(config: Pick<Config, 'readStore'>): Promise<ReadStore> {
   if (config.readStore === 'memory') return new MemoryReadStore();
   return MongoReadStore.connect(config.readStore);
+}
+
+/** Where uploaded bytes go: GridFS beside a MongoDB read store, else files in `<dataDir>/media`. */
+export function openMediaStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): MediaStore {
+  if (readStore instanceof MongoReadStore) return new GridFsMediaStore(readStore.gridFsBucket('media'));
+  return new FsMediaStore(join(config.dataDir, 'media'));
 }

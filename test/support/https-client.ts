@@ -5,6 +5,8 @@ export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body as received, for binary answers (media). */
+  bytes: Buffer;
 }
 
 export interface RequestOptions {
@@ -26,7 +28,10 @@ export class HttpsClient {
       const req = send(url, { method, headers: options.headers, ca: this.ca, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: bytes.toString('utf8'), bytes });
+        });
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -29,7 +29,9 @@ export function imErrors(log: Logger) {
 
 function toImError(error: unknown, log: Logger): ImError {
   if (error instanceof ImError) return error;
-  const status = (error as { status?: number }).status;
+  // The multipart parser's errors (an upload over the limit) carry their HTTP status as `httpCode`.
+  const failure = error as { status?: number; httpCode?: number };
+  const status = failure.status ?? failure.httpCode;
   if (status === 413) return new ImError(5, 'Payload Too Large');
   if (status !== undefined && status >= 400 && status < 500) return new ImError(3, 'Bad Request');
   log.error({ err: error }, 'im request failed');

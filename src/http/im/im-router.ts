@@ -5,9 +5,13 @@ import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { mountRoutes } from '../mount-routes.js';
 import type { Route } from '../route.js';
+import { discardUploadsAfter } from '../uploads.js';
+import { contactRoutes } from './contact-routes.js';
+import { groupRoutes } from './group-routes.js';
 import { writeImAnswer } from './im-answer.js';
 import { ImError, imErrors, tokenError } from './im-error.js';
 import type { ImState } from './im-state.js';
+import { mediaRoutes } from './media-routes.js';
 import { serverRoutes } from './server-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -17,6 +21,9 @@ export function imRoutes(deps: HttpDeps): Route<ImState>[] {
     { method: 'GET', path: '/health', access: 'public', summary: 'status 0 when serving', handler: async (ctx) => writeImAnswer(ctx, {}) },
     ...serverRoutes(deps),
     ...userRoutes(deps),
+    ...contactRoutes(deps),
+    ...groupRoutes(deps),
+    ...mediaRoutes(deps),
   ];
 }
 
@@ -31,9 +38,12 @@ export function imRouter(deps: HttpDeps): Router {
       urlencoded: true,
       multipart: true,
       formLimit: bodyBytes,
+      // qs reads more than 20 `members[]` as an object by default: a big group would lose its members.
+      queryString: { arrayLimit: 1000 },
       formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 1000 },
     }),
   );
+  router.use(discardUploadsAfter);
   mountRoutes(router, imRoutes(deps), async (ctx: Context) => {
     const caller = await callerOf(deps.read, tokenOf(ctx));
     if (!caller) throw tokenError();

@@ -4,7 +4,11 @@ import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { mountRoutes } from '../mount-routes.js';
 import type { Route } from '../route.js';
+import { contactRoutes } from './contact-routes.js';
+import { mediaRoutes } from './media-routes.js';
+import { messageRoutes } from './message-routes.js';
 import { openApiDocument } from './openapi.js';
+import { roomRoutes } from './room-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { userRoutes } from './user-routes.js';
 import { V1Error, v1Errors } from './v1-error.js';
@@ -12,7 +16,7 @@ import type { V1State } from './v1-state.js';
 
 /** Every v1 route, by path under /v1: the table the authorization tests walk. */
 export function v1Routes(deps: HttpDeps): Route<V1State>[] {
-  const routes: Route<V1State>[] = [...sessionRoutes(deps), ...userRoutes(deps)];
+  const routes: Route<V1State>[] = [...sessionRoutes(deps), ...userRoutes(deps), ...contactRoutes(deps), ...roomRoutes(deps), ...messageRoutes(deps), ...mediaRoutes(deps)];
   const document = openApiDocument([...routes, openApiRoute]);
   return [...routes, { ...openApiRoute, handler: async (ctx) => void (ctx.body = document) }];
 }

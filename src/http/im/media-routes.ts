@@ -1,0 +1,98 @@
+import type { MediaKind } from '../../commands/media-signature.js';
+import type { RoomId } from '../../events/room.js';
+import { findVisibleMedia, imMediaPath } from '../../queries/media.js';
+import type { Caller } from '../auth.js';
+import { callerContext } from '../caller-context.js';
+import { openDirectRoom } from '../direct-room.js';
+import type { HttpDeps } from '../http-deps.js';
+import { integerParam } from '../integer-param.js';
+import { serveMedia } from '../media-download.js';
+import { sendMediaMessage } from '../media-message.js';
+import type { Route, RouteContext } from '../route.js';
+import { uploadedFile } from '../uploads.js';
+import { formField } from './form-fields.js';
+import { writeImAnswer } from './im-answer.js';
+import { ImError, required } from './im-error.js';
+import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from './im-refusals.js';
+import type { ImState } from './im-state.js';
+
+const KINDS: readonly MediaKind[] = ['audio', 'video', 'image'];
+
+const notFound = (ctx: RouteContext<ImState>): void => {
+  writeImAnswer(ctx, { status: 404, reason: 'Not Found' });
+  ctx.status = 404;
+};
+
+export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
+  /**
+   * Sends the uploaded file of `kind` to the room `roomOf` names: the part named after the
+   * kind, or `filename` as the seed's example sends it. The answer adds the message id and the
+   * URL its recipients get as `c`.
+   */
+  async function sendUpload(ctx: RouteContext<ImState>, kind: MediaKind, roomOf: (caller: Caller) => Promise<RoomId>): Promise<void> {
+    const file = uploadedFile(ctx, [kind, 'filename']);
+    if (!file) throw required(kind);
+    const { caller } = ctx.state;
+    const refusals = { ...ROOM_REFUSALS, invalid_media: new ImError(3, `Invalid ${kind}`) };
+    const roomId = await roomOf(caller).catch(inImWords(refusals));
+    const upload = { roomId, kind, file: file.filepath, clientId: null };
+    const message = await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)).catch(inImWords(refusals));
+    writeImAnswer(ctx, { message: { mid: message._id, c: imMediaPath(kind, message.mediaId ?? '') } });
+  }
+
+  const oneToOne = KINDS.map(
+    (kind): Route<ImState> => ({
+      method: 'POST',
+      path: `/m/${kind}`,
+      access: 'user',
+      summary: `Send ${kind} to user "to" (multipart, file part "${kind}")`,
+      errors: [`${kind} Required`, 'to Required', 'User Not Exist!', 'Invalid to', `Invalid ${kind}`, 'Payload Too Large'],
+      handler: (ctx) =>
+        sendUpload(ctx, kind, async (caller) => {
+          const to = formField(ctx, 'to');
+          if (to === undefined) throw required('to');
+          const other = integerParam(to, 1);
+          if (other === null) throw userNotExist;
+          return openDirectRoom(deps, caller.userId, other, callerContext(ctx, caller));
+        }),
+    }),
+  );
+
+  const toGroup = KINDS.map(
+    (kind): Route<ImState> => ({
+      method: 'POST',
+      path: `/gm/${kind}`,
+      access: 'user',
+      summary: `Send ${kind} to group "g_id" (multipart, file part "${kind}")`,
+      errors: [`${kind} Required`, 'g_id Required', 'Group Not Exist!', 'Unauthorized', `Invalid ${kind}`, 'Payload Too Large'],
+      handler: (ctx) =>
+        sendUpload(ctx, kind, async () => {
+          const group = formField(ctx, 'g_id');
+          if (group === undefined) throw required('g_id');
+          const roomId = integerParam(group, 1);
+          if (roomId === null) throw groupNotExist;
+          return roomId;
+        }),
+    }),
+  );
+
+  const downloads = KINDS.map(
+    (kind): Route<ImState> => ({
+      method: 'GET',
+      path: `/file/${kind}/:id`,
+      access: 'user',
+      summary: `The bytes of a ${kind} message in a room the caller is in; honours one Range (206, or 416)`,
+      async handler(ctx) {
+        const media = await findVisibleMedia(deps.read, ctx.params.id ?? '', ctx.state.caller.userId);
+        const outcome = media?.kind === kind ? await serveMedia(ctx, deps.media, media) : 'missing';
+        if (outcome === 'missing') notFound(ctx);
+        if (outcome === 'unsatisfiable') {
+          ctx.status = 416;
+          ctx.body = '';
+        }
+      },
+    }),
+  );
+
+  return [...oneToOne, ...toGroup, ...downloads];
+}

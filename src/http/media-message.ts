@@ -1,0 +1,38 @@
+import type { CommandContext } from '../commands/command-context.js';
+import { uploadMedia } from '../commands/media.js';
+import type { MediaKind } from '../commands/media-signature.js';
+import { checkSender, findSent, sendMessage } from '../commands/message.js';
+import type { RoomId } from '../events/room.js';
+import type { MessageDocument } from '../queries/messages.js';
+import type { Caller } from './auth.js';
+import type { HttpDeps } from './http-deps.js';
+
+export interface MediaMessage {
+  roomId: RoomId;
+  /** Null: judged from the bytes. */
+  kind: MediaKind | null;
+  /** Where the multipart parser left the bytes. */
+  file: string;
+  clientId: string | null;
+}
+
+/**
+ * Both dialects' media send: checks the sender may send there (and that this is no retry)
+ * before storing any bytes, uploads, sends, and answers once history shows the message.
+ * Bytes no message refers to in the end (a refused send, a concurrent retry that won) are
+ * deleted. Refusals: those of checkSender, uploadMedia and sendMessage.
+ */
+export async function sendMediaMessage(deps: HttpDeps, caller: Caller, send: MediaMessage, context: CommandContext): Promise<MessageDocument> {
+  await checkSender(deps.read, send.roomId, caller.userId);
+  const earlier = send.clientId === null ? null : await findSent(deps.read, caller.userId, send.clientId);
+  if (earlier) return earlier;
+  const media = await uploadMedia(deps.store, deps.media, { owner: caller.userId, kind: send.kind, file: send.file }, context);
+  const message = { roomId: send.roomId, sender: caller.userId, device: caller.device, clientId: send.clientId, kind: media.kind, text: null, mediaId: media.mediaId };
+  const sent = await sendMessage(deps.store, deps.read, message, context).catch(async (error: unknown) => {
+    await deps.media.delete(media.mediaId);
+    throw error;
+  });
+  if (!sent.created) await deps.media.delete(media.mediaId);
+  await deps.read.waitFor(sent.message._id);
+  return sent.message;
+}

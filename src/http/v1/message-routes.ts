@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { MAX_CLIENT_ID, sendMessage } from '../../commands/message.js';
+import { HISTORY_PAGE, MAX_HISTORY_PAGE, roomHistory } from '../../queries/messages.js';
+import { findRoomOf } from '../../queries/rooms.js';
+import { callerContext } from '../caller-context.js';
+import type { HttpDeps } from '../http-deps.js';
+import { integerParam } from '../integer-param.js';
+import type { Route } from '../route.js';
+import { jsonBody } from './json-body.js';
+import { v1Message } from './message-json.js';
+import { roomParam } from './room-param.js';
+import { V1Error } from './v1-error.js';
+import type { V1State } from './v1-state.js';
+
+const NewMessage = z.object({
+  text: z.string(),
+  /** The client's id for the message: sending again with the same one answers the first message. */
+  client_id: z.string().min(1).max(MAX_CLIENT_ID).optional(),
+});
+
+/** A query parameter: absent gives the default, present must be an integer in range. */
+function pageParam(text: unknown, fallback: number | null, max: number, code: string): number | null {
+  if (text === undefined) return fallback;
+  const value = integerParam(text, 1);
+  if (value === null || value > max) throw new V1Error(422, code);
+  return value;
+}
+
+export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
+  const limit = deps.config.limits.bodyBytes;
+  return [
+    {
+      method: 'GET',
+      path: '/rooms/:id/messages',
+      access: 'user',
+      summary: `The newest messages, oldest first (?limit=1..${MAX_HISTORY_PAGE}, default ${HISTORY_PAGE}; ?before=<id> pages back): [{"id","text","user_id","room_id","created_at"}], media adds "kind","url"`,
+      errors: ['room_not_found', 'invalid_before', 'invalid_limit'],
+      async handler(ctx) {
+        const roomId = roomParam(ctx.params.id);
+        if (!(await findRoomOf(deps.read, roomId, ctx.state.caller.userId))) throw new V1Error(422, 'room_not_found');
+        const before = pageParam(ctx.query['before'], null, Number.MAX_SAFE_INTEGER, 'invalid_before');
+        const count = pageParam(ctx.query['limit'], HISTORY_PAGE, MAX_HISTORY_PAGE, 'invalid_limit') ?? HISTORY_PAGE;
+        ctx.body = (await roomHistory(deps.read, roomId, { before, limit: count })).map(v1Message);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/rooms/:id/messages',
+      access: 'user',
+      summary: 'Send a text {"text","client_id"} (1 to 10,000 characters); a retry with the same client_id answers the first: the message',
+      body: NewMessage,
+      errors: ['room_not_found', 'not_a_member', 'invalid_text'],
+      async handler(ctx) {
+        const body = await jsonBody(ctx, NewMessage, limit);
+        const { caller } = ctx.state;
+        const send = { roomId: roomParam(ctx.params.id), sender: caller.userId, device: caller.device, clientId: body.client_id ?? null, kind: 'text' as const, text: body.text, mediaId: null };
+        const { message } = await sendMessage(deps.store, deps.read, send, callerContext(ctx, caller));
+        await deps.read.waitFor(message._id);
+        ctx.body = v1Message(message);
+      },
+    },
+  ];
+}

@@ -1,0 +1,43 @@
+import type { MediaUploaded } from '../events/media.js';
+import type { MessageSent } from '../events/message.js';
+import type { RecordedEvent, UserId } from '../events/recorded-event.js';
+import type { RoomId } from '../events/room.js';
+import type { Projection, ReadOperation } from './projection.js';
+import type { ReadModels } from './read-models.js';
+
+/** An uploaded file, and the rooms it was sent to: who may download it follows from them. */
+export interface MediaDocument {
+  _id: string;
+  owner: UserId;
+  kind: MediaUploaded['data']['kind'];
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedAt: string;
+  rooms: RoomId[];
+  [key: string]: unknown;
+}
+
+export const MEDIA = 'media';
+
+export function mediaCollection(read: ReadModels) {
+  return read.collection<MediaDocument>('media', MEDIA);
+}
+
+export const mediaProjection: Projection = {
+  name: 'media',
+  version: 1,
+  eventTypes: ['MediaUploaded', 'MessageSent'],
+  collections: [{ name: MEDIA }],
+  project(recorded: RecordedEvent): ReadOperation[] {
+    const event = recorded as unknown as MediaUploaded | MessageSent;
+    if (event.type === 'MessageSent') {
+      const { mediaId, roomId } = event.data;
+      if (mediaId === null) return [];
+      return [{ collection: MEDIA, operation: { updateOne: { filter: { _id: mediaId }, update: { $addToSet: { rooms: roomId } }, upsert: true } } }];
+    }
+    const { mediaId, owner, kind, contentType, size, sha256 } = event.data;
+    const details = { owner, kind, contentType, size, sha256, uploadedAt: recorded.metadata.at };
+    return [{ collection: MEDIA, operation: { updateOne: { filter: { _id: mediaId }, update: { $set: details, $setOnInsert: { rooms: [] } }, upsert: true } } }];
+  },
+};

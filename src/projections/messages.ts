@@ -1,0 +1,45 @@
+import type { MessageKind, MessageSent } from '../events/message.js';
+import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
+import type { RoomId } from '../events/room.js';
+import type { Projection, ReadOperation } from './projection.js';
+import type { ReadModels } from './read-models.js';
+
+/** A message as history shows it; `_id` is the global position of its MessageSent. */
+export interface MessageDocument {
+  _id: Position;
+  room: RoomId;
+  sender: UserId;
+  /** The device it was sent from: replays to the sender's devices skip that one. */
+  device: string;
+  kind: MessageKind;
+  text: string | null;
+  mediaId: string | null;
+  clientId: string | null;
+  /** ISO-8601 time it was sent. */
+  at: string;
+  [key: string]: unknown;
+}
+
+export const MESSAGES = 'messages';
+
+export function messageCollection(read: ReadModels) {
+  return read.collection<MessageDocument>('messages', MESSAGES);
+}
+
+/** The document of a MessageSent: what the projection stores, and what a send answers at once. */
+export function messageDocument(position: Position, data: MessageSent['data'], at: string): MessageDocument {
+  return { _id: position, room: data.roomId, sender: data.sender, device: data.device, kind: data.kind, text: data.text, mediaId: data.mediaId, clientId: data.clientId, at };
+}
+
+/** History per room, in position order, and sends by client id (retries find their message). */
+export const messagesProjection: Projection = {
+  name: 'messages',
+  version: 1,
+  eventTypes: ['MessageSent'],
+  collections: [{ name: MESSAGES, indexes: [{ keys: { room: 1, _id: 1 } }, { keys: { sender: 1, clientId: 1 } }] }],
+  project(recorded: RecordedEvent): ReadOperation[] {
+    const { data } = recorded as unknown as MessageSent;
+    const document = messageDocument(recorded.position, data, recorded.metadata.at);
+    return [{ collection: MESSAGES, operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } }];
+  },
+};

@@ -1,0 +1,16 @@
+import type { UserId } from '../events/recorded-event.js';
+import type { DeliveryChannel } from './delivery-channel.js';
+import { inboxBetween } from './inbox-replay.js';
+import type { RealtimeContext } from './realtime-context.js';
+
+/**
+ * Brings a just-registered channel up to date: replays what its device has not acknowledged
+ * up to what fan-out has routed (live deliveries are held by the channel meanwhile), then
+ * lets live deliveries through. Read models are waited for, so the replay sees all of it.
+ */
+export async function catchUp(ctx: RealtimeContext, userId: UserId, channel: DeliveryChannel<unknown>): Promise<void> {
+  const upTo = ctx.fanOut.position;
+  await ctx.read.waitFor(upTo, 30_000);
+  for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, channel.replayFrom, upTo)) channel.replay(page);
+  channel.goLive();
+}

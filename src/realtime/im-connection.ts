@@ -1,0 +1,181 @@
+import type { TomlFrame, TomlValue } from '../codecs/toml-frame.js';
+import { CommandRefused } from '../commands/decider.js';
+import { findSessionByToken } from '../queries/sessions.js';
+import { catchUp } from './catch-up.js';
+import type { Connection } from './connection.js';
+import { DeliveryChannel } from './delivery-channel.js';
+import type { Delivery } from './delivery.js';
+import { ackIdOf, imFrame } from './im-frames.js';
+import type { RealtimeContext } from './realtime-context.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** One transport under an im connection: WebSocket `/im` or TLS/TCP on the IM port. */
+export interface ImTransport {
+  /** Writes one frame; false when the connection's send buffer is over its bound. */
+  send(frame: TomlFrame): boolean;
+  close(): void;
+  readonly address: string | null;
+}
+
+const LOGIN_TIMEOUT_MS = 10_000;
+
+/** Reasons the client reads in `[[rr]] r = "..."` when a message is refused. */
+const REFUSALS: Record<string, string> = {
+  not_a_member: 'Unauthorized',
+  room_not_found: 'Group Not Exist!',
+  user_not_found: 'User Not Exist',
+  invalid_text: 'Invalid text',
+};
+
+const reply = (id: TomlValue | undefined, fields: Record<string, TomlValue>): TomlFrame => ({
+  type: 'rr',
+  fields: { ...(id === undefined ? {} : { id }), ...fields },
+});
+
+/**
+ * The simple_im protocol on one connection: login within 10 s, then messages (`[[m]]`,
+ * `[[gm]]`) acknowledged once stored, acknowledgements (`[[a]]`) of what it was sent, and
+ * every delivery for the user, replayed first from where this device left off.
+ */
+export class ImConnection implements Connection {
+  userId = 0;
+  sessionId = '';
+  device = '';
+  readonly exclusive = true;
+  private state: 'login' | 'verifying' | 'live' | 'closed' = 'login';
+  private channel: DeliveryChannel<TomlFrame> | null = null;
+  private readonly bucket: TokenBucket;
+  private readonly loginTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ctx: RealtimeContext,
+    private readonly transport: ImTransport,
+  ) {
+    this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messageBurst);
+    this.loginTimer = setTimeout(() => this.close('login timeout'), LOGIN_TIMEOUT_MS);
+    this.loginTimer.unref();
+  }
+
+  /** Frames read off the transport, in order. */
+  receive(frames: readonly TomlFrame[]): void {
+    for (const frame of frames) {
+      if (this.state === 'closed') return;
+      if (this.state === 'login') void this.login(frame);
+      else if (this.state === 'live') this.handle(frame);
+      else this.transport.send(reply(frame.fields['id'], { s: 1, r: 'Login in progress' }));
+    }
+  }
+
+  /** A frame that could not be read: said to the client, the connection stays. */
+  malformed(reason: string): void {
+    if (this.state !== 'closed') this.transport.send(reply(undefined, { s: 1, r: reason }));
+  }
+
+  deliver(delivery: Delivery): void {
+    this.channel?.push(delivery);
+  }
+
+  close(reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'live') this.transport.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
+    this.state = 'closed';
+    clearTimeout(this.loginTimer);
+    this.channel?.close();
+    this.ctx.registry.remove(this);
+    this.transport.close();
+  }
+
+  /** The transport went away. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.loginTimer);
+    this.channel?.close();
+    this.ctx.registry.remove(this);
+  }
+
+  private async login(frame: TomlFrame): Promise<void> {
+    const id = frame.fields['id'];
+    const user = frame.fields['user'];
+    const refuse = (fields: Record<string, TomlValue>) => {
+      this.transport.send(reply(id, { ...fields, s: 1 }));
+      this.close('login refused');
+    };
+    if (frame.type !== 'r' || frame.fields['t'] !== 'login') return refuse({ r: 'Unknown request' });
+    if (typeof user !== 'object' || user === null || Array.isArray(user)) return refuse({ r: 'user Required' });
+    for (const key of ['id', 'd', 'token']) if (user[key] === undefined) return refuse({ r: `${key} Required` });
+    this.state = 'verifying';
+    const session = await findSessionByToken(this.ctx.read, String(user['token']));
+    if (this.state !== 'verifying') return;
+    if (!session || String(session.userId) !== String(user['id'])) return refuse({ t: 'login', r: 'Token not match' });
+    clearTimeout(this.loginTimer);
+    const channel = await this.open(session.userId, session.sessionId, String(user['d']).slice(0, 64));
+    if (!channel) return;
+    // Live deliveries are held by the channel until the replay of what the device missed is out.
+    this.transport.send(reply(id, { s: 0 }));
+    await catchUp(this.ctx, this.userId, channel);
+  }
+
+  /** Registers the signed-in connection with its device's channel; null if it closed meanwhile. */
+  private async open(userId: number, sessionId: string, device: string): Promise<DeliveryChannel<TomlFrame> | null> {
+    Object.assign(this, { userId, sessionId, device });
+    const cursor = await this.ctx.cursors.device(userId, device);
+    if (this.state !== 'verifying') return null;
+    const channel = new DeliveryChannel<TomlFrame>({
+      userId,
+      device,
+      cursor,
+      skipOwn: true,
+      encode: (delivery) => {
+        const frame = imFrame(delivery, this.ctx.routing);
+        return frame ? { payload: frame, ackId: ackIdOf(frame) } : null;
+      },
+      write: (frame) => this.transport.send(frame),
+      cursorChanged: (changed) => this.ctx.cursors.changed(changed),
+      overflow: () => this.close('too slow: reconnect to resume'),
+    });
+    this.channel = channel;
+    this.state = 'live';
+    this.ctx.registry.add(this);
+    return channel;
+  }
+
+  private handle(frame: TomlFrame): void {
+    const id = frame.fields['id'];
+    switch (frame.type) {
+      case 'a':
+        this.channel?.acknowledge(String(id), typeof frame.fields['cursor'] === 'number' ? frame.fields['cursor'] : undefined);
+        return;
+      case 'm':
+      case 'gm':
+        void this.send(frame);
+        return;
+      default:
+        this.transport.send(reply(id, { s: 1, r: 'Unknown request' }));
+    }
+  }
+
+  private async send(frame: TomlFrame): Promise<void> {
+    const { id, c, t } = frame.fields;
+    if (typeof id !== 'string' && typeof id !== 'number') return void this.transport.send(reply(undefined, { s: 1, r: 'id Required' }));
+    if (!this.bucket.take()) return void this.transport.send(reply(id, { s: 1, r: 'Rate limited' }));
+    if (typeof c !== 'string') return void this.transport.send(reply(id, { s: 1, r: 'c Required' }));
+    if (t !== undefined && t !== 'text') return void this.transport.send(reply(id, { s: 1, r: 'Media is sent over HTTP' }));
+    const target = frame.type === 'm' ? frame.fields['to'] : frame.fields['g_id'];
+    if (typeof target !== 'number' || !Number.isSafeInteger(target)) {
+      return void this.transport.send(reply(id, { s: 1, r: `${frame.type === 'm' ? 'to' : 'g_id'} Required` }));
+    }
+    const sender = { userId: this.userId, device: this.device, sessionId: this.sessionId, address: this.transport.address };
+    try {
+      const sent =
+        frame.type === 'm'
+          ? await this.ctx.messaging.sendDirect(sender, target, String(id), c)
+          : await this.ctx.messaging.sendToRoom(sender, target, String(id), c);
+      if (this.state === 'live') this.transport.send({ type: 'a', fields: { id, mid: sent.position, cursor: sent.position } });
+    } catch (error) {
+      if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'im send failed');
+      const reason = error instanceof CommandRefused ? (REFUSALS[error.code] ?? error.code) : 'Internal Error';
+      if (this.state === 'live') this.transport.send(reply(id, { s: 1, r: reason }));
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { TomlFrame } from '../codecs/toml-frame.js';
+import type { OfflineQueue } from '../queries/offline-queue.js';
+import { imFrame } from './im-frames.js';
+import { inboxBetween } from './inbox-replay.js';
+import type { RealtimeContext } from './realtime-context.js';
+
+export function createOfflineQueue(ctx: RealtimeContext): OfflineQueue {
+  return {
+    async pending(userId, limit) {
+      const { after, acked } = await ctx.cursors.offline(userId);
+      const upTo = ctx.fanOut.position;
+      await ctx.read.waitFor(upTo);
+      const frames: TomlFrame[] = [];
+      for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, after, upTo)) {
+        for (const delivery of page) {
+          const frame = acked.has(delivery.position) ? null : imFrame(delivery, ctx.routing);
+          if (frame) frames.push(frame);
+          if (frames.length >= limit) return frames;
+        }
+      }
+      return frames;
+    },
+    async clear(userId) {
+      await ctx.cursors.deliveredUpTo(userId, ctx.fanOut.position);
+      await ctx.cursors.flush();
+    },
+  };
+}

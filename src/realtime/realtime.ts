@@ -1,0 +1,91 @@
+import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
+import type { IdAllocator } from '../commands/id-allocator.js';
+import type { Config } from '../config.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
+import type { Logger } from '../logger.js';
+import type { ReadModels } from '../projections/read-models.js';
+import type { OfflineQueue } from '../queries/offline-queue.js';
+import type { DeliveryStateStore } from '../store/delivery-state-store.js';
+import type { EventStore } from '../store/event-store.js';
+import type { LiveFeed } from '../store/live-feed.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { DeviceCursors } from './device-cursors.js';
+import { FanOut } from './fan-out.js';
+import { createImListener, type TlsMaterial } from './im-tcp-listener.js';
+import { createMessaging } from './messaging.js';
+import { createOfflineQueue } from './offline-queue.js';
+import type { RealtimeContext } from './realtime-context.js';
+import { roomMessagesFrom } from './room-messages.js';
+import { RoutingState } from './routing-state.js';
+import { WebSocketGateway } from './websocket-gateway.js';
+
+export interface RealtimeDeps {
+  store: EventStore;
+  read: ReadModels;
+  feed: LiveFeed;
+  deliveryState: DeliveryStateStore;
+  roomIds: IdAllocator;
+  config: Config;
+  log: Logger;
+  tls: TlsMaterial | null;
+}
+
+export interface Realtime {
+  /** Routes WebSocket upgrades of the HTTP(S) server to the real-time endpoints. */
+  attach(server: HttpServer): void;
+  /** The IM port actually bound. */
+  imPort: number;
+  offline: OfflineQueue;
+  registry: ConnectionRegistry;
+  /** Closes every connection (clients resume on reconnect) and the IM listener. */
+  close(): Promise<void>;
+}
+
+/**
+ * Real-time delivery: follows the live feed from where it stands, routes every event to the
+ * connections it concerns, and serves the WebSocket endpoints and the legacy IM port.
+ */
+export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
+  const from = deps.feed.position;
+  const early: RecordedEvent[] = [];
+  let route = (event: RecordedEvent): void => void early.push(event);
+  const subscription = deps.feed.events.subscribe((event) => route(event));
+  const routing = await RoutingState.load(deps.store, from);
+  const registry = new ConnectionRegistry();
+  const fanOut = new FanOut(routing, registry, from);
+  for (const event of early) if (event.position > from) fanOut.route(event);
+  route = (event) => fanOut.route(event);
+
+  const cursors = new DeviceCursors(deps.deliveryState, (error) => deps.log.error({ err: error }, 'delivery cursors not saved'));
+  const ctx: RealtimeContext = {
+    read: deps.read,
+    routing,
+    registry,
+    cursors,
+    fanOut,
+    messaging: createMessaging(deps.store, deps.read, deps.roomIds, routing),
+    roomMessages: roomMessagesFrom(deps.read),
+    limits: deps.config.limits,
+    log: deps.log,
+  };
+  const gateway = new WebSocketGateway(ctx, deps.config.allowedOrigins);
+  const imListener: Server = createImListener(ctx, deps.tls);
+  imListener.on('tlsClientError', () => undefined);
+  imListener.listen(deps.config.imPort, deps.config.host);
+  await once(imListener, 'listening');
+  return {
+    attach: (server) => gateway.attach(server),
+    imPort: (imListener.address() as AddressInfo).port,
+    offline: createOfflineQueue(ctx),
+    registry,
+    async close() {
+      subscription.unsubscribe();
+      registry.closeAll('server shutting down: reconnect to resume');
+      gateway.close();
+      await new Promise<void>((resolve) => imListener.close(() => resolve()));
+      await cursors.flush();
+    },
+  };
+}

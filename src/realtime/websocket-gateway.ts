@@ -1,0 +1,178 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { tokenFromRequest } from '../codecs/request-credentials.js';
+import { readFrames } from '../codecs/toml-reader.js';
+import { TomlSyntaxError } from '../codecs/toml-frame.js';
+import { writeDocument } from '../codecs/toml-writer.js';
+import { callerOf, type Caller } from '../queries/sessions.js';
+import { ImConnection } from './im-connection.js';
+import type { JsonTransport } from './json-transport.js';
+import type { RealtimeContext } from './realtime-context.js';
+import { V1RoomChatConnection } from './v1-room-chat-connection.js';
+import { V1StreamConnection } from './v1-stream-connection.js';
+
+/** Past this many bytes waiting to be sent, a client is too slow and is closed (it resumes later). */
+const SEND_BUFFER_BOUND = 8 * 1024 * 1024;
+const HEARTBEAT_MS = 30_000;
+const ROOM_CHAT = /^\/v1\/rooms\/(\d+)\/chat\/?$/;
+
+type Refusal = [status: number, code: string];
+
+/**
+ * Every WebSocket endpoint on the HTTP(S) port, routed by path at the upgrade: `/im` (TOML),
+ * `/v1/stream` and `/v1/rooms/:id/chat` (JSON). v1 endpoints are authorized before the upgrade;
+ * a refusal is an HTTP answer (401, 403, 404), never a socket that opens and closes.
+ */
+export class WebSocketGateway {
+  private readonly server: WebSocketServer;
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly ctx: RealtimeContext,
+    private readonly allowedOrigins: readonly string[],
+  ) {
+    this.server = new WebSocketServer({ noServer: true, maxPayload: Math.max(4 * ctx.limits.frameBytes, 1024 * 1024) });
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.upgrade(request, socket, head).catch((error: unknown) => {
+        this.ctx.log.error({ err: error }, 'websocket upgrade failed');
+        refuse(socket, [500, 'internal_error']);
+      });
+    });
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const client of this.server.clients) client.terminate();
+    this.server.close();
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const origin = request.headers.origin;
+    if (origin && this.allowedOrigins.length > 0 && !this.allowedOrigins.includes(origin)) return refuse(socket, [403, 'forbidden_origin']);
+    if (url.pathname === '/im') return this.accept(request, socket, head, (ws) => this.im(ws, request));
+    const room = ROOM_CHAT.exec(url.pathname);
+    if (url.pathname !== '/v1/stream' && url.pathname !== '/v1/stream/' && !room) return refuse(socket, [404, 'not_found']);
+    const caller = await callerOf(this.ctx.read, tokenFromRequest(request));
+    if (!caller) return refuse(socket, [401, 'unauthorized']);
+    if (!room) return this.accept(request, socket, head, (ws) => this.stream(ws, caller, url));
+    const roomId = Number(room[1]);
+    const refusal = this.roomChatRefusal(caller, roomId);
+    if (refusal) return refuse(socket, refusal);
+    this.accept(request, socket, head, (ws) => this.roomChat(ws, caller, roomId, request));
+  }
+
+  private roomChatRefusal(caller: Caller, roomId: number): Refusal | null {
+    const route = this.ctx.routing.room(roomId);
+    if (!route) return [404, 'room_not_found'];
+    return route.members.has(caller.userId) ? null : [403, 'not_a_member'];
+  }
+
+  private accept(request: IncomingMessage, socket: Duplex, head: Buffer, open: (ws: WebSocket) => void): void {
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
+      ws.on('error', () => ws.terminate());
+      open(ws);
+    });
+  }
+
+  private im(ws: WebSocket, request: IncomingMessage): void {
+    const connection = new ImConnection(this.ctx, {
+      send: (frame) => sendText(ws, writeDocument([frame])),
+      close: () => ws.close(1000),
+      address: request.socket.remoteAddress ?? null,
+    });
+    ws.on('message', (data: RawData, binary: boolean) => {
+      const text = this.textOf(data, binary);
+      if (typeof text !== 'string') return connection.malformed(text.reason);
+      try {
+        connection.receive(readFrames(text));
+      } catch (error) {
+        if (!(error instanceof TomlSyntaxError)) throw error;
+        connection.malformed(error.reason);
+      }
+    });
+    ws.on('close', () => connection.closed());
+  }
+
+  private stream(ws: WebSocket, caller: Caller, url: URL): void {
+    const cursor = url.searchParams.get('cursor');
+    const resumeAfter = cursor !== null && /^\d{1,15}$/.test(cursor) ? Number(cursor) : null;
+    const device = (url.searchParams.get('device') ?? caller.device).slice(0, 64);
+    const connection = new V1StreamConnection(this.ctx, jsonTransport(ws), caller, device);
+    this.onJson(ws, (message) => connection.receive(message));
+    ws.on('close', () => connection.ended());
+    connection.start(resumeAfter).catch((error: unknown) => {
+      this.ctx.log.error({ err: error }, 'v1 stream failed to start');
+      ws.close(1011);
+    });
+  }
+
+  private roomChat(ws: WebSocket, caller: Caller, roomId: number, request: IncomingMessage): void {
+    const connection = new V1RoomChatConnection(this.ctx, jsonTransport(ws), caller, roomId, request.socket.remoteAddress ?? null);
+    this.onJson(ws, (message) => void connection.receive(message));
+    ws.on('close', () => connection.ended());
+  }
+
+  /** JSON messages to `receive`; what does not parse gets an error frame, the socket stays. */
+  private onJson(ws: WebSocket, receive: (message: unknown) => void): void {
+    ws.on('message', (data: RawData, binary: boolean) => {
+      const text = this.textOf(data, binary);
+      if (typeof text !== 'string') return void sendText(ws, JSON.stringify({ error: { code: text.code } }));
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        return void sendText(ws, JSON.stringify({ error: { code: 'invalid_json' } }));
+      }
+      receive(message);
+    });
+  }
+
+  private textOf(data: RawData, binary: boolean): string | { reason: string; code: string } {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (binary) return { reason: 'binary frames are not read', code: 'binary_frame' };
+    if (bytes.length > this.ctx.limits.frameBytes) return { reason: 'frame too large', code: 'payload_too_large' };
+    return bytes.toString('utf8');
+  }
+
+  private beat(): void {
+    for (const ws of this.server.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+}
+
+function sendText(ws: WebSocket, text: string): boolean {
+  if (ws.readyState !== WebSocket.OPEN) return true;
+  ws.send(text);
+  return ws.bufferedAmount < SEND_BUFFER_BOUND;
+}
+
+function jsonTransport(ws: WebSocket): JsonTransport {
+  return {
+    send: (frame) => sendText(ws, JSON.stringify(frame)),
+    close: (reason) => ws.close(4000, reason.slice(0, 120)),
+  };
+}
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+
+function refuse(socket: Duplex, [status, code]: Refusal): void {
+  const body = JSON.stringify({ error: { code } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}

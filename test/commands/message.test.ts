@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { CommandRefused } from '../../src/commands/decider.js';
+import { IdAllocator } from '../../src/commands/id-allocator.js';
+import { sendMessage, type SendMessage } from '../../src/commands/message.js';
+import { createGroup } from '../../src/commands/room.js';
+import { registerUser } from '../../src/commands/user.js';
+import { messagesProjection } from '../../src/projections/messages.js';
+import { roomsProjection } from '../../src/projections/rooms.js';
+import { ProjectionRunner } from '../../src/projections/runner.js';
+import type { EventStore } from '../../src/store/event-store.js';
+import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import { tempEventStore } from '../support/stores.js';
+
+describe('sendMessage', () => {
+  let store: EventStore;
+  let runner: ProjectionRunner;
+  let roomId: number;
+  let ann: number;
+  let bob: number;
+
+  beforeEach(async () => {
+    store = await tempEventStore();
+    runner = new ProjectionRunner(store, new MemoryReadStore(), [roomsProjection, messagesProjection]);
+    await runner.start();
+    const users = new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
+    ann = (await registerUser(store, users, { name: 'ann', login: 'ann', phone: null, password: 'pw' }, {})).userId;
+    bob = (await registerUser(store, users, { name: 'bob', login: 'bob', phone: null, password: 'pw' }, {})).userId;
+    const rooms = new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
+    const group = await createGroup(store, rooms, { name: 'g', creator: ann, members: [], key: null }, {});
+    roomId = group.roomId;
+    await runner.waitFor(group.position);
+  });
+  afterEach(async () => {
+    runner.stop();
+    await store.close();
+  });
+
+  const text = (body: string, clientId: string | null = null, sender = ann): SendMessage => ({ roomId, sender, device: 'web', clientId, kind: 'text', text: body, mediaId: null });
+  const sentCount = async () => (await store.readAll({ filter: { eventTypes: ['MessageSent'] } })).length;
+
+  it('answers the message with its log position as id, stored in the day stream of the room', async () => {
+    const { message, created } = await sendMessage(store, runner, text('hello'), { actor: ann });
+    expect(created).to.equal(true);
+    const [event] = await store.readAll({ filter: { eventTypes: ['MessageSent'] } });
+    expect(message._id).to.equal(event?.position);
+    expect(event?.stream).to.match(new RegExp(`^messages-${roomId}-\\d{8}$`));
+    expect(message).to.include({ room: roomId, sender: ann, device: 'web', kind: 'text', text: 'hello', clientId: null, at: event?.metadata.at });
+  });
+
+  it('sends retried in the same tick, before the read model shows any, make one message', async () => {
+    const sends = await Promise.all(Array.from({ length: 10 }, () => sendMessage(store, runner, text('once', 'same'), {})));
+    expect(new Set(sends.map((sent) => sent.message._id)).size).to.equal(1);
+    expect(sends.filter((sent) => sent.created)).to.have.length(1);
+    expect(await sentCount()).to.equal(1);
+    await runner.waitFor(sends[0]!.message._id);
+    const later = await sendMessage(store, runner, text('once', 'same'), {});
+    expect(later).to.deep.equal({ message: sends[0]!.message, created: false });
+    expect(await sentCount()).to.equal(1);
+  });
+
+  it('refuses non-members, unknown rooms and bad texts without appending', async () => {
+    const refusal = (send: SendMessage) =>
+      sendMessage(store, runner, send, {}).then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof CommandRefused ? error.code : String(error)),
+      );
+    expect(await refusal(text('hi', null, bob))).to.equal('not_a_member');
+    expect(await refusal({ ...text('hi'), roomId: 999 })).to.equal('room_not_found');
+    expect(await refusal(text(''))).to.equal('invalid_text');
+    expect(await refusal(text('x', 'y'.repeat(129)))).to.equal('invalid_client_id');
+    expect(await refusal({ ...text('x'), kind: 'audio' })).to.equal('invalid_media');
+    expect(await sentCount()).to.equal(0);
+  });
+});

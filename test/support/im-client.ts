@@ -1,0 +1,99 @@
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { WebSocket } from 'ws';
+import type { TomlFrame, TomlValue } from '../../src/codecs/toml-frame.js';
+import { readFrames } from '../../src/codecs/toml-reader.js';
+import { writeDocument, writeFrameLine } from '../../src/codecs/toml-writer.js';
+
+type Wire = { send(frame: TomlFrame): void; close(): void };
+
+/**
+ * A simple_im client as a real one talks: over WebSocket `/im` (one TOML document per
+ * message) or TLS on the IM port (one-line frames). It keeps every frame it receives.
+ */
+export class ImClient {
+  readonly frames: TomlFrame[] = [];
+  closed = false;
+  private wire!: Wire;
+  private waiters: Array<() => void> = [];
+
+  static websocket(url: string, ca?: Buffer): Promise<ImClient> {
+    const client = new ImClient();
+    const ws = new WebSocket(url, { ca });
+    ws.on('message', (data) => client.received(readFrames(String(data))));
+    ws.on('close', () => client.ended());
+    client.wire = { send: (frame) => ws.send(writeDocument([frame])), close: () => ws.close() };
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
+  static tls(port: number, ca?: Buffer): Promise<ImClient> {
+    const client = new ImClient();
+    let buffered = '';
+    const socket: TLSSocket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) client.received(readFrames(line));
+    });
+    socket.on('close', () => client.ended());
+    socket.on('error', () => undefined);
+    client.wire = { send: (frame) => socket.write(`${writeFrameLine(frame)}\n`), close: () => socket.end() };
+    return new Promise((resolve, reject) => {
+      socket.once('secureConnect', () => resolve(client));
+      socket.once('error', reject);
+    });
+  }
+
+  send(type: string, fields: Record<string, TomlValue>): void {
+    this.wire.send({ type, fields });
+  }
+
+  /** Logs in and resolves the `[[rr]]` answer. */
+  async login(user: { id: number; token: string }, device = 'android', id = 'login_1'): Promise<TomlFrame> {
+    this.send('r', { id, t: 'login', user: { id: user.id, d: device, token: user.token } });
+    return this.next((frame) => frame.type === 'rr' && frame.fields['id'] === id);
+  }
+
+  /** Resolves the first frame received (now or later) that matches, and removes it. */
+  async next(match: (frame: TomlFrame) => boolean, timeoutMs = 5000): Promise<TomlFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.frames.findIndex(match);
+      if (index >= 0) return this.frames.splice(index, 1)[0]!;
+      if (this.closed || Date.now() > deadline) throw new Error(`no matching frame; have ${JSON.stringify(this.frames)}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  /** Acknowledges a frame it received. */
+  ack(frame: TomlFrame, device = 'android'): void {
+    this.send('a', { id: frame.fields['id'] ?? '', d: device });
+  }
+
+  close(): void {
+    this.wire.close();
+  }
+
+  private received(frames: TomlFrame[]): void {
+    this.frames.push(...frames);
+    this.wake();
+  }
+
+  private ended(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
