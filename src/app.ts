@@ -11,21 +11,27 @@ import type { Logger } from './logger.js';
 import { contactsProjection } from './projections/contacts.js';
 import { mediaProjection } from './projections/media.js';
 import { messagesProjection } from './projections/messages.js';
+import { notificationsProjection } from './projections/notifications.js';
 import type { Projection } from './projections/projection.js';
 import { roomsProjection } from './projections/rooms.js';
 import { ProjectionRunner } from './projections/runner.js';
 import { sessionsProjection } from './projections/sessions.js';
 import { usersProjection } from './projections/users.js';
 import type { EventStore } from './store/event-store.js';
-import { openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
+import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
 import type { ReadStore } from './store/read-store.js';
+import { LiveFeed } from './store/live-feed.js';
+import type { TlsMaterial } from './realtime/im-tcp-listener.js';
+import { startRealtime, type Realtime } from './realtime/realtime.js';
 
 /** Every read model the server keeps. */
-export const projections: readonly Projection[] = [usersProjection, sessionsProjection, contactsProjection, roomsProjection, messagesProjection, mediaProjection];
+export const projections: readonly Projection[] = [usersProjection, sessionsProjection, contactsProjection, roomsProjection, messagesProjection, mediaProjection, notificationsProjection];
 
 export interface RunningServer {
   /** The HTTP(S) port actually bound (useful when the configuration asked for 0). */
   port: number;
+  imPort: number;
+  realtime: Realtime;
   store: EventStore;
   readStore: ReadStore;
   runner: ProjectionRunner;
@@ -36,49 +42,65 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openEventStore(config);
   const readStore = await openReadStore(config);
+  const feed = new LiveFeed(store);
   const runner = new ProjectionRunner(store, readStore, projections, {
+    subscribe: (from) => feed.start(from),
     onError: (projection, error) => log.error({ err: error, projection }, 'projection failed'),
   });
   await runner.start();
+  const roomIds = new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
+  const tls = await tlsMaterial(config);
+  const deliveryState = await openDeliveryStateStore(config, readStore);
+  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, roomIds, config, log, tls });
+  // With ESCHAT_IM_PORT=0 the IM port is chosen now; /server/login announces the real one.
+  const served: Config = { ...config, imPort: realtime.imPort };
   const deps = {
     store,
     read: runner,
     userIds: new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId),
-    roomIds: new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId),
+    roomIds,
     media: openMediaStore(config, readStore),
-    config,
+    config: served,
     log,
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
+    offline: realtime.offline,
   };
   const app = createHttpApp(deps);
-  const server = await createServer(config, app.callback());
+  const server = tls ? createHttpsServer({ ...tls, minVersion: 'TLSv1.2' }, app.callback()) : createHttpServer(app.callback());
+  realtime.attach(server);
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, tls: config.tls.enabled, position: runner.position }, 'eschat listening');
+  log.info({ port, imPort: realtime.imPort, tls: config.tls.enabled, position: runner.position }, 'eschat listening');
   return {
     port,
+    imPort: realtime.imPort,
     store,
     readStore,
     runner,
+    realtime,
     async close() {
+      await realtime.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       runner.stop();
+      feed.stop();
+      await deliveryState.close();
       await store.close();
       await readStore.close();
     },
   };
 }
 
-async function createServer(config: Config, handler: Parameters<typeof createHttpServer>[1]): Promise<Server> {
-  if (!config.tls.enabled) return createHttpServer(handler);
+/** The certificate and key of HTTPS and the IM port: configured files, or development ones. */
+async function tlsMaterial(config: Config): Promise<TlsMaterial | null> {
+  if (!config.tls.enabled) return null;
   const files =
     config.tls.certFile && config.tls.keyFile
       ? { certFile: config.tls.certFile, keyFile: config.tls.keyFile }
       : await ensureDevCertificates(config.tls.dir, config.publicHost === 'localhost' ? [] : [config.publicHost]);
-  return createHttpsServer({ cert: readFileSync(files.certFile), key: readFileSync(files.keyFile), minVersion: 'TLSv1.2' }, handler);
+  return { cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

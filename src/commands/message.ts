@@ -37,7 +37,13 @@ const SETTLE_MS = 60_000;
 const refused = (code: string): CommandRefused => new CommandRefused(new Refusal(code));
 
 /**
- * Sends in flight, by `<sender>:<clientId>`, per read side (one per server: test runs start
+ * How long a client id identifies a message. Retries come within seconds; simple_im clients
+ * number their ids afresh (`a_01`, ...) after a restart, so an id must not stick for ever.
+ */
+export const CLIENT_ID_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Sends in flight, by `<sender>:<device>:<clientId>`, per read side (one per server: test runs start
  * several in one process). A retry that arrives before the read model shows the first send
  * waits for that send instead of appending a second message.
  */
@@ -47,14 +53,15 @@ const inFlight = new WeakMap<ReadModels, Map<string, Promise<SentMessage>>>();
  * Appends a MessageSent to the room's day stream and answers the message at once. The hot
  * path reads no stream: membership and earlier sends come from the read models (this is why
  * a command reads them), and the append expects any revision, as nothing in the stream
- * decides. A send retried with the same client id by the same sender answers the original.
+ * decides. A send retried with the same client id from the same sender and device, within
+ * CLIENT_ID_WINDOW_MS, answers the original.
  * Refusals: `invalid_text`, `invalid_media`, `invalid_client_id`, `room_not_found`, `not_a_member`.
  */
 export function sendMessage(store: EventStore, read: ReadModels, send: SendMessage, context: CommandContext): Promise<SentMessage> {
   if (send.clientId === null) return sendOnce(store, read, send, context);
   let sends = inFlight.get(read);
   if (!sends) inFlight.set(read, (sends = new Map()));
-  const key = `${send.sender}:${send.clientId}`;
+  const key = `${send.sender}:${send.device}:${send.clientId}`;
   const earlier = sends.get(key);
   if (earlier) return earlier.then(({ message }) => ({ message, created: false }));
   const sending = sendOnce(store, read, send, context);
@@ -68,7 +75,7 @@ async function sendOnce(store: EventStore, read: ReadModels, send: SendMessage, 
   const invalid = invalidSend(send);
   if (invalid) throw refused(invalid);
   if (send.clientId !== null) {
-    const earlier = await findSent(read, send.sender, send.clientId);
+    const earlier = await findSent(read, send.sender, send.device, send.clientId);
     if (earlier) return { message: earlier, created: false };
   }
   await checkSender(read, send.roomId, send.sender);
@@ -80,9 +87,10 @@ async function sendOnce(store: EventStore, read: ReadModels, send: SendMessage, 
   return { message: messageDocument(position, data, metadata.at), created: true };
 }
 
-/** The message `sender` already sent with `clientId`, if the read model has it. */
-export function findSent(read: ReadModels, sender: UserId, clientId: string): Promise<MessageDocument | null> {
-  return messageCollection(read).findOne({ sender, clientId });
+/** The message `sender` sent from `device` with `clientId` lately, if the read model has it. */
+export function findSent(read: ReadModels, sender: UserId, device: string, clientId: string, now = Date.now()): Promise<MessageDocument | null> {
+  const since = new Date(now - CLIENT_ID_WINDOW_MS).toISOString();
+  return messageCollection(read).findOne({ sender, clientId, device, at: { $gte: since } }, { sort: { _id: -1 } });
 }
 
 /** Throws the refusal a send to `roomId` by `sender` would get: `room_not_found`, `not_a_member`. */

@@ -24,7 +24,7 @@ export interface MediaMessage {
  */
 export async function sendMediaMessage(deps: HttpDeps, caller: Caller, send: MediaMessage, context: CommandContext): Promise<MessageDocument> {
   await checkSender(deps.read, send.roomId, caller.userId);
-  const earlier = send.clientId === null ? null : await findSent(deps.read, caller.userId, send.clientId);
+  const earlier = send.clientId === null ? null : await findSent(deps.read, caller.userId, caller.device, send.clientId);
   if (earlier) return earlier;
   const media = await uploadMedia(deps.store, deps.media, { owner: caller.userId, kind: send.kind, file: send.file }, context);
   const message = { roomId: send.roomId, sender: caller.userId, device: caller.device, clientId: send.clientId, kind: media.kind, text: null, mediaId: media.mediaId };

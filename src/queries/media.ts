@@ -5,16 +5,6 @@ import { roomCollection } from '../projections/rooms.js';
 
 export type { MediaDocument };
 
-/** Where im clients fetch a media message's bytes: the `c` of `[[m]] t = "audio"`. */
-export function imMediaPath(kind: string, mediaId: string): string {
-  return `/file/${kind}/${mediaId}`;
-}
-
-/** Where v1 clients fetch them: the `url` of a media message. */
-export function v1MediaPath(mediaId: string): string {
-  return `/v1/media/${mediaId}`;
-}
-
 /**
  * The media, if `userId` may see it: it was sent to a room `userId` is in now. Whoever leaves
  * or is removed from the room loses access at once, as to the room's history.

@@ -1,4 +1,5 @@
-import type { MessageKind, MessageSent } from '../events/message.js';
+import type { MessageSent } from '../events/message.js';
+import { messageDocument, type MessageDocument } from '../projections/messages.js';
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
 import type { NotificationDocument } from '../projections/notifications.js';
 
@@ -15,12 +16,8 @@ export interface MessageDelivery {
   position: Position;
   at: string;
   origin: Origin;
-  roomId: number;
-  sender: UserId;
-  clientId: string | null;
-  messageKind: MessageKind;
-  text: string | null;
-  mediaId: string | null;
+  /** The message as history shows it. */
+  message: MessageDocument;
 }
 
 export interface NotificationDelivery {
@@ -42,18 +39,12 @@ function originOf(event: RecordedEvent): Origin {
 
 export function messageDelivery(recorded: RecordedEvent): MessageDelivery {
   const { data } = recorded as unknown as MessageSent;
-  return {
-    kind: 'message',
-    position: recorded.position,
-    at: recorded.metadata.at,
-    origin: { user: data.sender, device: data.device, session: recorded.metadata.session ?? null },
-    roomId: data.roomId,
-    sender: data.sender,
-    clientId: data.clientId,
-    messageKind: data.kind,
-    text: data.text,
-    mediaId: data.mediaId,
-  };
+  return storedMessageDelivery(messageDocument(recorded.position, data, recorded.metadata.at));
+}
+
+/** The same delivery, read back from the history read model for a replay. */
+export function storedMessageDelivery(message: MessageDocument): MessageDelivery {
+  return { kind: 'message', position: message._id, at: message.at, origin: { user: message.sender, device: message.device, session: null }, message };
 }
 
 export function notificationDelivery(recorded: RecordedEvent): NotificationDelivery {

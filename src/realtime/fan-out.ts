@@ -30,7 +30,7 @@ export class FanOut {
     this.position = event.position;
     if (event.type === 'MessageSent') {
       const delivery = messageDelivery(event);
-      const room = this.routing.room(delivery.roomId);
+      const room = this.routing.room(delivery.message.room);
       if (room) for (const member of room.members) this.registry.deliver(member, delivery);
     } else if (notificationTypes.has(event.type)) {
       const delivery = notificationDelivery(event);

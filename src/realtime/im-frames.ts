@@ -1,13 +1,9 @@
+import { imMediaPath } from '../codecs/media-paths.js';
 import type { TomlFrame, TomlValue } from '../codecs/toml-frame.js';
 import type { Delivery, MessageDelivery, NotificationDelivery } from './delivery.js';
 import type { RoutingState } from './routing-state.js';
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
-
-/** Where an im client fetches a media message's bytes: the `c` of `[[m]] t = "audio"`. */
-export function mediaPath(kind: string, mediaId: string): string {
-  return `/file/${kind}/${mediaId}`;
-}
 
 /**
  * A delivery as simple_im clients know it: `[[m]]` / `[[gm]]` for messages, `[[n]]` for
@@ -18,17 +14,17 @@ export function imFrame(delivery: Delivery, routing: RoutingState): TomlFrame | 
   return delivery.kind === 'message' ? messageFrame(delivery, routing) : notificationFrame(delivery);
 }
 
-function messageFrame(message: MessageDelivery, routing: RoutingState): TomlFrame | null {
-  const room = routing.room(message.roomId);
+function messageFrame({ message, position }: MessageDelivery, routing: RoutingState): TomlFrame | null {
+  const room = routing.room(message.room);
   if (!room) return null;
   const fields: Record<string, TomlValue> = {
-    id: message.clientId ?? `m_${message.position}`,
-    t: message.messageKind,
-    c: message.text ?? mediaPath(message.messageKind, message.mediaId ?? ''),
+    id: message.clientId ?? `m_${position}`,
+    t: message.kind,
+    c: message.text ?? imMediaPath(message.kind, message.mediaId ?? ''),
   };
-  if (room.kind === 'direct') fields['to'] = routing.peer(message.roomId, message.sender) ?? message.sender;
-  else fields['g_id'] = message.roomId;
-  Object.assign(fields, { from: message.sender, d: message.origin.device ?? '', ts: seconds(message.at), mid: message.position, cursor: message.position });
+  if (room.kind === 'direct') fields['to'] = routing.peer(message.room, message.sender) ?? message.sender;
+  else fields['g_id'] = message.room;
+  Object.assign(fields, { from: message.sender, d: message.device ?? '', ts: seconds(message.at), mid: position, cursor: position });
   return { type: room.kind === 'direct' ? 'm' : 'gm', fields };
 }
 

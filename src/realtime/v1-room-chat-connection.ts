@@ -6,7 +6,7 @@ import type { Delivery } from './delivery.js';
 import type { JsonTransport } from './json-transport.js';
 import type { RealtimeContext } from './realtime-context.js';
 import { TokenBucket } from './token-bucket.js';
-import { v1Message } from './v1-frames.js';
+import { v1Message } from '../codecs/v1-json.js';
 
 /**
  * `WS /v1/rooms/:id/chat`, e_chat_server's room chat done right: the client sends
@@ -48,9 +48,10 @@ export class V1RoomChatConnection implements Connection {
       if (!this.ctx.routing.room(this.roomId)?.members.has(this.userId)) this.close('not a member of this room');
       return;
     }
-    if (delivery.roomId !== this.roomId) return;
-    if (delivery.sender === this.userId && delivery.clientId !== null && this.sent.delete(delivery.clientId)) return;
-    if (!this.transport.send(v1Message(delivery))) this.close('too slow');
+    const { message } = delivery;
+    if (message.room !== this.roomId) return;
+    if (message.sender === this.userId && message.clientId !== null && this.sent.delete(message.clientId)) return;
+    if (!this.transport.send(v1Message(message))) this.close('too slow');
   }
 
   async receive(message: unknown): Promise<void> {

@@ -1,4 +1,4 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Observable, Subject, type Subscription } from 'rxjs';
 import type { Position, RecordedEvent } from '../events/recorded-event.js';
 import type { EventStore } from './event-store.js';
 
@@ -14,19 +14,27 @@ export class LiveFeed {
 
   constructor(private readonly store: EventStore) {}
 
-  /** Starts the subscription after `from`; later calls return the same running feed. */
+  /**
+   * The feed from after `from`. The store subscription begins when this is first subscribed
+   * to, after the subscriber is in place: a store may emit its first events synchronously.
+   */
   start(from: Position): Observable<RecordedEvent> {
-    if (!this.subscription) {
-      this.position = from;
-      this.subscription = this.store.subscribe(from).subscribe({
-        next: (event) => {
-          this.position = event.position;
-          this.subject.next(event);
-        },
-        error: (error: unknown) => this.subject.error(error),
-      });
-    }
-    return this.subject;
+    return new Observable<RecordedEvent>((subscriber) => {
+      const inner = this.subject.subscribe(subscriber);
+      if (!this.subscription) this.begin(from);
+      return inner;
+    });
+  }
+
+  private begin(from: Position): void {
+    this.position = from;
+    this.subscription = this.store.subscribe(from).subscribe({
+      next: (event) => {
+        this.position = event.position;
+        this.subject.next(event);
+      },
+      error: (error: unknown) => this.subject.error(error),
+    });
   }
 
   get events(): Observable<RecordedEvent> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import type { DeliveryStateStore } from './delivery-state-store.js';
 import { EsdbEventStore } from './esdb-event-store.js';
 import type { EventStore } from './event-store.js';
 import { FsMediaStore } from './fs-media-store.js';
@@ -8,6 +9,8 @@ import type { MediaStore } from './media-store.js';
 import { MemoryReadStore } from './memory-read-store.js';
 import { MongoReadStore } from './mongo-read-store.js';
 import type { ReadStore } from './read-store.js';
+import { ReadStoreDeliveryStateStore } from './read-store-delivery-state-store.js';
+import { SqliteDeliveryStateStore } from './sqlite-delivery-state-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 /** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
@@ -28,4 +31,10 @@ export async function openReadStore(config: Pick<Config, 'readStore'>): Promise<
 export function openMediaStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): MediaStore {
   if (readStore instanceof MongoReadStore) return new GridFsMediaStore(readStore.gridFsBucket('media'));
   return new FsMediaStore(join(config.dataDir, 'media'));
+}
+
+/** Where delivery cursors live: beside a MongoDB read store, else in `<dataDir>/delivery.db`. */
+export async function openDeliveryStateStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): Promise<DeliveryStateStore> {
+  if (readStore instanceof MongoReadStore) return ReadStoreDeliveryStateStore.open(readStore);
+  return new SqliteDeliveryStateStore(join(config.dataDir, 'delivery.db'));
 }

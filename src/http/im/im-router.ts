@@ -12,6 +12,7 @@ import { writeImAnswer } from './im-answer.js';
 import { ImError, imErrors, tokenError } from './im-error.js';
 import type { ImState } from './im-state.js';
 import { mediaRoutes } from './media-routes.js';
+import { offlineRoutes } from './offline-routes.js';
 import { serverRoutes } from './server-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -24,6 +25,7 @@ export function imRoutes(deps: HttpDeps): Route<ImState>[] {
     ...contactRoutes(deps),
     ...groupRoutes(deps),
     ...mediaRoutes(deps),
+    ...offlineRoutes(deps),
   ];
 }
 

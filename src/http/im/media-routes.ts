@@ -1,6 +1,7 @@
 import type { MediaKind } from '../../commands/media-signature.js';
 import type { RoomId } from '../../events/room.js';
-import { findVisibleMedia, imMediaPath } from '../../queries/media.js';
+import { imMediaPath } from '../../codecs/media-paths.js';
+import { findVisibleMedia } from '../../queries/media.js';
 import type { Caller } from '../auth.js';
 import { callerContext } from '../caller-context.js';
 import { openDirectRoom } from '../direct-room.js';

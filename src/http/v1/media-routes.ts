@@ -10,7 +10,7 @@ import { serveMedia } from '../media-download.js';
 import { sendMediaMessage } from '../media-message.js';
 import type { Route } from '../route.js';
 import { discardUploads, uploadedFile } from '../uploads.js';
-import { v1Message } from './message-json.js';
+import { v1Message } from '../../codecs/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
 import type { V1State } from './v1-state.js';

@@ -37,7 +37,7 @@ describe('im users and sessions', () => {
     const answer = responseOf((await t.client.form('POST', '/server/login', { phone: '8613000000001', password: 'pw', device: 'android' })).text);
     expect(answer['status']).to.equal(0);
     expect(answer['server']).to.equal('localhost');
-    expect(answer['port']).to.equal(String(t.config.imPort));
+    expect(answer['port']).to.equal(String(t.server.imPort));
     const user = answer['user'] as { id: number; token: string };
     expect(user.id).to.be.a('number');
     expect(user.token).to.be.a('string').with.length.greaterThan(30);
@@ -72,7 +72,7 @@ describe('im users and sessions', () => {
   it('POST /server/reconnect checks the token against the id', async () => {
     const me = await imUser(t, 'again', '8613000000004');
     const ok = responseOf((await t.client.form('POST', '/server/reconnect', { id: String(me.id) }, me.token)).text);
-    expect(ok).to.deep.equal({ status: 0, server: 'localhost', port: String(t.config.imPort) });
+    expect(ok).to.deep.equal({ status: 0, server: 'localhost', port: String(t.server.imPort) });
     expect(responseOf((await t.client.form('POST', '/server/reconnect', { id: String(me.id + 1) }, me.token)).text)).to.deep.equal({ status: 1, reason: 'Token Error' });
     expect(responseOf((await t.client.form('POST', '/server/reconnect', { id: String(me.id) }, 'bogus')).text)).to.deep.equal({ status: 1, reason: 'Token Error' });
   });
