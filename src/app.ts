@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { IdAllocator } from './commands/id-allocator.js';
 import type { Config } from './config.js';
 import { ensureDevCertificates } from './dev-certificates.js';
+import { closeGracefully } from './http/close-gracefully.js';
+import { checkHealth } from './http/health.js';
 import { createHttpApp } from './http/http-app.js';
 import { LoginThrottle } from './http/login-throttle.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { contactsProjection } from './projections/contacts.js';
 import { mediaProjection } from './projections/media.js';
 import { messagesProjection } from './projections/messages.js';
@@ -18,6 +21,7 @@ import { ProjectionRunner } from './projections/runner.js';
 import { sessionsProjection } from './projections/sessions.js';
 import { usersProjection } from './projections/users.js';
 import type { EventStore } from './store/event-store.js';
+import { InstrumentedEventStore } from './store/instrumented-event-store.js';
 import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
 import type { ReadStore } from './store/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
@@ -27,6 +31,9 @@ import { startRealtime, type Realtime } from './realtime/realtime.js';
 /** Every read model the server keeps. */
 export const projections: readonly Projection[] = [usersProjection, sessionsProjection, contactsProjection, roomsProjection, messagesProjection, mediaProjection, notificationsProjection];
 
+/** How long requests in flight may take to finish when the server stops: within serve's 10 s exit deadline. */
+const HTTP_GRACE_MS = 5000;
+
 export interface RunningServer {
   /** The HTTP(S) port actually bound (useful when the configuration asked for 0). */
   port: number;
@@ -35,12 +42,20 @@ export interface RunningServer {
   store: EventStore;
   readStore: ReadStore;
   runner: ProjectionRunner;
+  /** This server's instruments, as `GET /metrics` shows them. */
+  metrics: Metrics;
+  /**
+   * Stops gracefully: stops accepting, tells real-time clients to reconnect (they resume from
+   * their cursors), lets HTTP requests in flight finish, then commits pending appends and
+   * closes the stores.
+   */
   close(): Promise<void>;
 }
 
 /** The composition root: opens the stores, catches the read models up, then listens. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const store = await openEventStore(config);
+  const metrics = new Metrics();
+  const store: EventStore = new InstrumentedEventStore(await openEventStore(config), metrics);
   const readStore = await openReadStore(config);
   const feed = new LiveFeed(store);
   const runner = new ProjectionRunner(store, readStore, projections, {
@@ -48,15 +63,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     onError: (projection, error) => log.error({ err: error, projection }, 'projection failed'),
   });
   await runner.start();
+  metrics.watchProjections(() => runner.status());
   const roomIds = new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
-  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, roomIds, config, log, tls });
+  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, roomIds, config, log, tls, metrics });
   // With ESCHAT_IM_PORT=0 the IM port is chosen now; /server/login announces the real one.
   const served: Config = { ...config, imPort: realtime.imPort };
   const deps = {
     store,
     read: runner,
+    projections: runner,
     userIds: new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId),
     roomIds,
     media: openMediaStore(config, readStore),
@@ -64,6 +81,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
     offline: realtime.offline,
+    metrics,
+    health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size }),
   };
   const app = createHttpApp(deps);
   const server = tls ? createHttpsServer({ ...tls, minVersion: 'TLSv1.2' }, app.callback()) : createHttpServer(app.callback());
@@ -78,12 +97,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     readStore,
     runner,
     realtime,
+    metrics,
     async close() {
-      await realtime.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // Read models keep running meanwhile: requests in flight may wait for their writes.
+      await Promise.all([realtime.close(), closeGracefully(server, HTTP_GRACE_MS)]);
       runner.stop();
       feed.stop();
       await deliveryState.close();

@@ -42,9 +42,17 @@ export interface Config {
     loginWindowSeconds: number;
     messagesPerSecond: number;
     messageBurst: number;
+    /** Real-time connections one user may hold at once (IM and v1 sockets, every device); past it a new one is refused. */
+    connectionsPerUser: number;
+    /** Bytes waiting to be sent to one connection past which it is too slow and is closed. */
+    sendBufferBytes: number;
+    /** Seconds a connection past its send buffer bound may take nothing before it is dropped. */
+    stallSeconds: number;
   };
   /** Origins allowed to open browser WebSockets; empty means any. */
   allowedOrigins: string[];
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <token>`; else it is open. */
+  metricsToken?: string;
 }
 
 /**
@@ -100,13 +108,17 @@ interface Settings {
   loginWindowSeconds: number;
   messagesPerSecond: number;
   messageBurst: number;
+  connectionsPerUser: number;
+  sendBufferBytes: number;
+  stallSeconds: number;
   allowedOrigins: string[];
+  metricsToken: string;
 }
 
 type Key = keyof Settings;
 
 /** The settings without a fixed default: the event store derives from dataDir, TLS files are optional. */
-type Defaults = Omit<Settings, 'eventStore' | 'tlsCert' | 'tlsKey' | 'tlsCa'>;
+type Defaults = Omit<Settings, 'eventStore' | 'tlsCert' | 'tlsKey' | 'tlsCa' | 'metricsToken'>;
 
 const MiB = 1024 * 1024;
 
@@ -130,6 +142,9 @@ function defaults(cwd: string): Defaults {
     loginWindowSeconds: 600,
     messagesPerSecond: 1000,
     messageBurst: 2000,
+    connectionsPerUser: 20,
+    sendBufferBytes: 8 * MiB,
+    stallSeconds: 30,
     allowedOrigins: [],
   };
 }
@@ -303,11 +318,15 @@ function fields(cwd: string): Fields {
     loginWindowSeconds: { toml: 'limits.login_window_seconds', env: 'ESCHAT_LOGIN_WINDOW', ...integer(1) },
     messagesPerSecond: { toml: 'limits.messages_per_second', env: 'ESCHAT_MESSAGE_RATE', ...integer(1) },
     messageBurst: { toml: 'limits.message_burst', env: 'ESCHAT_MESSAGE_BURST', ...integer(1) },
+    connectionsPerUser: { toml: 'limits.connections_per_user', env: 'ESCHAT_CONNECTIONS_PER_USER', ...integer(1) },
+    sendBufferBytes: { toml: 'limits.send_buffer_bytes', env: 'ESCHAT_SEND_BUFFER', ...integer(1024) },
+    stallSeconds: { toml: 'limits.stall_seconds', env: 'ESCHAT_STALL_TIMEOUT', ...integer(1) },
     allowedOrigins: {
       toml: 'allowed_origins',
       env: 'ESCHAT_ALLOWED_ORIGINS',
       ...list(origin, 'origins like https://chat.example.com'),
     },
+    metricsToken: { toml: 'metrics_token', env: 'ESCHAT_METRICS_TOKEN', schema: z.string().trim().min(1), expected: 'a token' },
   };
 }
 
@@ -465,6 +484,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
   if (certFile !== undefined) tls.certFile = certFile;
   if (keyFile !== undefined) tls.keyFile = keyFile;
   if (caFile !== undefined) tls.caFile = caFile;
+  const metricsToken = valueOf(specs, 'metricsToken');
   return {
     eventStore: valueOf(specs, 'eventStore') ?? `sqlite:${path.join(settings.dataDir, 'events.db')}`,
     readStore: settings.readStore,
@@ -485,8 +505,12 @@ function toConfig(settings: Defaults, specs: Fields): Config {
       loginWindowSeconds: settings.loginWindowSeconds,
       messagesPerSecond: settings.messagesPerSecond,
       messageBurst: settings.messageBurst,
+      connectionsPerUser: settings.connectionsPerUser,
+      sendBufferBytes: settings.sendBufferBytes,
+      stallSeconds: settings.stallSeconds,
     },
     allowedOrigins: settings.allowedOrigins,
+    ...(metricsToken === undefined ? {} : { metricsToken }),
   };
 }
 
@@ -548,5 +572,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     admins: [...config.admins],
     limits: { ...config.limits },
     allowedOrigins: [...config.allowedOrigins],
+    ...(config.metricsToken === undefined ? {} : { metricsToken: '***' }),
   };
 }

@@ -58,6 +58,9 @@ describe('config', () => {
           loginWindowSeconds: 600,
           messagesPerSecond: 1000,
           messageBurst: 2000,
+          sendBufferBytes: 8 * 1024 * 1024,
+          stallSeconds: 30,
+          connectionsPerUser: 20,
         },
         allowedOrigins: [],
       });
@@ -165,6 +168,9 @@ describe('config', () => {
         ESCHAT_LOGIN_WINDOW: '60',
         ESCHAT_MESSAGE_RATE: '5',
         ESCHAT_MESSAGE_BURST: '7',
+        ESCHAT_SEND_BUFFER: '4096',
+        ESCHAT_STALL_TIMEOUT: '9',
+        ESCHAT_CONNECTIONS_PER_USER: '4',
       };
       expect(load({ env }).limits).to.deep.equal({
         bodyBytes: 1024 * 1024,
@@ -174,6 +180,9 @@ describe('config', () => {
         loginWindowSeconds: 60,
         messagesPerSecond: 5,
         messageBurst: 7,
+        sendBufferBytes: 4096,
+        stallSeconds: 9,
+        connectionsPerUser: 4,
       });
     });
   });

@@ -4,7 +4,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 
 /** Flags of `eschat serve`; each overrides the environment and the TOML file. */
-const FLAGS: Array<[string, string]> = [
+export const FLAGS: Array<[string, string]> = [
   ['--config <file>', 'TOML configuration file (default: ./eschat.toml when present)'],
   ['--event-store <url>', 'sqlite:<file> or esdb://...'],
   ['--read-store <url>', 'memory or mongodb://...'],
@@ -17,6 +17,9 @@ const FLAGS: Array<[string, string]> = [
   ['--tls <on|off>', 'HTTPS and TLS on the IM port'],
   ['--log-level <level>', 'fatal, error, warn, info, debug, trace or silent'],
 ];
+
+/** Docker's and Kubernetes' default grace between SIGTERM and SIGKILL is 10 s (Docker) or 30 s: stay within the shorter. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 export function serveCommand(program: Command): void {
   const command = program.command('serve').description('run the chat server');
@@ -34,11 +37,25 @@ export function serveCommand(program: Command): void {
     const log = createLogger(config.logLevel);
     log.info({ config: describeConfig(config) }, 'starting');
     const server = await startServer(config, log);
+    // Graceful: stop accepting, send real-time clients away with a resume hint, let requests in
+    // flight finish, commit pending appends. An orchestrator's kill follows SIGTERM within ~10 s.
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
-      const deadline = setTimeout(() => process.exit(1), 10_000);
+      const deadline = setTimeout(() => {
+        log.error('shutdown took over 10 s: exiting anyway');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
-      void server.close().then(() => process.exit(0));
+      server.close().then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

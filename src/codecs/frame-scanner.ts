@@ -163,10 +163,12 @@ export class FrameScanner {
       case QUOTES:
         return this.quotes(c, i);
       case STRING:
+        if (c === LF) return this.unterminated(i);
         if (c === this.quote) this.state = this.afterString;
         else if (c === BACKSLASH && this.quote === QUOTE) this.state = STRING_ESCAPE;
         return CONTINUE;
       case STRING_ESCAPE:
+        if (c === LF) return this.unterminated(i);
         this.state = STRING;
         return CONTINUE;
       case ML_STRING:
@@ -295,6 +297,17 @@ export class FrameScanner {
     this.quoteCount = 1;
     this.afterString = returnTo;
     this.state = QUOTES;
+  }
+
+  /**
+   * A single-line string still open at a newline can never close: the frame is broken, and it
+   * ends here, so that the parser reports it and the next line (the next frame of a legacy
+   * client) is not read as part of the string.
+   */
+  private unterminated(i: number): ScanStop {
+    this.state = OUT;
+    this.depth = 0;
+    return this.newline(i);
   }
 
   private quotes(c: number, i: number): ScanStop {

@@ -12,6 +12,10 @@ import { StringDecoder } from 'node:string_decoder';
 import { FrameScanner, ScanStop } from './frame-scanner.js';
 import { TomlSyntaxError, readFrames, type TomlFrame } from './toml-reader.js';
 
+/** How long a frame that ends mid-string or mid-value may wait for its rest, and how often it is looked at. */
+const TRUNCATED_PATIENCE_MS = 5000;
+const TRUNCATED_RETRY_MS = 100;
+
 export interface FrameSplitterOptions {
   /** Most UTF-8 bytes one frame may take; beyond that it is refused as 'frame too large'. */
   maxBufferBytes: number;
@@ -28,6 +32,7 @@ export class FrameSplitter {
   /** Decoded text from the start of the pending segment. */
   private text = '';
   private timer: NodeJS.Timeout | undefined;
+  private pendingSince = 0;
   private closed = false;
   private readonly idleFlushMs: number;
 
@@ -119,6 +124,7 @@ export class FrameSplitter {
       clearTimeout(this.timer);
       this.timer = undefined;
     } else if (this.timer === undefined) {
+      this.pendingSince = Date.now();
       this.timer = setTimeout(this.onIdle, this.idleFlushMs);
       // A half-received frame must not keep the process alive.
       this.timer.unref();
@@ -129,10 +135,26 @@ export class FrameSplitter {
 
   private readonly onIdle = (): void => {
     this.timer = undefined;
+    // A frame cut short (inside a string, after '=') is waited for longer than a complete one:
+    // its rest may come behind a slow TCP segment.
+    if (this.looksTruncated() && Date.now() - this.pendingSince < TRUNCATED_PATIENCE_MS) {
+      this.timer = setTimeout(this.onIdle, TRUNCATED_RETRY_MS);
+      this.timer.unref();
+      return;
+    }
     const outcomes: Outcome[] = [];
     this.flushPending(outcomes);
     this.deliver(outcomes);
   };
+
+  private looksTruncated(): boolean {
+    try {
+      readFrames(this.text);
+      return false;
+    } catch (error) {
+      return error instanceof TomlSyntaxError && /^(unterminated|unexpected end of input)/.test(error.reason);
+    }
+  }
 
   private deliver(outcomes: Outcome[]): void {
     for (const outcome of outcomes) {

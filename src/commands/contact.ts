@@ -5,6 +5,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { Refusal, type Decider } from './decider.js';
+import { uncarriable } from './text-rules.js';
 
 /** What stands between two users: nothing, one pending request (either way), or a contact. */
 export type ContactState = { status: 'strangers' } | { status: 'requested'; from: UserId; to: UserId } | { status: 'contacts' };
@@ -49,7 +50,7 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
       case 'request': {
         const { from, to, ask } = command;
         if (from === to) return refuse('cannot_add_self');
-        if ([...ask].length > MAX_ASK_CHARACTERS) return refuse('invalid_ask');
+        if ([...ask].length > MAX_ASK_CHARACTERS || uncarriable(ask)) return refuse('invalid_ask');
         if (!command.targetExists) return refuse('user_not_found');
         if (state.status === 'contacts') return refuse('contact_exists');
         if (state.status === 'requested') return refuse('waiting_for_accept');

@@ -7,6 +7,7 @@ import { roomCollection } from '../projections/rooms.js';
 import type { EventStore } from '../store/event-store.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal } from './decider.js';
+import { uncarriable } from './text-rules.js';
 
 export interface SendMessage {
   roomId: RoomId;
@@ -104,7 +105,7 @@ export async function checkSender(read: ReadModels, roomId: RoomId, sender: User
 
 function invalidSend(send: SendMessage): string | null {
   if (send.clientId !== null && (send.clientId.length === 0 || send.clientId.length > MAX_CLIENT_ID)) return 'invalid_client_id';
-  if (send.kind === 'text') return send.text !== null && send.text.length > 0 && characters(send.text) <= MAX_TEXT_CHARACTERS && send.mediaId === null ? null : 'invalid_text';
+  if (send.kind === 'text') return send.text !== null && send.text.length > 0 && characters(send.text) <= MAX_TEXT_CHARACTERS && !uncarriable(send.text) && send.mediaId === null ? null : 'invalid_text';
   return send.mediaId !== null && send.text === null ? null : 'invalid_media';
 }
 

@@ -6,6 +6,7 @@ import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { CommandRefused, Refusal, fold, type Decider } from './decider.js';
 import type { IdAllocator } from './id-allocator.js';
+import { uncarriable } from './text-rules.js';
 import { userExists } from './user.js';
 
 export interface RoomState {
@@ -97,7 +98,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function decideCreate(state: RoomState, command: Extract<RoomCommand, { kind: 'create' }>): RoomEvent[] | Refusal {
   const { roomId, roomKind: kind, name, creator, key } = command;
-  if (name !== null && (name.trim().length === 0 || [...name].length > MAX_ROOM_NAME || CONTROL.test(name))) return refuse('invalid_name');
+  if (name !== null && (name.trim().length === 0 || [...name].length > MAX_ROOM_NAME || CONTROL.test(name) || uncarriable(name))) return refuse('invalid_name');
   if (!command.membersExist) return refuse('user_not_found');
   if (state.status !== 'none') return refuse('id_taken');
   const members = sorted([creator, ...command.members]);

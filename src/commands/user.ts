@@ -7,6 +7,7 @@ import { CommandRefused, Refusal, type Decider } from './decider.js';
 import type { IdAllocator } from './id-allocator.js';
 import { hashPassword } from './password.js';
 import { reservationDecider } from './reservation.js';
+import { uncarriable } from './text-rules.js';
 
 export interface UserState {
   registered: boolean;
@@ -91,8 +92,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The rules both dialects share; each names the refusal code of the first broken one. */
 function validate({ name, login, phone, password }: Registration): string | null {
-  if (login !== null && (login.trim().length === 0 || login.length > 64 || CONTROL.test(login))) return 'invalid_login';
-  if (name.trim().length === 0 || name.length > 64 || CONTROL.test(name)) return 'invalid_name';
+  if (login !== null && (login.trim().length === 0 || login.length > 64 || CONTROL.test(login) || uncarriable(login))) return 'invalid_login';
+  if (name.trim().length === 0 || name.length > 64 || CONTROL.test(name) || uncarriable(name)) return 'invalid_name';
   if (phone !== null && !/^\+?[0-9]{3,20}$/.test(phone)) return 'invalid_phone';
   if (password.length === 0 || password.length > 1024) return 'invalid_password';
   return null;

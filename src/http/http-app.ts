@@ -1,15 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import Koa, { type Context, type Next } from 'koa';
 import type { HttpDeps } from './http-deps.js';
 import { imRouter } from './im/im-router.js';
+import { opsRouter } from './ops-router.js';
+import { requestLog } from './request-log.js';
 import { v1Router } from './v1/v1-router.js';
 
-/** The Koa application: both dialects on one port, v1 under /v1 and im at the root. */
+/** The Koa application: both dialects on one port, v1 under /v1 and im at the root, and the operator's endpoints. */
 export function createHttpApp(deps: HttpDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
-  app.use(requestLog(deps));
+  app.use(requestLog(deps.log, deps.metrics));
   app.use(securityHeaders(deps.config.tls.enabled));
+  app.use(opsRouter(deps).routes());
   const v1 = v1Router(deps);
   const im = imRouter(deps);
   app.use(async (ctx, next) => {
@@ -30,23 +32,5 @@ function securityHeaders(tls: boolean) {
       ...(tls ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
     });
     await next();
-  };
-}
-
-/** One log line per request, without the query string (it may hold a session id). */
-function requestLog(deps: HttpDeps) {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    const started = performance.now();
-    const requestId = randomUUID();
-    ctx.set('X-Request-Id', requestId);
-    try {
-      await next();
-    } catch (error) {
-      deps.log.error({ err: error, requestId }, 'unhandled request error');
-      ctx.status = 500;
-      ctx.body = { error: { code: 'internal_error' } };
-    } finally {
-      deps.log.debug({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-    }
   };
 }

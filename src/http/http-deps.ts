@@ -1,16 +1,21 @@
 import type { IdAllocator } from '../commands/id-allocator.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { ProjectionControl } from '../projections/projection-control.js';
 import type { ReadModels } from '../projections/read-models.js';
 import type { OfflineQueue } from '../queries/offline-queue.js';
 import type { EventStore } from '../store/event-store.js';
 import type { MediaStore } from '../store/media-store.js';
+import type { HealthReport } from './health.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 /** What the HTTP dialects are built from; composed in app.ts. */
 export interface HttpDeps {
   store: EventStore;
   read: ReadModels;
+  /** The same read models, as an operator sees them: status and rebuild (`/v1/admin/projections`). */
+  projections: ProjectionControl;
   userIds: IdAllocator;
   roomIds: IdAllocator;
   /** Uploaded bytes: files on disk, or GridFS beside a MongoDB read store. */
@@ -20,4 +25,8 @@ export interface HttpDeps {
   throttle: LoginThrottle;
   /** simple_im's offline queue, kept by the real-time side. */
   offline: OfflineQueue;
+  /** This server's instruments: requests are counted here, and `/metrics` reads them. */
+  metrics: Metrics;
+  /** The state of the stores, projections and connections, for `/v1/health`. */
+  health(): Promise<HealthReport>;
 }

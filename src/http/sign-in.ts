@@ -3,6 +3,7 @@ import { verifyPassword } from '../commands/password.js';
 import type { Dialect } from '../events/session.js';
 import { findUserBySignIn } from '../queries/users.js';
 import type { HttpDeps } from './http-deps.js';
+import type { RequestContext } from './request-context.js';
 
 export type SignInOutcome =
   | { kind: 'signed_in'; userId: number; sessionId: string; token: string }
@@ -16,7 +17,7 @@ export interface SignInRequest {
   password: string;
   device: string;
   dialect: Dialect;
-  address: string;
+  context: RequestContext;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface SignInRequest {
  * readable by the time the token is handed out.
  */
 export async function signIn(deps: HttpDeps, request: SignInRequest): Promise<SignInOutcome> {
-  const attempt = { account: request.identifier.toLowerCase(), address: request.address };
+  const attempt = { account: request.identifier.toLowerCase(), address: request.context.address };
   const wait = deps.throttle.retryAfter(attempt);
   if (wait > 0) return { kind: 'throttled', retryAfterSeconds: wait };
   const user = await findUserBySignIn(deps.read, request.identifier);
@@ -33,16 +34,17 @@ export async function signIn(deps: HttpDeps, request: SignInRequest): Promise<Si
     return user ? { kind: 'wrong_password' } : { kind: 'unknown_user' };
   }
   deps.throttle.succeeded(attempt);
-  const session = await openSession(deps, { userId: user._id, device: request.device, dialect: request.dialect, address: request.address });
+  const session = await openSession(deps, { userId: user._id, device: request.device, dialect: request.dialect }, request.context);
   return { kind: 'signed_in', userId: user._id, ...session };
 }
 
 /** Starts a session and waits until its token authenticates. */
 export async function openSession(
   deps: HttpDeps,
-  start: { userId: number; device: string; dialect: Dialect; address: string },
+  start: { userId: number; device: string; dialect: Dialect },
+  context: RequestContext,
 ): Promise<{ sessionId: string; token: string }> {
-  const session = await startSession(deps.store, start, { address: start.address });
+  const session = await startSession(deps.store, { ...start, address: context.address }, context);
   await deps.read.waitFor(session.position);
   return { sessionId: session.sessionId, token: session.token };
 }

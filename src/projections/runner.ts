@@ -16,7 +16,7 @@ export interface ProjectionStatus {
   error?: string;
 }
 
-interface Checkpoint extends Document {
+export interface Checkpoint extends Document {
   _id: string;
   version: number;
   generation: number;
@@ -42,7 +42,7 @@ export interface RunnerOptions {
   onError?: (projection: string, error: unknown) => void;
 }
 
-const CHECKPOINTS = 'projection_checkpoints';
+export const CHECKPOINTS = 'projection_checkpoints';
 const REBUILD_PAGE = 5000;
 
 /**

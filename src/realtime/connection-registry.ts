@@ -1,4 +1,5 @@
 import type { UserId } from '../events/recorded-event.js';
+import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
 import type { Delivery } from './delivery.js';
 
@@ -7,17 +8,28 @@ export class ConnectionRegistry {
   private readonly byUser = new Map<UserId, Set<Connection>>();
   private readonly bySession = new Map<string, Set<Connection>>();
 
-  /** Adds a connection; an exclusive one replaces the same user's connection on the same device. */
+  constructor(
+    private readonly metrics: Metrics,
+    /** Connections one user may hold at once: a bound on what one account can take of the server. */
+    private readonly maxPerUser = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /**
+   * Adds a connection; an exclusive one replaces the same user's connection on the same device.
+   * One past the user's limit is closed instead, with the reason.
+   */
   add(connection: Connection): void {
     const mine = this.byUser.get(connection.userId) ?? new Set<Connection>();
-    if (connection.exclusive) {
-      for (const other of mine) {
-        if (other.exclusive && other.device === connection.device) {
-          this.remove(other);
-          other.close('replaced by a new login of the same device');
-        }
-      }
+    const replaced = connection.exclusive ? [...mine].filter((other) => other.exclusive && other.device === connection.device) : [];
+    if (!mine.has(connection) && mine.size - replaced.length >= this.maxPerUser) {
+      connection.close(`too many connections: at most ${this.maxPerUser} per user`);
+      return;
     }
+    for (const other of replaced) {
+      this.remove(other);
+      other.close('replaced by a new login of the same device');
+    }
+    if (!mine.has(connection)) this.metrics.connectionOpened(connection.wire);
     mine.add(connection);
     this.byUser.set(connection.userId, mine);
     const session = this.bySession.get(connection.sessionId) ?? new Set<Connection>();
@@ -26,13 +38,19 @@ export class ConnectionRegistry {
   }
 
   remove(connection: Connection): void {
-    removeFrom(this.byUser, connection.userId, connection);
+    if (removeFrom(this.byUser, connection.userId, connection)) this.metrics.connectionClosed(connection.wire);
     removeFrom(this.bySession, connection.sessionId, connection);
   }
 
   deliver(userId: UserId, delivery: Delivery): void {
     const connections = this.byUser.get(userId);
-    if (connections) for (const connection of connections) connection.deliver(delivery);
+    if (!connections) return;
+    // From the command's decision to the hand-off: a live connection writes the frame right then.
+    const seconds = (Date.now() - Date.parse(delivery.at)) / 1000;
+    for (const connection of connections) {
+      connection.deliver(delivery);
+      this.metrics.delivered(delivery.kind, seconds);
+    }
   }
 
   /** A session ended (logout): its connections close. */
@@ -59,9 +77,10 @@ export class ConnectionRegistry {
   }
 }
 
-function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, connection: Connection): void {
+/** False when the connection was not there. */
+function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, connection: Connection): boolean {
   const set = map.get(key);
-  if (!set) return;
-  set.delete(connection);
+  if (!set?.delete(connection)) return false;
   if (set.size === 0) map.delete(key);
+  return true;
 }

@@ -18,12 +18,19 @@ export class DeviceCursors {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** The cursor of a device; a new device starts where the user's furthest device stands. */
+  /**
+   * The cursor of a device. A new device starts where the user's furthest device stands,
+   * keeping as holes what no device acknowledged: it gets what arrived while the user was away.
+   */
   async device(userId: UserId, device: string): Promise<DeviceCursor> {
     const devices = await this.devicesOf(userId);
     let cursor = devices.get(device);
     if (!cursor) {
-      cursor = { userId, device, ackedUpTo: furthest(devices), acked: [] };
+      const others = [...devices.values()];
+      const ackedUpTo = Math.max(0, ...others.map((other) => other.ackedUpTo));
+      const candidates = new Set(others.flatMap((other) => other.unacked));
+      const unacked = [...candidates].filter((position) => dueEverywhere(others, position)).sort((a, b) => a - b);
+      cursor = { userId, device, ackedUpTo, unacked };
       devices.set(device, cursor);
       this.changed(cursor);
     }
@@ -36,30 +43,31 @@ export class DeviceCursors {
     if (!this.flushing) this.flushing = new Promise((resolve) => setImmediate(() => void this.flush().then(resolve)));
   }
 
-  /** What no device of the user has acknowledged starts after `after`, except `acked`. */
-  async offline(userId: UserId): Promise<{ after: Position; acked: ReadonlySet<Position> }> {
-    const devices = await this.devicesOf(userId);
-    const after = furthest(devices);
-    const acked = new Set<Position>();
-    for (const cursor of devices.values()) for (const position of cursor.acked) if (position > after) acked.add(position);
-    return { after, acked };
+  /**
+   * What no device of the user has acknowledged: everything after `from` for which `due` holds.
+   * With no device at all, everything is due.
+   */
+  async offline(userId: UserId): Promise<{ from: Position; due(position: Position): boolean }> {
+    const devices = [...(await this.devicesOf(userId)).values()];
+    const from = Math.min(...devices.map((cursor) => (cursor.unacked.length > 0 ? cursor.unacked[0]! - 1 : cursor.ackedUpTo)), Infinity);
+    return { from: Number.isFinite(from) ? from : 0, due: (position) => dueEverywhere(devices, position) };
   }
 
   /** Everything up to `position` counts as delivered, for every device of the user. */
   async deliveredUpTo(userId: UserId, position: Position): Promise<void> {
     const devices = await this.devicesOf(userId);
-    if (!devices.has(FLOOR)) devices.set(FLOOR, { userId, device: FLOOR, ackedUpTo: 0, acked: [] });
+    if (!devices.has(FLOOR)) devices.set(FLOOR, { userId, device: FLOOR, ackedUpTo: 0, unacked: [] });
     for (const cursor of devices.values()) {
-      if (cursor.ackedUpTo >= position) continue;
-      cursor.ackedUpTo = position;
-      cursor.acked = cursor.acked.filter((acked) => acked > position);
+      if (cursor.ackedUpTo >= position && !cursor.unacked.some((hole) => hole <= position)) continue;
+      cursor.ackedUpTo = Math.max(cursor.ackedUpTo, position);
+      cursor.unacked = cursor.unacked.filter((hole) => hole > position);
       this.changed(cursor);
     }
   }
 
   /** Writes what changed; resolves when it is stored. */
   async flush(): Promise<void> {
-    const cursors = [...this.dirty.values()].map((cursor) => ({ ...cursor, acked: [...cursor.acked] }));
+    const cursors = [...this.dirty.values()].map((cursor) => ({ ...cursor, unacked: [...cursor.unacked] }));
     this.dirty.clear();
     this.flushing = null;
     try {
@@ -80,8 +88,7 @@ export class DeviceCursors {
   }
 }
 
-function furthest(devices: ReadonlyMap<string, DeviceCursor>): Position {
-  let position = 0;
-  for (const cursor of devices.values()) position = Math.max(position, cursor.ackedUpTo);
-  return position;
+/** Whether no device has acknowledged `position`. */
+function dueEverywhere(devices: readonly DeviceCursor[], position: Position): boolean {
+  return devices.every((cursor) => position > cursor.ackedUpTo || cursor.unacked.includes(position));
 }

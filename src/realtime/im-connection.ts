@@ -2,7 +2,7 @@ import type { TomlFrame, TomlValue } from '../codecs/toml-frame.js';
 import { CommandRefused } from '../commands/decider.js';
 import { findSessionByToken } from '../queries/sessions.js';
 import { catchUp } from './catch-up.js';
-import type { Connection } from './connection.js';
+import type { Connection, Wire } from './connection.js';
 import { DeliveryChannel } from './delivery-channel.js';
 import type { Delivery } from './delivery.js';
 import { ackIdOf, imFrame } from './im-frames.js';
@@ -13,8 +13,14 @@ import { TokenBucket } from './token-bucket.js';
 export interface ImTransport {
   /** Writes one frame; false when the connection's send buffer is over its bound. */
   send(frame: TomlFrame): boolean;
+  /** Closes after what was written is sent. */
   close(): void;
+  /** Drops the connection now, with whatever is still unsent (a stalled client). */
+  abort(): void;
+  /** Bytes written but not yet taken by the client. */
+  buffered(): number;
   readonly address: string | null;
+  readonly wire: Wire;
 }
 
 const LOGIN_TIMEOUT_MS = 10_000;
@@ -56,6 +62,10 @@ export class ImConnection implements Connection {
     this.loginTimer.unref();
   }
 
+  get wire(): Wire {
+    return this.transport.wire;
+  }
+
   /** Frames read off the transport, in order. */
   receive(frames: readonly TomlFrame[]): void {
     for (const frame of frames) {
@@ -85,6 +95,12 @@ export class ImConnection implements Connection {
     this.transport.close();
   }
 
+  /** The client stopped reading: its cursor keeps what it missed for its next login. */
+  private abort(): void {
+    this.closed();
+    this.transport.abort();
+  }
+
   /** The transport went away. */
   closed(): void {
     if (this.state === 'closed') return;
@@ -103,7 +119,7 @@ export class ImConnection implements Connection {
     };
     if (frame.type !== 'r' || frame.fields['t'] !== 'login') return refuse({ r: 'Unknown request' });
     if (typeof user !== 'object' || user === null || Array.isArray(user)) return refuse({ r: 'user Required' });
-    for (const key of ['id', 'd', 'token']) if (user[key] === undefined) return refuse({ r: `${key} Required` });
+    for (const key of ['id', 'd', 'token']) if (user[key] === undefined || typeof user[key] === 'object') return refuse({ r: `${key} Required` });
     this.state = 'verifying';
     const session = await findSessionByToken(this.ctx.read, String(user['token']));
     if (this.state !== 'verifying') return;
@@ -131,8 +147,12 @@ export class ImConnection implements Connection {
         return frame ? { payload: frame, ackId: ackIdOf(frame) } : null;
       },
       write: (frame) => this.transport.send(frame),
+      buffered: () => this.transport.buffered(),
+      highWater: this.ctx.limits.sendBufferBytes,
+      stallMs: this.ctx.limits.stallSeconds * 1000,
+      catchUp: () => void catchUp(this.ctx, userId, channel),
       cursorChanged: (changed) => this.ctx.cursors.changed(changed),
-      overflow: () => this.close('too slow: reconnect to resume'),
+      stalled: () => this.abort(),
     });
     this.channel = channel;
     this.state = 'live';
@@ -144,7 +164,7 @@ export class ImConnection implements Connection {
     const id = frame.fields['id'];
     switch (frame.type) {
       case 'a':
-        this.channel?.acknowledge(String(id), typeof frame.fields['cursor'] === 'number' ? frame.fields['cursor'] : undefined);
+        this.channel?.acknowledge(typeof id === 'object' ? '' : String(id), typeof frame.fields['cursor'] === 'number' ? frame.fields['cursor'] : undefined);
         return;
       case 'm':
       case 'gm':

@@ -7,13 +7,13 @@ import type { RealtimeContext } from './realtime-context.js';
 export function createOfflineQueue(ctx: RealtimeContext): OfflineQueue {
   return {
     async pending(userId, limit) {
-      const { after, acked } = await ctx.cursors.offline(userId);
+      const { from, due } = await ctx.cursors.offline(userId);
       const upTo = ctx.fanOut.position;
       await ctx.read.waitFor(upTo);
       const frames: TomlFrame[] = [];
-      for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, after, upTo)) {
+      for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, from, upTo)) {
         for (const delivery of page) {
-          const frame = acked.has(delivery.position) ? null : imFrame(delivery, ctx.routing);
+          const frame = due(delivery.position) ? imFrame(delivery, ctx.routing) : null;
           if (frame) frames.push(frame);
           if (frames.length >= limit) return frames;
         }

@@ -5,6 +5,7 @@ import type { IdAllocator } from '../commands/id-allocator.js';
 import type { Config } from '../config.js';
 import type { RecordedEvent } from '../events/recorded-event.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ReadModels } from '../projections/read-models.js';
 import type { OfflineQueue } from '../queries/offline-queue.js';
 import type { DeliveryStateStore } from '../store/delivery-state-store.js';
@@ -30,6 +31,8 @@ export interface RealtimeDeps {
   config: Config;
   log: Logger;
   tls: TlsMaterial | null;
+  /** Connections per transport and deliveries are counted here. */
+  metrics: Metrics;
 }
 
 export interface Realtime {
@@ -53,7 +56,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   let route = (event: RecordedEvent): void => void early.push(event);
   const subscription = deps.feed.events.subscribe((event) => route(event));
   const routing = await RoutingState.load(deps.store, from);
-  const registry = new ConnectionRegistry();
+  const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
   const fanOut = new FanOut(routing, registry, from);
   for (const event of early) if (event.position > from) fanOut.route(event);
   route = (event) => fanOut.route(event);
@@ -71,20 +74,21 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     log: deps.log,
   };
   const gateway = new WebSocketGateway(ctx, deps.config.allowedOrigins);
-  const imListener: Server = createImListener(ctx, deps.tls);
-  imListener.on('tlsClientError', () => undefined);
-  imListener.listen(deps.config.imPort, deps.config.host);
-  await once(imListener, 'listening');
+  const imListener = createImListener(ctx, deps.tls);
+  imListener.server.on('tlsClientError', () => undefined);
+  imListener.server.listen(deps.config.imPort, deps.config.host);
+  await once(imListener.server, 'listening');
   return {
     attach: (server) => gateway.attach(server),
-    imPort: (imListener.address() as AddressInfo).port,
+    imPort: (imListener.server.address() as AddressInfo).port,
     offline: createOfflineQueue(ctx),
     registry,
     async close() {
       subscription.unsubscribe();
+      gateway.shuttingDown();
       registry.closeAll('server shutting down: reconnect to resume');
-      gateway.close();
-      await new Promise<void>((resolve) => imListener.close(() => resolve()));
+      await gateway.close();
+      await imListener.close();
       await cursors.flush();
     },
   };

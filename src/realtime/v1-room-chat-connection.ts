@@ -15,6 +15,7 @@ import { v1Message } from '../codecs/v1-json.js';
  */
 export class V1RoomChatConnection implements Connection {
   readonly exclusive = false;
+  readonly wire = 'websocket';
   /** Client ids of messages this socket sent: their delivery is the echo it must not get. */
   private readonly sent = new Set<string>();
   private readonly bucket: TokenBucket;
@@ -51,7 +52,9 @@ export class V1RoomChatConnection implements Connection {
     const { message } = delivery;
     if (message.room !== this.roomId) return;
     if (message.sender === this.userId && message.clientId !== null && this.sent.delete(message.clientId)) return;
-    if (!this.transport.send(v1Message(message))) this.close('too slow');
+    if (this.transport.send(v1Message(message))) return;
+    this.ended();
+    this.transport.abort();
   }
 
   async receive(message: unknown): Promise<void> {

@@ -14,6 +14,7 @@ import { v1StreamFrame } from './v1-frames.js';
  */
 export class V1StreamConnection implements Connection {
   readonly exclusive = false;
+  readonly wire = 'websocket';
   private channel: DeliveryChannel<Record<string, unknown>> | null = null;
   private closed = false;
 
@@ -36,22 +37,30 @@ export class V1StreamConnection implements Connection {
     const cursor = await this.ctx.cursors.device(this.userId, this.device);
     if (resumeAfter !== null) {
       cursor.ackedUpTo = resumeAfter;
-      cursor.acked = [];
+      cursor.unacked = [];
       this.ctx.cursors.changed(cursor);
     }
     if (this.closed) return;
-    this.channel = new DeliveryChannel({
+    const channel = new DeliveryChannel<Record<string, unknown>>({
       userId: this.userId,
       device: this.device,
       cursor,
       skipOwn: false,
       encode: (delivery) => ({ payload: v1StreamFrame(delivery), ackId: String(delivery.position) }),
       write: (frame) => this.transport.send(frame),
+      buffered: () => this.transport.buffered(),
+      highWater: this.ctx.limits.sendBufferBytes,
+      stallMs: this.ctx.limits.stallSeconds * 1000,
+      catchUp: () => void catchUp(this.ctx, this.userId, channel),
       cursorChanged: (changed) => this.ctx.cursors.changed(changed),
-      overflow: () => this.close('too slow: reconnect with your last cursor'),
+      stalled: () => {
+        this.ended();
+        this.transport.abort();
+      },
     });
+    this.channel = channel;
     this.ctx.registry.add(this);
-    await catchUp(this.ctx, this.userId, this.channel);
+    await catchUp(this.ctx, this.userId, channel);
   }
 
   receive(message: unknown): void {

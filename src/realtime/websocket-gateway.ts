@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -12,9 +13,11 @@ import type { RealtimeContext } from './realtime-context.js';
 import { V1RoomChatConnection } from './v1-room-chat-connection.js';
 import { V1StreamConnection } from './v1-stream-connection.js';
 
-/** Past this many bytes waiting to be sent, a client is too slow and is closed (it resumes later). */
-const SEND_BUFFER_BOUND = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
+/** WebSocket close code 1012 "service restart": the server is stopping; reconnect and resume. */
+const SERVICE_RESTART = 1012;
+/** How long clients get to answer the closing handshake at shutdown before their sockets are cut. */
+const CLOSE_GRACE_MS = 1000;
 const ROOM_CHAT = /^\/v1\/rooms\/(\d+)\/chat\/?$/;
 
 type Refusal = [status: number, code: string];
@@ -28,6 +31,8 @@ export class WebSocketGateway {
   private readonly server: WebSocketServer;
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** Set at shutdown: every socket closed from then on says 1012 rather than why it would otherwise close. */
+  private restarting = false;
 
   constructor(
     private readonly ctx: RealtimeContext,
@@ -48,8 +53,21 @@ export class WebSocketGateway {
     });
   }
 
-  close(): void {
+  /** The server is stopping: sockets closed from now on (the connections are told next) say 1012 service restart. */
+  shuttingDown(): void {
+    this.restarting = true;
+  }
+
+  /** Closes what is still open with 1012, gives the clients a moment to answer, then cuts the rest. */
+  async close(): Promise<void> {
+    this.shuttingDown();
     clearInterval(this.heartbeat);
+    const clients = [...this.server.clients];
+    for (const client of clients) client.close(SERVICE_RESTART, 'service restart');
+    const closed = Promise.all(clients.map((client) => (client.readyState === WebSocket.CLOSED ? undefined : once(client, 'close'))));
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(grace);
     for (const client of this.server.clients) client.terminate();
     this.server.close();
   }
@@ -87,9 +105,12 @@ export class WebSocketGateway {
 
   private im(ws: WebSocket, request: IncomingMessage): void {
     const connection = new ImConnection(this.ctx, {
-      send: (frame) => sendText(ws, writeDocument([frame])),
-      close: () => ws.close(1000),
+      send: (frame) => this.sendText(ws, writeDocument([frame])),
+      close: () => ws.close(this.restarting ? SERVICE_RESTART : 1000),
+      abort: () => ws.terminate(),
+      buffered: () => ws.bufferedAmount,
       address: request.socket.remoteAddress ?? null,
+      wire: 'websocket',
     });
     ws.on('message', (data: RawData, binary: boolean) => {
       const text = this.textOf(data, binary);
@@ -108,7 +129,7 @@ export class WebSocketGateway {
     const cursor = url.searchParams.get('cursor');
     const resumeAfter = cursor !== null && /^\d{1,15}$/.test(cursor) ? Number(cursor) : null;
     const device = (url.searchParams.get('device') ?? caller.device).slice(0, 64);
-    const connection = new V1StreamConnection(this.ctx, jsonTransport(ws), caller, device);
+    const connection = new V1StreamConnection(this.ctx, this.jsonTransport(ws), caller, device);
     this.onJson(ws, (message) => connection.receive(message));
     ws.on('close', () => connection.ended());
     connection.start(resumeAfter).catch((error: unknown) => {
@@ -118,7 +139,7 @@ export class WebSocketGateway {
   }
 
   private roomChat(ws: WebSocket, caller: Caller, roomId: number, request: IncomingMessage): void {
-    const connection = new V1RoomChatConnection(this.ctx, jsonTransport(ws), caller, roomId, request.socket.remoteAddress ?? null);
+    const connection = new V1RoomChatConnection(this.ctx, this.jsonTransport(ws), caller, roomId, request.socket.remoteAddress ?? null);
     this.onJson(ws, (message) => void connection.receive(message));
     ws.on('close', () => connection.ended());
   }
@@ -127,12 +148,12 @@ export class WebSocketGateway {
   private onJson(ws: WebSocket, receive: (message: unknown) => void): void {
     ws.on('message', (data: RawData, binary: boolean) => {
       const text = this.textOf(data, binary);
-      if (typeof text !== 'string') return void sendText(ws, JSON.stringify({ error: { code: text.code } }));
+      if (typeof text !== 'string') return void this.sendText(ws, JSON.stringify({ error: { code: text.code } }));
       let message: unknown;
       try {
         message = JSON.parse(text);
       } catch {
-        return void sendText(ws, JSON.stringify({ error: { code: 'invalid_json' } }));
+        return void this.sendText(ws, JSON.stringify({ error: { code: 'invalid_json' } }));
       }
       receive(message);
     });
@@ -143,6 +164,22 @@ export class WebSocketGateway {
     if (binary) return { reason: 'binary frames are not read', code: 'binary_frame' };
     if (bytes.length > this.ctx.limits.frameBytes) return { reason: 'frame too large', code: 'payload_too_large' };
     return bytes.toString('utf8');
+  }
+
+  /** Sends unless closed; false once the client lets too much pile up (it is then closed). */
+  private sendText(ws: WebSocket, text: string): boolean {
+    if (ws.readyState !== WebSocket.OPEN) return true;
+    ws.send(text);
+    return ws.bufferedAmount < this.ctx.limits.sendBufferBytes;
+  }
+
+  private jsonTransport(ws: WebSocket): JsonTransport {
+    return {
+      send: (frame) => this.sendText(ws, JSON.stringify(frame)),
+      close: (reason) => ws.close(this.restarting ? SERVICE_RESTART : 4000, reason.slice(0, 120)),
+      abort: () => ws.terminate(),
+      buffered: () => ws.bufferedAmount,
+    };
   }
 
   private beat(): void {
@@ -157,18 +194,6 @@ export class WebSocketGateway {
   }
 }
 
-function sendText(ws: WebSocket, text: string): boolean {
-  if (ws.readyState !== WebSocket.OPEN) return true;
-  ws.send(text);
-  return ws.bufferedAmount < SEND_BUFFER_BOUND;
-}
-
-function jsonTransport(ws: WebSocket): JsonTransport {
-  return {
-    send: (frame) => sendText(ws, JSON.stringify(frame)),
-    close: (reason) => ws.close(4000, reason.slice(0, 120)),
-  };
-}
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
 

@@ -1,8 +1,9 @@
 import type { Position, UserId } from '../events/recorded-event.js';
 
 /**
- * How far a device has acknowledged what it was sent: every delivery up to `ackedUpTo`, and
- * the ones in `acked` beyond it (acknowledged out of order). Transport bookkeeping, so it is
+ * How far a device has acknowledged what it was sent: every delivery up to `ackedUpTo` except
+ * the few in `unacked` (a client may never acknowledge a frame it does not understand; the
+ * holes are few where acknowledged positions would be many). Transport bookkeeping, so it is
  * state beside the read models, not events in the log.
  */
 export interface DeviceCursor {
@@ -10,7 +11,8 @@ export interface DeviceCursor {
   /** The device name; `*` is the user's floor: what a device never seen before starts from. */
   device: string;
   ackedUpTo: Position;
-  acked: Position[];
+  /** Positions at or below `ackedUpTo` still unacknowledged, ascending. */
+  unacked: Position[];
 }
 
 /** The delivery state port. Adapters: sqlite (embedded default), read-store (MongoDB). */

@@ -12,9 +12,16 @@ import type { ReadStore } from './read-store.js';
 import { ReadStoreDeliveryStateStore } from './read-store-delivery-state-store.js';
 import { SqliteDeliveryStateStore } from './sqlite-delivery-state-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { UpcastingEventStore } from './upcasting-event-store.js';
 
 /** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
 export async function openEventStore(config: Pick<Config, 'eventStore' | 'durability'>): Promise<EventStore> {
+  // Every reader of the process sees old event shapes as current ones (events/upcasters.ts).
+  return new UpcastingEventStore(await openAdapter(config));
+}
+
+/** The adapter alone, events exactly as stored (no upcasting): what copying a log needs. */
+export async function openAdapter(config: Pick<Config, 'eventStore' | 'durability'>): Promise<EventStore> {
   if (config.eventStore.startsWith('sqlite:')) {
     return SqliteEventStore.open({ file: config.eventStore.slice('sqlite:'.length), durability: config.durability });
   }

@@ -7,7 +7,7 @@ interface CursorDocument extends Document {
   userId: number;
   device: string;
   ackedUpTo: number;
-  acked: number[];
+  unacked: number[];
 }
 
 /** Delivery cursors in a read store collection: the production path, on MongoDB. */
@@ -26,14 +26,14 @@ export class ReadStoreDeliveryStateStore implements DeliveryStateStore {
 
   async load(userId: UserId): Promise<DeviceCursor[]> {
     const documents = await this.cursors.find({ userId });
-    return documents.map(({ userId: user, device, ackedUpTo, acked }) => ({ userId: user, device, ackedUpTo, acked }));
+    return documents.map(({ userId: user, device, ackedUpTo, unacked }) => ({ userId: user, device, ackedUpTo, unacked }));
   }
 
   async save(cursors: readonly DeviceCursor[]): Promise<void> {
     if (cursors.length === 0) return;
     await this.cursors.bulkWrite(
       cursors.map((cursor) => {
-        const document: CursorDocument = { _id: `${cursor.userId}:${cursor.device}`, ...cursor, acked: [...cursor.acked] };
+        const document: CursorDocument = { _id: `${cursor.userId}:${cursor.device}`, ...cursor, unacked: [...cursor.unacked] };
         return { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } };
       }),
     );

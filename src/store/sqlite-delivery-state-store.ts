@@ -8,7 +8,7 @@ interface Row {
   user_id: number;
   device: string;
   acked_up_to: number;
-  acked: string;
+  unacked: string;
 }
 
 /**
@@ -29,19 +29,19 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(
-      'CREATE TABLE IF NOT EXISTS device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, acked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
+      'CREATE TABLE IF NOT EXISTS device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
     );
-    this.select = this.db.prepare('SELECT user_id, device, acked_up_to, acked FROM device_cursors WHERE user_id = ?');
+    this.select = this.db.prepare('SELECT user_id, device, acked_up_to, unacked FROM device_cursors WHERE user_id = ?');
     this.upsert = this.db.prepare(
-      'INSERT INTO device_cursors (user_id, device, acked_up_to, acked) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, acked = excluded.acked',
+      'INSERT INTO device_cursors (user_id, device, acked_up_to, unacked) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, unacked = excluded.unacked',
     );
     this.saveAll = this.db.transaction((cursors: readonly DeviceCursor[]) => {
-      for (const cursor of cursors) this.upsert.run(cursor.userId, cursor.device, cursor.ackedUpTo, JSON.stringify(cursor.acked));
+      for (const cursor of cursors) this.upsert.run(cursor.userId, cursor.device, cursor.ackedUpTo, JSON.stringify(cursor.unacked));
     });
   }
 
   async load(userId: UserId): Promise<DeviceCursor[]> {
-    return this.select.all(userId).map((row) => ({ userId: row.user_id, device: row.device, ackedUpTo: row.acked_up_to, acked: JSON.parse(row.acked) as number[] }));
+    return this.select.all(userId).map((row) => ({ userId: row.user_id, device: row.device, ackedUpTo: row.acked_up_to, unacked: JSON.parse(row.unacked) as number[] }));
   }
 
   async save(cursors: readonly DeviceCursor[]): Promise<void> {

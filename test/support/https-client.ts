@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Agent } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface Answer {
@@ -19,13 +19,15 @@ export class HttpsClient {
   constructor(
     readonly baseUrl: string,
     private readonly ca?: Buffer,
+    /** A keep-alive agent for tests that send thousands of requests; default: a connection per request. */
+    private readonly agent: Agent | false = false,
   ) {}
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
     const url = new URL(path, this.baseUrl);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, { method, headers: options.headers, ca: this.ca, agent: false }, (res) => {
+      const req = send(url, { method, headers: options.headers, ca: this.ca, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {

@@ -4,7 +4,7 @@ import type { TomlFrame, TomlValue } from '../../src/codecs/toml-frame.js';
 import { readFrames } from '../../src/codecs/toml-reader.js';
 import { writeDocument, writeFrameLine } from '../../src/codecs/toml-writer.js';
 
-type Wire = { send(frame: TomlFrame): void; close(): void };
+type Wire = { send(frame: TomlFrame): void; raw(data: string | Buffer): void; close(): void; pause?(): void; resume?(): void };
 
 /**
  * A simple_im client as a real one talks: over WebSocket `/im` (one TOML document per
@@ -13,6 +13,8 @@ type Wire = { send(frame: TomlFrame): void; close(): void };
 export class ImClient {
   readonly frames: TomlFrame[] = [];
   closed = false;
+  /** When set, every frame goes here instead of being kept in `frames`. */
+  onFrame: ((frame: TomlFrame) => void) | null = null;
   private wire!: Wire;
   private waiters: Array<() => void> = [];
 
@@ -21,17 +23,24 @@ export class ImClient {
     const ws = new WebSocket(url, { ca });
     ws.on('message', (data) => client.received(readFrames(String(data))));
     ws.on('close', () => client.ended());
-    client.wire = { send: (frame) => ws.send(writeDocument([frame])), close: () => ws.close() };
+    client.wire = {
+      send: (frame) => ws.send(writeDocument([frame])),
+      // A Buffer goes out as a binary message, a string as a text message.
+      raw: (data) => ws.send(data, { binary: Buffer.isBuffer(data) }),
+      close: () => ws.close(),
+    };
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
     });
   }
 
-  static tls(port: number, ca?: Buffer): Promise<ImClient> {
+  /** `nagle`: keep Nagle's algorithm on, as many legacy clients do: small writes then wait for an ACK. */
+  static tls(port: number, ca?: Buffer, { nagle = false } = {}): Promise<ImClient> {
     const client = new ImClient();
     let buffered = '';
     const socket: TLSSocket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
+    socket.setNoDelay(!nagle);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       buffered += chunk;
@@ -41,7 +50,13 @@ export class ImClient {
     });
     socket.on('close', () => client.ended());
     socket.on('error', () => undefined);
-    client.wire = { send: (frame) => socket.write(`${writeFrameLine(frame)}\n`), close: () => socket.end() };
+    client.wire = {
+      send: (frame) => socket.write(`${writeFrameLine(frame)}\n`),
+      raw: (data) => socket.write(data),
+      close: () => socket.end(),
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+    };
     return new Promise((resolve, reject) => {
       socket.once('secureConnect', () => resolve(client));
       socket.once('error', reject);
@@ -50,6 +65,11 @@ export class ImClient {
 
   send(type: string, fields: Record<string, TomlValue>): void {
     this.wire.send({ type, fields });
+  }
+
+  /** Writes text or bytes as they are, for tests of what clients should not send. */
+  sendRaw(data: string | Buffer): void {
+    this.wire.raw(data);
   }
 
   /** Logs in and resolves the `[[rr]]` answer. */
@@ -81,8 +101,18 @@ export class ImClient {
     this.wire.close();
   }
 
+  /** Stops reading from the socket (TLS only), as a stalled client would. */
+  pause(): void {
+    this.wire.pause?.();
+  }
+
+  resume(): void {
+    this.wire.resume?.();
+  }
+
   private received(frames: TomlFrame[]): void {
-    this.frames.push(...frames);
+    if (this.onFrame) for (const frame of frames) this.onFrame(frame);
+    else this.frames.push(...frames);
     this.wake();
   }
 

@@ -42,7 +42,7 @@ export async function multipart(parts: Record<string, string | FilePart>): Promi
 }
 
 /** Posts a multipart form with the token as im clients send it (cookie) or v1 clients (X-Session-Id). */
-export async function postMultipart(t: TestServer, path: string, parts: Record<string, string | FilePart>, token: string): Promise<Answer> {
+export async function postMultipart(t: Pick<TestServer, 'client'>, path: string, parts: Record<string, string | FilePart>, token: string): Promise<Answer> {
   const { body, contentType } = await multipart(parts);
   const auth: Record<string, string> = path.startsWith('/v1/') ? { 'x-session-id': token } : { cookie: `token=${token}` };
   return t.client.request('POST', path, { headers: { 'content-type': contentType, ...auth }, body });

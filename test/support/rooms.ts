@@ -23,19 +23,19 @@ export interface V1Room {
 }
 
 /** `POST /v1/groups` by `creator`, which must succeed. */
-export async function v1Group(t: TestServer, creator: TestUser, name: string, members: TestUser[] = []): Promise<V1Room> {
+export async function v1Group(t: Pick<TestServer, 'client'>, creator: TestUser, name: string, members: TestUser[] = []): Promise<V1Room> {
   const answer = await t.client.json('POST', '/v1/groups', { name, members: members.map((member) => member.id) }, creator.token);
   expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
   return answer.body as V1Room;
 }
 
 /** `POST /v1/rooms/:id/messages`; the answer as it came. */
-export function v1Send(t: TestServer, sender: TestUser, roomId: number, text: string, clientId?: string) {
+export function v1Send(t: Pick<TestServer, 'client'>, sender: TestUser, roomId: number, text: string, clientId?: string) {
   return t.client.json('POST', `/v1/rooms/${roomId}/messages`, { text, ...(clientId === undefined ? {} : { client_id: clientId }) }, sender.token);
 }
 
 /** `GET /v1/rooms/:id/messages` with a query, which must succeed. */
-export async function v1History(t: TestServer, reader: TestUser, roomId: number, query = ''): Promise<V1Message[]> {
+export async function v1History(t: Pick<TestServer, 'client'>, reader: TestUser, roomId: number, query = ''): Promise<V1Message[]> {
   const answer = await t.client.json('GET', `/v1/rooms/${roomId}/messages${query}`, undefined, reader.token);
   expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
   return answer.body as V1Message[];

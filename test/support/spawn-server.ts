@@ -11,6 +11,8 @@ export interface ServerProcess {
   child: ChildProcess;
   client: HttpsClient;
   port: number;
+  /** The IM port (TLS) the process announced. */
+  imPort: number;
   /** Every log line the process wrote, for tests that search them. */
   logs: string[];
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -38,11 +40,11 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, imPort } = await new Promise<{ port: number; imPort: number }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'eschat listening' && entry.port) resolve(entry.port);
+      const entry = JSON.parse(line) as { msg?: string; port?: number; imPort?: number };
+      if (entry.msg === 'eschat listening' && entry.port && entry.imPort) resolve({ port: entry.port, imPort: entry.imPort });
     });
     child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
     void exited.then((code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
@@ -52,6 +54,7 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     child,
     client,
     port,
+    imPort,
     logs,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       child.kill(signal);

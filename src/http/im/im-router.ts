@@ -29,6 +29,17 @@ export function imRoutes(deps: HttpDeps): Route<ImState>[] {
   ];
 }
 
+/**
+ * A body that could not be read, in im's words: too large, or else the body's own fault (a
+ * corrupt gzip stream, a transfer encoding the parser lacks, broken multipart). Only a failure
+ * of the file system (ENOSPC, EACCES, ...) is the server's, and stays an internal error.
+ */
+function bodyRefusal(error: Error): Error {
+  const failure = error as { status?: number; httpCode?: number; code?: unknown };
+  if ((failure.status ?? failure.httpCode) === 413) return new ImError(5, 'Payload Too Large');
+  return typeof failure.code === 'string' && /^E[A-Z]+$/.test(failure.code) ? error : new ImError(3, 'Bad Request');
+}
+
 export function imRouter(deps: HttpDeps): Router {
   const router = new Router();
   const { bodyBytes, uploadBytes } = deps.config.limits;
@@ -42,7 +53,11 @@ export function imRouter(deps: HttpDeps): Router {
       formLimit: bodyBytes,
       // qs reads more than 20 `members[]` as an object by default: a big group would lose its members.
       queryString: { arrayLimit: 1000 },
-      formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 1000 },
+      // The text fields of a multipart form are a form body too: the body limit holds for them.
+      formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 1000, maxFieldsSize: bodyBytes },
+      onError: (error) => {
+        throw bodyRefusal(error);
+      },
     }),
   );
   router.use(discardUploadsAfter);

@@ -1,5 +1,6 @@
-import { addressOf, callerOf, tokenOf } from '../auth.js';
+import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
+import { requestContext } from '../request-context.js';
 import type { Route } from '../route.js';
 import { signIn } from '../sign-in.js';
 import { formField, requireFields } from './form-fields.js';
@@ -24,7 +25,7 @@ export function serverRoutes(deps: HttpDeps): Route<ImState>[] {
       errors: ['Mismatch', "User doesn't exist!", '<field> Required'],
       async handler(ctx) {
         const { phone, password, device } = requireFields(ctx, ['phone', 'password', 'device']);
-        const outcome = await signIn(deps, { identifier: phone, password, device: device.slice(0, 64), dialect: 'im', address: addressOf(ctx) });
+        const outcome = await signIn(deps, { identifier: phone, password, device: device.slice(0, 64), dialect: 'im', context: requestContext(ctx) });
         switch (outcome.kind) {
           case 'signed_in':
             writeImAnswer(ctx, { ...imEndpoint(deps), user: { id: outcome.userId, token: outcome.token } });

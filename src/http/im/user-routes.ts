@@ -2,8 +2,9 @@ import { CommandRefused } from '../../commands/decider.js';
 import { registerUser } from '../../commands/user.js';
 import type { TomlFrame } from '../../codecs/toml-frame.js';
 import { findUser, findUserByPhone, type UserDocument } from '../../queries/users.js';
-import { addressOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
+import { integerParam } from '../integer-param.js';
+import { requestContext } from '../request-context.js';
 import type { Route } from '../route.js';
 import { requireFields } from './form-fields.js';
 import { writeImAnswer } from './im-answer.js';
@@ -34,7 +35,7 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       async handler(ctx) {
         const { name, phone, password } = requireFields(ctx, ['name', 'phone', 'password']);
         try {
-          const { userId, position } = await registerUser(deps.store, deps.userIds, { name, login: null, phone, password }, { address: addressOf(ctx) });
+          const { userId, position } = await registerUser(deps.store, deps.userIds, { name, login: null, phone, password }, requestContext(ctx));
           await deps.read.waitFor(position);
           writeImAnswer(ctx, { user: { id: userId } });
         } catch (error) {
@@ -48,8 +49,9 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       access: 'user',
       summary: 'A user by id: [[user]] id, name, phone, avatar',
       async handler(ctx) {
-        const id = Number(ctx.params.id);
-        const user = Number.isSafeInteger(id) ? await findUser(deps.read, id) : null;
+        // Only the decimal form names a user: Number() would also read "1e0", "0x1" or " 1".
+        const id = integerParam(ctx.params.id, 1);
+        const user = id === null ? null : await findUser(deps.read, id);
         writeImAnswer(ctx, {}, user ? [imUserRow(user)] : []);
       },
     },

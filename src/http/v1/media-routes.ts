@@ -19,9 +19,10 @@ const KINDS: readonly string[] = ['audio', 'video', 'image'] satisfies MediaKind
 const isKind = (text: string): text is MediaKind => KINDS.includes(text);
 
 export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
-  const { uploadBytes } = deps.config.limits;
-  // Only this route reads multipart in v1: other bodies are JSON.
-  const parse = koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 20 } });
+  const { uploadBytes, bodyBytes } = deps.config.limits;
+  // Only this route reads multipart in v1: other bodies are JSON. Its text fields are a form body: the body limit holds.
+  const formidable = { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 20, maxFieldsSize: bodyBytes };
+  const parse = koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable });
 
   async function readMultipart(ctx: Context): Promise<void> {
     try {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { endSession } from '../../commands/session.js';
 import { registerUser } from '../../commands/user.js';
-import { addressOf } from '../auth.js';
+import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
+import { requestContext, type RequestContext } from '../request-context.js';
 import type { Route } from '../route.js';
 import { openSession, signIn } from '../sign-in.js';
 import { jsonBody } from './json-body.js';
@@ -28,11 +29,11 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
       errors: ['user_already_exists', 'invalid_login', 'invalid_password'],
       async handler(ctx) {
         const body = await jsonBody(ctx, Credentials, limit);
-        const address = addressOf(ctx);
+        const context = requestContext(ctx);
         const registration = { name: body.login, login: body.login, phone: null, password: body.password };
-        const { userId, position } = await registerUser(deps.store, deps.userIds, registration, { address });
+        const { userId, position } = await registerUser(deps.store, deps.userIds, registration, context);
         await deps.read.waitFor(position);
-        const session = await openSession(deps, { userId, device: body.device ?? 'v1', dialect: 'v1', address });
+        const session = await openSession(deps, { userId, device: body.device ?? 'v1', dialect: 'v1' }, context);
         ctx.body = { session_id: session.token };
       },
     },
@@ -45,7 +46,7 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
       errors: ['user_not_found', 'wrong_credentials', 'rate_limited'],
       async handler(ctx) {
         const body = await jsonBody(ctx, Credentials, limit);
-        ctx.body = { session_id: await signInToken(deps, body.login, body.password, body.device, addressOf(ctx)) };
+        ctx.body = { session_id: await signInToken(deps, body.login, body.password, body.device, requestContext(ctx)) };
       },
     },
     {
@@ -55,7 +56,7 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
       summary: 'End this session; its sockets close',
       async handler(ctx) {
         const { caller } = ctx.state;
-        const position = await endSession(deps.store, caller.sessionId, { actor: caller.userId, session: caller.sessionId, address: addressOf(ctx) });
+        const position = await endSession(deps.store, caller.sessionId, callerContext(ctx, caller));
         if (position !== null) await deps.read.waitFor(position);
         ctx.body = {};
       },
@@ -63,8 +64,8 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
   ];
 }
 
-async function signInToken(deps: HttpDeps, login: string, password: string, device: string | undefined, address: string): Promise<string> {
-  const outcome = await signIn(deps, { identifier: login, password, device: device ?? 'v1', dialect: 'v1', address });
+async function signInToken(deps: HttpDeps, login: string, password: string, device: string | undefined, context: RequestContext): Promise<string> {
+  const outcome = await signIn(deps, { identifier: login, password, device: device ?? 'v1', dialect: 'v1', context });
   switch (outcome.kind) {
     case 'signed_in':
       return outcome.token;

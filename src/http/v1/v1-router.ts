@@ -1,9 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { isAdmin } from '../admin-access.js';
 import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { mountRoutes } from '../mount-routes.js';
 import type { Route } from '../route.js';
+import { adminRoutes } from './admin-routes.js';
 import { contactRoutes } from './contact-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { messageRoutes } from './message-routes.js';
@@ -16,7 +18,7 @@ import type { V1State } from './v1-state.js';
 
 /** Every v1 route, by path under /v1: the table the authorization tests walk. */
 export function v1Routes(deps: HttpDeps): Route<V1State>[] {
-  const routes: Route<V1State>[] = [...sessionRoutes(deps), ...userRoutes(deps), ...contactRoutes(deps), ...roomRoutes(deps), ...messageRoutes(deps), ...mediaRoutes(deps)];
+  const routes: Route<V1State>[] = [...sessionRoutes(deps), ...userRoutes(deps), ...contactRoutes(deps), ...roomRoutes(deps), ...messageRoutes(deps), ...mediaRoutes(deps), ...adminRoutes(deps)];
   const document = openApiDocument([...routes, openApiRoute]);
   return [...routes, { ...openApiRoute, handler: async (ctx) => void (ctx.body = document) }];
 }
@@ -35,7 +37,7 @@ export function v1Router(deps: HttpDeps): Router {
   mountRoutes(router, v1Routes(deps), async (ctx: Context, access) => {
     const caller = await callerOf(deps.read, tokenOf(ctx));
     if (!caller) throw new V1Error(401, 'unauthorized');
-    if (access === 'admin') throw new V1Error(403, 'forbidden');
+    if (access === 'admin' && !(await isAdmin(deps.read, deps.config.admins, caller.userId))) throw new V1Error(403, 'forbidden');
     (ctx.state as V1State).caller = caller;
   });
   router.all('/{*rest}', () => {

@@ -1,0 +1,85 @@
+import type { Position } from '../events/recorded-event.js';
+import type { ProjectionStatus } from '../projections/runner.js';
+import type { EventStore } from '../store/event-store.js';
+import type { ReadStore } from '../store/read-store.js';
+
+/**
+ * `ready`: serving with every read model caught up. `starting`: up, but the read models have
+ * not reached the head of the log (just started, or falling behind). `degraded`: a store does
+ * not answer or a projection stopped on an error.
+ */
+export type HealthStatus = 'ready' | 'starting' | 'degraded';
+
+export interface Probe {
+  ok: boolean;
+  error?: string;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  event_store: Probe & { head?: Position };
+  read_store: Probe;
+  projections: Probe & { caught_up: boolean; list: Pick<ProjectionStatus, 'name' | 'state' | 'position' | 'lag'>[] };
+  realtime: { connections: number };
+}
+
+/** What the check reads; composed in app.ts. */
+export interface HealthSources {
+  store: Pick<EventStore, 'headPosition'>;
+  readStore: Pick<ReadStore, 'listCollections'>;
+  projections: {
+    status(): Promise<ProjectionStatus[]>;
+    waitFor(position: Position, timeoutMs: number): Promise<boolean>;
+  };
+  connections(): number;
+}
+
+/**
+ * A load balancer polls this every few seconds: no probe may hang it. A store that does not
+ * answer within this counts as down (a MongoDB driver would otherwise wait 30 s for a server).
+ */
+const PROBE_TIMEOUT_MS = 2000;
+/** The read side counts as caught up when it reaches the head read at the check within this. */
+const CATCH_UP_MS = 1000;
+
+/** The state of every part a request depends on; its status decides 200 or 503. */
+export async function checkHealth(sources: HealthSources): Promise<HealthReport> {
+  const [head, readStore, statuses] = await Promise.all([
+    probe(() => sources.store.headPosition()),
+    probe(() => sources.readStore.listCollections()),
+    probe(() => sources.projections.status()),
+  ]);
+  const caughtUp = head.value !== undefined && (await sources.projections.waitFor(head.value, CATCH_UP_MS));
+  const list = (statuses.value ?? []).map(({ name, state, position, lag }) => ({ name, state, position, lag }));
+  const failed = list.filter((projection) => projection.state === 'failed').map((projection) => projection.name);
+  const projections = failed.length > 0 ? { ok: false, error: `failed: ${failed.join(', ')}` } : withoutValue(statuses);
+  return {
+    status: !head.ok || !readStore.ok || !projections.ok ? 'degraded' : caughtUp ? 'ready' : 'starting',
+    event_store: { ...withoutValue(head), ...(head.value === undefined ? {} : { head: head.value }) },
+    read_store: withoutValue(readStore),
+    projections: { ...projections, caught_up: caughtUp, list },
+    realtime: { connections: sources.connections() },
+  };
+}
+
+interface Probed<T> extends Probe {
+  value?: T;
+}
+
+async function probe<T>(read: () => Promise<T>): Promise<Probed<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+  });
+  try {
+    return { ok: true, value: await Promise.race([read(), timeout]) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function withoutValue<T>({ ok, error }: Probed<T>): Probe {
+  return error === undefined ? { ok } : { ok, error };
+}

@@ -1,0 +1,60 @@
+import type { Observable } from 'rxjs';
+import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
+import type { AppendOutcome } from '../metrics.js';
+import {
+  WrongExpectedVersionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+} from './event-store.js';
+
+/** Where the decorator reports each append: Metrics, in the server. */
+export interface AppendObserver {
+  appended(outcome: AppendOutcome, events: number, seconds: number): void;
+}
+
+/**
+ * An event store that reports every append (outcome, event count, latency) and otherwise
+ * passes through: one place measures both adapters, and neither adapter knows about metrics.
+ */
+export class InstrumentedEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly observer: AppendObserver,
+  ) {}
+
+  async append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const result = await this.inner.append(stream, events, options);
+      this.observer.appended('ok', events.length, seconds());
+      return result;
+    } catch (error) {
+      this.observer.appended(error instanceof WrongExpectedVersionError ? 'conflict' : 'error', events.length, seconds());
+      throw error;
+    }
+  }
+
+  readStream(stream: StreamName, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(stream, options);
+  }
+
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.inner.readAll(options);
+  }
+
+  subscribe(from?: Position): Observable<RecordedEvent> {
+    return this.inner.subscribe(from);
+  }
+
+  headPosition(): Promise<Position> {
+    return this.inner.headPosition();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { map, type Observable } from 'rxjs';
+import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
+import { upcasters as eschatUpcasters, type UpcasterRegistry } from '../events/upcasters.js';
+import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions } from './event-store.js';
+
+/**
+ * An event store whose every read path (streams, the whole log, subscriptions) yields events
+ * in their current shape. Upcasting sits here, around the adapter, rather than in each
+ * adapter or in each reader: the command handler, the projection runner, the live fan-out
+ * and the audit all read through the one store the process opened, and the adapters stay
+ * faithful to what is stored (their contract suite checks exactly that).
+ */
+export class UpcastingEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly upcasters: UpcasterRegistry = eschatUpcasters,
+  ) {}
+
+  append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    return this.inner.append(stream, events, options);
+  }
+
+  async readStream(stream: StreamName, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.upcastAll(await this.inner.readStream(stream, options));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.upcastAll(await this.inner.readAll(options));
+  }
+
+  subscribe(from?: Position): Observable<RecordedEvent> {
+    return this.inner.subscribe(from).pipe(map((event) => this.upcasters.upcast(event)));
+  }
+
+  headPosition(): Promise<Position> {
+    return this.inner.headPosition();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private upcastAll(events: RecordedEvent[]): RecordedEvent[] {
+    return events.map((event) => this.upcasters.upcast(event));
+  }
+}

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDevCertificates } from '../src/dev-certificates.js';
+import { ImClient } from './support/im-client.js';
+import { spawnServer, type ServerProcess } from './support/spawn-server.js';
+import { testCertificates } from './support/test-server.js';
+import { responseOf } from './support/toml.js';
+import { imUser, type TestUser } from './support/users.js';
+
+const ca = (): Buffer => readFileSync(join(testCertificates, 'ca.crt'));
+
+/** Each process projects the shared log on its own: wait until `server` has caught up with `user`'s session. */
+async function untilSignedIn(server: ServerProcess, user: TestUser): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    if ((await server.client.json('GET', '/v1/info', undefined, user.token)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect.fail(`process on port ${server.port} never saw the session of user ${user.id}`);
+}
+
+async function imOver(transport: 'tls' | 'websocket', server: ServerProcess, user: TestUser): Promise<ImClient> {
+  await untilSignedIn(server, user);
+  const client = transport === 'tls' ? await ImClient.tls(server.imPort, ca()) : await ImClient.websocket(`wss://localhost:${server.port}/im`, ca());
+  const answer = await client.login(user);
+  expect(answer.fields['s'], JSON.stringify(answer)).to.equal(0);
+  return client;
+}
+
+describe('several server processes on one SQLite log', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+  let one: ServerProcess;
+  let two: ServerProcess;
+
+  before(async () => {
+    await ensureDevCertificates(testCertificates);
+    dataDir = mkdtempSync(join(tmpdir(), 'eschat-multi-'));
+    // The same data directory: one event log and one delivery state file, each process with its own read models.
+    [one, two] = await Promise.all([spawnServer(dataDir), spawnServer(dataDir)]);
+  });
+
+  after(async () => {
+    await Promise.all([one?.kill('SIGTERM'), two?.kill('SIGTERM')]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers a message sent on process one to its recipient connected to process two', async () => {
+    const alice = await imUser(one, 'alice', '8612000000001');
+    const bob = await imUser(one, 'bob', '8612000000002');
+    const recipient = await imOver('tls', two, bob);
+    const sender = await imOver('websocket', one, alice);
+    sender.send('m', { id: 'mp_1', c: 'across processes', to: bob.id, t: 'text' });
+    const ack = await sender.next((frame) => frame.type === 'a' && frame.fields['id'] === 'mp_1');
+    const received = await recipient.next((frame) => frame.type === 'm' && frame.fields['id'] === 'mp_1');
+    expect(received.fields).to.deep.include({ c: 'across processes', from: alice.id, to: bob.id, mid: ack.fields['mid'] });
+    sender.close();
+    recipient.close();
+  });
+
+  it('notifies a contact request made over HTTP on process one to the IM connection on process two', async () => {
+    const carol = await imUser(one, 'carol', '8612000000003');
+    const dave = await imUser(one, 'dave', '8612000000004');
+    const connection = await imOver('tls', two, dave);
+    const asked = responseOf((await one.client.form('POST', `/contact/${dave.id}`, { ask: 'hello from one' }, carol.token)).text);
+    expect(asked['status'], JSON.stringify(asked)).to.equal(0);
+    const notification = await connection.next((frame) => frame.type === 'n' && frame.fields['t'] === 'add_contact');
+    expect(notification.fields).to.deep.include({ from: carol.id, to: dave.id, ask: 'hello from one' });
+    connection.close();
+  });
+
+  it('gives distinct user ids to registrations on both processes at once', async () => {
+    const register = (server: ServerProcess, i: number) => server.client.json('POST', '/v1/register', { login: `both${i}`, password: 'pw' });
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => register(i % 2 === 0 ? one : two, i)));
+    const tokens = answers.map((answer) => {
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+      return (answer.body as { session_id: string }).session_id;
+    });
+    // Read the ids back on process two: it must know every user, whichever process registered it.
+    const users = tokens.map((token, i) => ({ id: 0, token, login: `both${i}` }));
+    for (const user of users) {
+      await untilSignedIn(two, user);
+      const info = (await two.client.json('GET', '/v1/info', undefined, user.token)).body as { id: number; login: string };
+      expect(info.login).to.equal(user.login);
+      user.id = info.id;
+    }
+    expect(new Set(users.map((user) => user.id)).size).to.equal(users.length);
+  });
+});
