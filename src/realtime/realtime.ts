@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { IdAllocator } from '../commands/id-allocator.js';
 import type { Config } from '../config.js';
 import type { RecordedEvent } from '../events/recorded-event.js';

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import type { ImClient } from '../support/im-client.js';
 import { imOverTls, imOverWebSocket } from '../support/realtime.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { responseOf } from '../support/toml.js';
 import { imUser, v1User, type TestUser } from '../support/users.js';
 import { V1Socket } from '../support/v1-socket.js';
 
