@@ -1,4 +1,4 @@
-import { messageStream, type MessageKind, type MessageSent } from '../events/message.js';
+import { messageStream, type MessageSent } from '../events/message.js';
 import type { UserId } from '../events/recorded-event.js';
 import type { RoomId } from '../events/room.js';
 import { messageCollection, messageDocument, type MessageDocument } from '../projections/messages.js';
@@ -9,18 +9,8 @@ import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal } from './decider.js';
 import { uncarriable } from './text-rules.js';
 
-export interface SendMessage {
-  roomId: RoomId;
-  sender: UserId;
-  device: string;
-  /** The sender's id for the message: a retry with the same one is the same message. */
-  clientId: string | null;
-  kind: MessageKind;
-  /** For a text message; null for media. */
-  text: string | null;
-  /** For an audio, video or image message (uploaded first); null for text. */
-  mediaId: string | null;
-}
+/** A send is the MessageSent it will record: room, sender and device, client id, kind, text or media. */
+export type SendMessage = MessageSent['data'];
 
 export interface SentMessage {
   /** `_id` is the message id: the global position of its MessageSent. */

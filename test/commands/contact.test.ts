@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { acceptContact, contactDecider, removeContact, requestContact, type ContactCommand, type ContactState } from '../../src/commands/contact.js';
-import { CommandRefused, Refusal, fold } from '../../src/commands/decider.js';
+import { Refusal, fold } from '../../src/commands/decider.js';
 import { contactStream, type ContactEvent } from '../../src/events/contact.js';
 import { userStream } from '../../src/events/user.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
+import { refusalOf } from '../support/refusal.js';
 
 const strangers: ContactState = { status: 'strangers' };
 const requested = (from: number, to: number): ContactState => ({ status: 'requested', from, to });
@@ -18,15 +19,6 @@ function outcome(state: ContactState, command: ContactCommand): string | string[
   return decision instanceof Refusal ? decision.code : decision.map((event) => event.type);
 }
 
-async function refusalOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CommandRefused) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('contactDecider', () => {
   it('records a request with its greeting', () => {

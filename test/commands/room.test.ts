@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { CommandRefused, fold } from '../../src/commands/decider.js';
+import { fold } from '../../src/commands/decider.js';
 import { IdAllocator } from '../../src/commands/id-allocator.js';
 import { addMember, createGroup, directRoom, joinRoom, newRoomKey, roomDecider, type RoomCommand, type RoomState } from '../../src/commands/room.js';
 import { registerUser } from '../../src/commands/user.js';
 import { directRoomStream, roomStream, type RoomEvent } from '../../src/events/room.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
+import { refusalOf } from '../support/refusal.js';
 
 const roomIds = (store: EventStore) => new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
 const userIds = (store: EventStore) => new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
@@ -19,15 +20,6 @@ function decide(events: RoomEvent[], command: RoomCommand): RoomEvent[] | string
 const created = (creator: number, members: number[], key: string | null = 'k'.repeat(16)) =>
   roomDecider.decide(roomDecider.initialState, { kind: 'create', roomId: 7, roomKind: 'group', name: 'g', creator, key, members, membersExist: true }) as RoomEvent[];
 
-async function refusalOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CommandRefused) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('room aggregate', () => {
   it('creates a room with the creator and members once each, every creation event naming them all', () => {

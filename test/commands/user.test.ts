@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { CommandRefused } from '../../src/commands/decider.js';
 import { IdAllocator } from '../../src/commands/id-allocator.js';
 import { verifyPassword } from '../../src/commands/password.js';
 import { ORPHANED_CLAIM_MS, reservationDecider } from '../../src/commands/reservation.js';
@@ -7,19 +6,11 @@ import { registerUser, type Registration } from '../../src/commands/user.js';
 import { loginReservationStream, userStream, type UserRegistered } from '../../src/events/user.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
+import { refusalOf } from '../support/refusal.js';
 
 const allocator = (store: EventStore) => new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
 const person = (login: string, phone: string | null = null): Registration => ({ name: login, login, phone, password: 'pw' });
 
-async function refusalOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CommandRefused) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('user registration', () => {
   let store: EventStore;
