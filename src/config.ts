@@ -48,6 +48,8 @@ export interface Config {
     sendBufferBytes: number;
     /** Seconds a connection past its send buffer bound may take nothing before it is dropped. */
     stallSeconds: number;
+    /** How far back (seconds) a reconnecting device is replayed; older is announced as a gap. 0: no limit. */
+    replayWindowSeconds: number;
   };
   /** Origins allowed to open browser WebSockets; empty means any. */
   allowedOrigins: string[];
@@ -111,6 +113,7 @@ interface Settings {
   connectionsPerUser: number;
   sendBufferBytes: number;
   stallSeconds: number;
+  replayWindowSeconds: number;
   allowedOrigins: string[];
   metricsToken: string;
 }
@@ -145,6 +148,7 @@ function defaults(cwd: string): Defaults {
     connectionsPerUser: 20,
     sendBufferBytes: 8 * MiB,
     stallSeconds: 30,
+    replayWindowSeconds: 0,
     allowedOrigins: [],
   };
 }
@@ -321,6 +325,7 @@ function fields(cwd: string): Fields {
     connectionsPerUser: { toml: 'limits.connections_per_user', env: 'ESCHAT_CONNECTIONS_PER_USER', ...integer(1) },
     sendBufferBytes: { toml: 'limits.send_buffer_bytes', env: 'ESCHAT_SEND_BUFFER', ...integer(1024) },
     stallSeconds: { toml: 'limits.stall_seconds', env: 'ESCHAT_STALL_TIMEOUT', ...integer(1) },
+    replayWindowSeconds: { toml: 'limits.replay_window_seconds', env: 'ESCHAT_REPLAY_WINDOW', ...integer(0) },
     allowedOrigins: {
       toml: 'allowed_origins',
       env: 'ESCHAT_ALLOWED_ORIGINS',
@@ -508,6 +513,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
       connectionsPerUser: settings.connectionsPerUser,
       sendBufferBytes: settings.sendBufferBytes,
       stallSeconds: settings.stallSeconds,
+      replayWindowSeconds: settings.replayWindowSeconds,
     },
     allowedOrigins: settings.allowedOrigins,
     ...(metricsToken === undefined ? {} : { metricsToken }),

@@ -60,6 +60,7 @@ describe('config', () => {
           messageBurst: 2000,
           sendBufferBytes: 8 * 1024 * 1024,
           stallSeconds: 30,
+          replayWindowSeconds: 0,
           connectionsPerUser: 20,
         },
         allowedOrigins: [],
@@ -170,6 +171,7 @@ describe('config', () => {
         ESCHAT_MESSAGE_BURST: '7',
         ESCHAT_SEND_BUFFER: '4096',
         ESCHAT_STALL_TIMEOUT: '9',
+        ESCHAT_REPLAY_WINDOW: '3600',
         ESCHAT_CONNECTIONS_PER_USER: '4',
       };
       expect(load({ env }).limits).to.deep.equal({
@@ -182,6 +184,7 @@ describe('config', () => {
         messageBurst: 7,
         sendBufferBytes: 4096,
         stallSeconds: 9,
+        replayWindowSeconds: 3600,
         connectionsPerUser: 4,
       });
     });

@@ -28,6 +28,8 @@ export interface ChannelOptions<Payload> {
   cursorChanged(cursor: DeviceCursor): void;
   /** The client stalled: drop the connection; its cursor keeps it whole. */
   stalled(): void;
+  /** Tells the client that `skipped` deliveries were past the replay window and will not come. */
+  gap(skipped: number): void;
   /** Deliveries that came from this very device are skipped (it already knows them). */
   skipOwn: boolean;
 }
@@ -75,6 +77,11 @@ export class DeliveryChannel<Payload> {
       this.send(delivery);
     }
     return epoch === this.epoch && this.state === 'catching-up';
+  }
+
+  /** Announces, in this catch-up, what the replay window left out. */
+  announceGap(epoch: number, skipped: number): void {
+    if (epoch === this.epoch && this.state === 'catching-up') this.options.gap(skipped);
   }
 
   /** The replay is over: what was held back goes out, and live deliveries flow directly. */

@@ -153,6 +153,7 @@ export class ImConnection implements Connection {
       catchUp: () => void catchUp(this.ctx, userId, channel),
       cursorChanged: (changed) => this.ctx.cursors.changed(changed),
       stalled: () => this.abort(),
+      gap: (skipped) => this.transport.send(reply(undefined, { s: 1, r: `gap: ${skipped} older deliveries are past the replay window` })),
     });
     this.channel = channel;
     this.state = 'live';

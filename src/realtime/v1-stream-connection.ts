@@ -53,6 +53,7 @@ export class V1StreamConnection implements Connection {
       stallMs: this.ctx.limits.stallSeconds * 1000,
       catchUp: () => void catchUp(this.ctx, this.userId, channel),
       cursorChanged: (changed) => this.ctx.cursors.changed(changed),
+      gap: (skipped) => this.transport.send({ type: 'gap', skipped, reason: 'older deliveries are past the replay window' }),
       stalled: () => {
         this.ended();
         this.transport.abort();

@@ -46,6 +46,7 @@ function harness(cursor: Partial<DeviceCursor> = {}, options: Partial<ChannelOpt
     catchUp: () => void h.catchUps++,
     cursorChanged: () => void h.saved++,
     stalled: () => void h.stalls++,
+    gap: () => undefined,
     ...options,
   });
   return h as Harness;
