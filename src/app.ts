@@ -76,7 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     projections: runner,
     userIds: new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId),
     roomIds,
-    media: openMediaStore(config, readStore),
+    media: await openMediaStore(config, readStore),
     config: served,
     log,
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),

@@ -1,18 +1,19 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { DeliveryStateStore } from './delivery-state-store.js';
-import { EsdbEventStore } from './esdb-event-store.js';
 import type { EventStore } from './event-store.js';
 import { FsMediaStore } from './fs-media-store.js';
-import { GridFsMediaStore } from './gridfs-media-store.js';
 import type { MediaStore } from './media-store.js';
 import { MemoryReadStore } from './memory-read-store.js';
-import { MongoReadStore } from './mongo-read-store.js';
+import type { MongoReadStore } from './mongo-read-store.js';
 import type { ReadStore } from './read-store.js';
 import { ReadStoreDeliveryStateStore } from './read-store-delivery-state-store.js';
 import { SqliteDeliveryStateStore } from './sqlite-delivery-state-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
+
+// The EventStoreDB and MongoDB drivers are imported only when configured: the embedded default
+// (and every CLI command on it) starts without loading them.
 
 /** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
 export async function openEventStore(config: Pick<Config, 'eventStore' | 'durability'>): Promise<EventStore> {
@@ -25,23 +26,30 @@ export async function openAdapter(config: Pick<Config, 'eventStore' | 'durabilit
   if (config.eventStore.startsWith('sqlite:')) {
     return SqliteEventStore.open({ file: config.eventStore.slice('sqlite:'.length), durability: config.durability });
   }
+  const { EsdbEventStore } = await import('./esdb-event-store.js');
   return EsdbEventStore.connect(config.eventStore);
 }
 
 /** The read store the configuration names: `memory` or a MongoDB URL. */
 export async function openReadStore(config: Pick<Config, 'readStore'>): Promise<ReadStore> {
   if (config.readStore === 'memory') return new MemoryReadStore();
+  const { MongoReadStore } = await import('./mongo-read-store.js');
   return MongoReadStore.connect(config.readStore);
 }
 
 /** Where uploaded bytes go: GridFS beside a MongoDB read store, else files in `<dataDir>/media`. */
-export function openMediaStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): MediaStore {
-  if (readStore instanceof MongoReadStore) return new GridFsMediaStore(readStore.gridFsBucket('media'));
-  return new FsMediaStore(join(config.dataDir, 'media'));
+export async function openMediaStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): Promise<MediaStore> {
+  if (!isMongo(readStore)) return new FsMediaStore(join(config.dataDir, 'media'));
+  const { GridFsMediaStore } = await import('./gridfs-media-store.js');
+  return new GridFsMediaStore(readStore.gridFsBucket('media'));
 }
 
 /** Where delivery cursors live: beside a MongoDB read store, else in `<dataDir>/delivery.db`. */
 export async function openDeliveryStateStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): Promise<DeliveryStateStore> {
-  if (readStore instanceof MongoReadStore) return ReadStoreDeliveryStateStore.open(readStore);
-  return new SqliteDeliveryStateStore(join(config.dataDir, 'delivery.db'));
+  if (!isMongo(readStore)) return new SqliteDeliveryStateStore(join(config.dataDir, 'delivery.db'));
+  return ReadStoreDeliveryStateStore.open(readStore);
+}
+
+function isMongo(readStore: ReadStore): readStore is MongoReadStore {
+  return 'gridFsBucket' in readStore;
 }

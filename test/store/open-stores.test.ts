@@ -22,7 +22,7 @@ describe('where media and delivery cursors go', () => {
 
   it('beside the embedded read store: files and a SQLite file in the data directory', async () => {
     const readStore = new MemoryReadStore();
-    expect(openMediaStore({ dataDir }, readStore)).to.be.instanceOf(FsMediaStore);
+    expect(await openMediaStore({ dataDir }, readStore)).to.be.instanceOf(FsMediaStore);
     const cursors = await openDeliveryStateStore({ dataDir }, readStore);
     expect(cursors).to.be.instanceOf(SqliteDeliveryStateStore);
     await cursors.close();
@@ -32,7 +32,7 @@ describe('where media and delivery cursors go', () => {
     if (!uri) return this.skip();
     const readStore = await MongoReadStore.connect(uri, 'eschat_contract');
     try {
-      expect(openMediaStore({ dataDir }, readStore)).to.be.instanceOf(GridFsMediaStore);
+      expect(await openMediaStore({ dataDir }, readStore)).to.be.instanceOf(GridFsMediaStore);
       expect(await openDeliveryStateStore({ dataDir }, readStore)).to.be.instanceOf(ReadStoreDeliveryStateStore);
     } finally {
       await readStore.close();

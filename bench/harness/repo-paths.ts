@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+
+/** The checkout's root: this file runs from dist/bench/harness/. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Entry points the benchmarks start as processes of their own. */
+export const eschatMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const relayMain = fileURLToPath(new URL('../relay/relay-main.js', import.meta.url));
+export const connectionWorkerMain = fileURLToPath(new URL('../benches/connection-worker.js', import.meta.url));
+
+/** Generated logs and profiles, kept between runs (gitignored). */
+export const cacheDir = fileURLToPath(new URL('../../../bench/.cache/', import.meta.url));
+
+/** The development certificates eschat generates and reuses (`priv/ssl`), for `--tls`. */
+export const tlsDir = fileURLToPath(new URL('../../../priv/ssl/', import.meta.url));
