@@ -21,8 +21,6 @@ export interface ServerProcess {
   httpUrl: string;
   /** `ws://127.0.0.1:<port>/im` (wss with TLS). */
   imUrl: string;
-  /** Milliseconds from spawn to the `eschat listening` line. */
-  listeningAfterMs: number;
   /** SIGTERM (the graceful path, which also writes a CPU profile), then the data directory is removed. */
   stop(): Promise<void>;
 }
@@ -36,7 +34,6 @@ const STOP_DEADLINE_MS = 15_000;
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'eschat-bench-'));
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const started = performance.now();
   const child = spawn(process.execPath, [...profile, eschatMain, 'serve'], {
     // The data directory as cwd: no eschat.toml of the checkout is picked up.
     cwd: dataDir,
@@ -51,13 +48,11 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const listeningAfterMs = performance.now() - started;
   const scheme = options.tls ? 'https' : 'http';
   return {
     pid: child.pid!,
     httpUrl: `${scheme}://127.0.0.1:${port}`,
     imUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/im`,
-    listeningAfterMs,
     async stop() {
       await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });

@@ -152,7 +152,7 @@ export class FrameSplitter {
       readFrames(this.text);
       return false;
     } catch (error) {
-      return error instanceof TomlSyntaxError && /^(unterminated|unexpected end of input)/.test(error.reason);
+      return error instanceof TomlSyntaxError && /^(unterminated|unexpected end of input|expected '=' after key)/.test(error.reason);
     }
   }
 

@@ -16,15 +16,13 @@ export class ConnectionRegistry {
 
   /**
    * Adds a connection; an exclusive one replaces the same user's connection on the same device.
-   * One past the user's limit is closed instead, with the reason.
+   * One past the user's limit is not added: the reason is returned, for the caller to refuse it
+   * in its dialect. Null when added.
    */
-  add(connection: Connection): void {
+  add(connection: Connection): string | null {
     const mine = this.byUser.get(connection.userId) ?? new Set<Connection>();
     const replaced = connection.exclusive ? [...mine].filter((other) => other.exclusive && other.device === connection.device) : [];
-    if (!mine.has(connection) && mine.size - replaced.length >= this.maxPerUser) {
-      connection.close(`too many connections: at most ${this.maxPerUser} per user`);
-      return;
-    }
+    if (!mine.has(connection) && mine.size - replaced.length >= this.maxPerUser) return `too many connections: at most ${this.maxPerUser} per user`;
     for (const other of replaced) {
       this.remove(other);
       other.close('replaced by a new login of the same device');
@@ -35,6 +33,7 @@ export class ConnectionRegistry {
     const session = this.bySession.get(connection.sessionId) ?? new Set<Connection>();
     session.add(connection);
     this.bySession.set(connection.sessionId, session);
+    return null;
   }
 
   remove(connection: Connection): void {

@@ -1,8 +1,8 @@
 import type { Position, UserId } from '../events/recorded-event.js';
 import type { DeliveryStateStore, DeviceCursor } from '../store/delivery-state-store.js';
 
-/** The user's floor: a device never seen before starts from here. */
-const FLOOR = '*';
+/** The user's floor (set by DELETE /offline). Device names are never empty, so it names no device. */
+const FLOOR = '';
 
 /**
  * Every device's acknowledgement cursor, cached in this process and written behind: all the

@@ -119,21 +119,29 @@ export class ImConnection implements Connection {
     };
     if (frame.type !== 'r' || frame.fields['t'] !== 'login') return refuse({ r: 'Unknown request' });
     if (typeof user !== 'object' || user === null || Array.isArray(user)) return refuse({ r: 'user Required' });
-    for (const key of ['id', 'd', 'token']) if (user[key] === undefined || typeof user[key] === 'object') return refuse({ r: `${key} Required` });
+    for (const key of ['id', 'd', 'token']) {
+      const value = user[key];
+      if (value === undefined || typeof value === 'object' || String(value).trim() === '') return refuse({ r: `${key} Required` });
+    }
     this.state = 'verifying';
     const session = await findSessionByToken(this.ctx.read, String(user['token']));
     if (this.state !== 'verifying') return;
     if (!session || String(session.userId) !== String(user['id'])) return refuse({ t: 'login', r: 'Token not match' });
     clearTimeout(this.loginTimer);
-    const channel = await this.open(session.userId, session.sessionId, String(user['d']).slice(0, 64));
+    const opened = await this.open(session.userId, session.sessionId, String(user['d']).slice(0, 64));
+    if (typeof opened === 'string') return refuse({ t: 'login', r: opened });
+    const channel = opened;
     if (!channel) return;
     // Live deliveries are held by the channel until the replay of what the device missed is out.
     this.transport.send(reply(id, { s: 0 }));
     await catchUp(this.ctx, this.userId, channel);
   }
 
-  /** Registers the signed-in connection with its device's channel; null if it closed meanwhile. */
-  private async open(userId: number, sessionId: string, device: string): Promise<DeliveryChannel<TomlFrame> | null> {
+  /**
+   * Registers the signed-in connection with its device's channel: the channel, null if the
+   * connection closed meanwhile, or the reason the registry refused it.
+   */
+  private async open(userId: number, sessionId: string, device: string): Promise<DeliveryChannel<TomlFrame> | null | string> {
     Object.assign(this, { userId, sessionId, device });
     const cursor = await this.ctx.cursors.device(userId, device);
     if (this.state !== 'verifying') return null;
@@ -155,9 +163,10 @@ export class ImConnection implements Connection {
       stalled: () => this.abort(),
       gap: (skipped) => this.transport.send(reply(undefined, { s: 1, r: `gap: ${skipped} older deliveries are past the replay window` })),
     });
+    const refused = this.ctx.registry.add(this);
+    if (refused) return refused;
     this.channel = channel;
     this.state = 'live';
-    this.ctx.registry.add(this);
     return channel;
   }
 

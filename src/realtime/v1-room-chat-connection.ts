@@ -29,7 +29,8 @@ export class V1RoomChatConnection implements Connection {
     private readonly address: string | null,
   ) {
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messageBurst);
-    ctx.registry.add(this);
+    const refused = ctx.registry.add(this);
+    if (refused) this.close(refused);
   }
 
   get userId(): number {

@@ -60,7 +60,8 @@ export class V1StreamConnection implements Connection {
       },
     });
     this.channel = channel;
-    this.ctx.registry.add(this);
+    const refused = this.ctx.registry.add(this);
+    if (refused) return this.close(refused);
     await catchUp(this.ctx, this.userId, channel);
   }
 

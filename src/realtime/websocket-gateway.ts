@@ -128,7 +128,7 @@ export class WebSocketGateway {
   private stream(ws: WebSocket, caller: Caller, url: URL): void {
     const cursor = url.searchParams.get('cursor');
     const resumeAfter = cursor !== null && /^\d{1,15}$/.test(cursor) ? Number(cursor) : null;
-    const device = (url.searchParams.get('device') ?? caller.device).slice(0, 64);
+    const device = (url.searchParams.get('device') || caller.device).slice(0, 64);
     const connection = new V1StreamConnection(this.ctx, this.jsonTransport(ws), caller, device);
     this.onJson(ws, (message) => connection.receive(message));
     ws.on('close', () => connection.ended());

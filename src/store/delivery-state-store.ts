@@ -8,7 +8,7 @@ import type { Position, UserId } from '../events/recorded-event.js';
  */
 export interface DeviceCursor {
   userId: UserId;
-  /** The device name; `*` is the user's floor: what a device never seen before starts from. */
+  /** The device name; the empty name is the user's floor: what a device never seen before starts from. */
   device: string;
   ackedUpTo: Position;
   /** Positions at or below `ackedUpTo` still unacknowledged, ascending. */

@@ -143,7 +143,7 @@ describe('authorization matrix, generated from the route tables', () => {
       outcomes[identity] = `chat ${chat}, stream ${stream}, IM login ${String(login.fields['r'] ?? 'ok')}, group send ${groupSend}`;
     }
     expect(outcomes).to.deep.equal({
-      'no token': 'chat refused 401, stream refused 401, IM login Token not match, group send not signed in',
+      'no token': 'chat refused 401, stream refused 401, IM login token Required, group send not signed in',
       'malformed token': 'chat refused 401, stream refused 401, IM login Token not match, group send not signed in',
       'ended session': 'chat refused 401, stream refused 401, IM login Token not match, group send not signed in',
       'another user': 'chat refused 403, stream open, IM login Token not match, group send not signed in',

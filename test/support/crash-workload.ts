@@ -37,6 +37,11 @@ async function imOutcome(answer: Promise<{ text: string }>): Promise<{ outcome: 
   }
 }
 
+/** One of the items, or undefined when there is none yet (early in a run). */
+function anyOf<T>(random: Random, items: readonly T[]): T | undefined {
+  return items.length === 0 ? undefined : random.pick(items);
+}
+
 const inGroup = (user: WorldUser, group: WorldGroup) => group.creator === user || group.members.includes(user);
 
 /**
@@ -71,7 +76,7 @@ export function startWorkload(server: ServerProcess, world: CrashWorld, random: 
 
   async function askContact(): Promise<void> {
     const users = world.signedIn;
-    const [from, to] = [random.pick(users), random.pick(users)];
+    const [from, to] = [anyOf(random, users), anyOf(random, users)];
     if (!from || !to || from === to || world.contacts.some((c) => (c.from === from && c.to === to) || (c.from === to && c.to === from))) return register('v1');
     const contact: WorldContact = { from, to, requested: 'unanswered', accepted: null };
     world.contacts.push(contact);
@@ -83,7 +88,7 @@ export function startWorkload(server: ServerProcess, world: CrashWorld, random: 
   }
 
   async function acceptContact(): Promise<void> {
-    const contact = random.pick(world.contacts.filter((c) => c.requested === 'acked' && c.accepted === null && c.to.token !== null));
+    const contact = anyOf(random, world.contacts.filter((c) => c.requested === 'acked' && c.accepted === null && c.to.token !== null));
     if (!contact) return askContact();
     contact.accepted = 'unanswered';
     const { from, to } = contact;
@@ -92,10 +97,10 @@ export function startWorkload(server: ServerProcess, world: CrashWorld, random: 
   }
 
   async function createGroup(imUser: WorldUser | null): Promise<void> {
-    const creator = random.pick(world.signedIn);
+    const creator = anyOf(random, world.signedIn);
     if (!creator) return register('im');
     const others = world.users.filter((user) => user.id !== null && user !== creator);
-    const members = [...new Set([...(imUser && imUser !== creator ? [imUser] : []), ...Array.from({ length: 1 + random.int(3) }, () => random.pick(others))])].filter(
+    const members = [...new Set([...(imUser && imUser !== creator ? [imUser] : []), ...Array.from({ length: 1 + random.int(3) }, () => anyOf(random, others))])].filter(
       (user): user is WorldUser => user !== undefined,
     );
     if (members.length === 0) return register('v1');
@@ -114,8 +119,8 @@ export function startWorkload(server: ServerProcess, world: CrashWorld, random: 
   }
 
   async function sendOverHttp(): Promise<void> {
-    const sender = random.pick(world.signedIn.filter((user) => world.createdGroups.some((group) => inGroup(user, group))));
-    const group = sender && random.pick(world.createdGroups.filter((each) => inGroup(sender, each)));
+    const sender = anyOf(random, world.signedIn.filter((user) => world.createdGroups.some((group) => inGroup(user, group))));
+    const group = sender && anyOf(random, world.createdGroups.filter((each) => inGroup(sender, each)));
     if (!sender || !group) return createGroup(null);
     const clientId = `http-${next()}`;
     const message = { path: 'v1 HTTP' as const, sender, device: 'v1', group, clientId, text: `message ${clientId}: "quoted"\n🙂 中文`, sent: 'unanswered' as Outcome, id: null as number | null };
@@ -135,7 +140,7 @@ export function startWorkload(server: ServerProcess, world: CrashWorld, random: 
     const im = await ImClient.websocket(`wss://localhost:${server.port}/im`, readFileSync(join(testCertificates, 'ca.crt'))).catch(() => null);
     if (!im || (await im.login({ id: user.id!, token: user.token! }, IM_DEVICE).catch(() => null))?.fields['s'] !== 0) return;
     while (!halted && !im.closed) {
-      const group = random.pick(world.createdGroups.filter((each) => inGroup(user, each)));
+      const group = anyOf(random, world.createdGroups.filter((each) => inGroup(user, each)));
       if (!group) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
@@ -152,7 +157,7 @@ export function startWorkload(server: ServerProcess, world: CrashWorld, random: 
     im.close();
   }
 
-  const imUser = random.pick(world.signedIn) ?? null;
+  const imUser = anyOf(random, world.signedIn) ?? null;
   const loops = [httpLoop(), httpLoop(), httpLoop(), ...(imUser ? [imLoop(imUser)] : [])];
   return {
     halt: () => void (halted = true),
