@@ -1,9 +1,6 @@
 import { messageStream, type MessageSent } from '../events/message.js';
-import type { UserId } from '../events/recorded-event.js';
+import type { Position, UserId } from '../events/recorded-event.js';
 import type { RoomId } from '../events/room.js';
-import { messageCollection, messageDocument, type MessageDocument } from '../projections/messages.js';
-import type { ReadModels } from '../projections/read-models.js';
-import { roomCollection } from '../projections/rooms.js';
 import type { EventStore } from '../store/event-store.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal } from './decider.js';
@@ -12,18 +9,34 @@ import { uncarriable } from './text-rules.js';
 /** A send is the MessageSent it will record: room, sender and device, client id, kind, text or media. */
 export type SendMessage = MessageSent['data'];
 
-export interface SentMessage {
-  /** `_id` is the message id: the global position of its MessageSent. */
-  message: MessageDocument;
-  /** False when the send was a retry: `message` is the original. */
+/** A message as stored: its id (the global position of its MessageSent), time and data. */
+export interface StoredMessage {
+  position: Position;
+  at: string;
+  data: MessageSent['data'];
+}
+
+export interface SentMessage extends StoredMessage {
+  /** False when the send was a retry: the message is the original. */
   created: boolean;
+}
+
+/**
+ * What a send checks outside its own stream, answered by the read side (a message stream
+ * decides nothing, so the hot path reads no stream): one guard per server.
+ */
+export interface SendGuard {
+  /** The message the sender sent lately from the same device with the same client id. */
+  earlier(send: SendMessage): Promise<StoredMessage | null>;
+  /** Why the sender may not send to the room (`room_not_found`, `not_a_member`), or null. */
+  refusal(roomId: RoomId, sender: UserId): Promise<string | null>;
+  /** Resolves once the read side shows `position`, so that a retry finds it there. */
+  settled(position: Position): Promise<unknown>;
 }
 
 export const MAX_TEXT_CHARACTERS = 10_000;
 export const MAX_CLIENT_ID = 128;
 
-/** How long a send stays in the in-flight map at most, waiting for the read model to show it. */
-const SETTLE_MS = 60_000;
 
 const refused = (code: string): CommandRefused => new CommandRefused(new Refusal(code));
 
@@ -34,11 +47,11 @@ const refused = (code: string): CommandRefused => new CommandRefused(new Refusal
 export const CLIENT_ID_WINDOW_MS = 10 * 60_000;
 
 /**
- * Sends in flight, by `<sender>:<device>:<clientId>`, per read side (one per server: test runs start
- * several in one process). A retry that arrives before the read model shows the first send
- * waits for that send instead of appending a second message.
+ * Sends in flight, by `<sender>:<device>:<clientId>`, per guard (one per server: test runs
+ * start several in one process). A retry that arrives before the read model shows the first
+ * send waits for that send instead of appending a second message.
  */
-const inFlight = new WeakMap<ReadModels, Map<string, Promise<SentMessage>>>();
+const inFlight = new WeakMap<SendGuard, Map<string, Promise<SentMessage>>>();
 
 /**
  * Appends a MessageSent to the room's day stream and answers the message at once. The hot
@@ -48,49 +61,35 @@ const inFlight = new WeakMap<ReadModels, Map<string, Promise<SentMessage>>>();
  * CLIENT_ID_WINDOW_MS, answers the original.
  * Refusals: `invalid_text`, `invalid_media`, `invalid_client_id`, `room_not_found`, `not_a_member`.
  */
-export function sendMessage(store: EventStore, read: ReadModels, send: SendMessage, context: CommandContext): Promise<SentMessage> {
-  if (send.clientId === null) return sendOnce(store, read, send, context);
-  let sends = inFlight.get(read);
-  if (!sends) inFlight.set(read, (sends = new Map()));
+export function sendMessage(store: EventStore, guard: SendGuard, send: SendMessage, context: CommandContext): Promise<SentMessage> {
+  if (send.clientId === null) return sendOnce(store, guard, send, context);
+  let sends = inFlight.get(guard);
+  if (!sends) inFlight.set(guard, (sends = new Map()));
   const key = `${send.sender}:${send.device}:${send.clientId}`;
   const earlier = sends.get(key);
-  if (earlier) return earlier.then(({ message }) => ({ message, created: false }));
-  const sending = sendOnce(store, read, send, context);
+  if (earlier) return earlier.then((sent) => ({ ...sent, created: false }));
+  const sending = sendOnce(store, guard, send, context);
   sends.set(key, sending);
   const forget = (): void => void sends.delete(key);
-  sending.then(({ message }) => read.waitFor(message._id, SETTLE_MS).then(forget), forget);
+  sending.then((sent) => guard.settled(sent.position).then(forget), forget);
   return sending;
 }
 
-async function sendOnce(store: EventStore, read: ReadModels, send: SendMessage, context: CommandContext): Promise<SentMessage> {
+async function sendOnce(store: EventStore, guard: SendGuard, send: SendMessage, context: CommandContext): Promise<SentMessage> {
   const invalid = invalidSend(send);
   if (invalid) throw refused(invalid);
   if (send.clientId !== null) {
-    const earlier = await findSent(read, send.sender, send.device, send.clientId);
-    if (earlier) return { message: earlier, created: false };
+    const earlier = await guard.earlier(send);
+    if (earlier) return { ...earlier, created: false };
   }
-  await checkSender(read, send.roomId, send.sender);
+  const refusal = await guard.refusal(send.roomId, send.sender);
+  if (refusal) throw refused(refusal);
   const now = new Date();
   const { roomId, sender, device, clientId, kind, text, mediaId } = send;
   const data: MessageSent['data'] = { roomId, sender, device, clientId, kind, text, mediaId };
   const metadata = metadataFor(context, now);
   const { position } = await store.append(messageStream(roomId, now), [{ type: 'MessageSent', data, metadata }], { expectedRevision: 'any' });
-  return { message: messageDocument(position, data, metadata.at), created: true };
-}
-
-/** The message `sender` sent from `device` with `clientId` lately, if the read model has it. */
-export function findSent(read: ReadModels, sender: UserId, device: string, clientId: string, now = Date.now()): Promise<MessageDocument | null> {
-  const since = new Date(now - CLIENT_ID_WINDOW_MS).toISOString();
-  return messageCollection(read).findOne({ sender, clientId, device, at: { $gte: since } }, { sort: { _id: -1 } });
-}
-
-/** Throws the refusal a send to `roomId` by `sender` would get: `room_not_found`, `not_a_member`. */
-export async function checkSender(read: ReadModels, roomId: RoomId, sender: UserId): Promise<void> {
-  const rooms = roomCollection(read);
-  // The common case, a member, fetches the id only, not the member list.
-  if (await rooms.findOne({ _id: roomId, members: sender, deleted: false }, { projection: { _id: 1 } })) return;
-  const room = await rooms.findOne({ _id: roomId, deleted: false }, { projection: { _id: 1 } });
-  throw refused(room ? 'not_a_member' : 'room_not_found');
+  return { position, at: metadata.at, data, created: true };
 }
 
 function invalidSend(send: SendMessage): string | null {

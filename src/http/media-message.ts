@@ -1,9 +1,12 @@
 import type { CommandContext } from '../commands/command-context.js';
 import { uploadMedia } from '../commands/media.js';
 import type { MediaKind } from '../commands/media-signature.js';
-import { checkSender, findSent, sendMessage } from '../commands/message.js';
+import { CommandRefused, Refusal } from '../commands/decider.js';
+import { sendMessage } from '../commands/message.js';
 import type { RoomId } from '../events/room.js';
+import { messageDocument } from '../projections/messages.js';
 import type { MessageDocument } from '../queries/messages.js';
+import { findSent, senderRefusal, sendGuard } from '../queries/send-guard.js';
 import type { Caller } from './auth.js';
 import type { HttpDeps } from './http-deps.js';
 
@@ -20,19 +23,20 @@ export interface MediaMessage {
  * Both dialects' media send: checks the sender may send there (and that this is no retry)
  * before storing any bytes, uploads, sends, and answers once history shows the message.
  * Bytes no message refers to in the end (a refused send, a concurrent retry that won) are
- * deleted. Refusals: those of checkSender, uploadMedia and sendMessage.
+ * deleted. Refusals: those of senderRefusal, uploadMedia and sendMessage.
  */
 export async function sendMediaMessage(deps: HttpDeps, caller: Caller, send: MediaMessage, context: CommandContext): Promise<MessageDocument> {
-  await checkSender(deps.read, send.roomId, caller.userId);
+  const refusal = await senderRefusal(deps.read, send.roomId, caller.userId);
+  if (refusal) throw new CommandRefused(new Refusal(refusal));
   const earlier = send.clientId === null ? null : await findSent(deps.read, caller.userId, caller.device, send.clientId);
   if (earlier) return earlier;
   const media = await uploadMedia(deps.store, deps.media, { owner: caller.userId, kind: send.kind, file: send.file }, context);
   const message = { roomId: send.roomId, sender: caller.userId, device: caller.device, clientId: send.clientId, kind: media.kind, text: null, mediaId: media.mediaId };
-  const sent = await sendMessage(deps.store, deps.read, message, context).catch(async (error: unknown) => {
+  const sent = await sendMessage(deps.store, sendGuard(deps.read), message, context).catch(async (error: unknown) => {
     await deps.media.delete(media.mediaId);
     throw error;
   });
   if (!sent.created) await deps.media.delete(media.mediaId);
-  await deps.read.waitFor(sent.message._id);
-  return sent.message;
+  await deps.read.waitFor(sent.position);
+  return messageDocument(sent.position, sent.data, sent.at);
 }

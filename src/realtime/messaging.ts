@@ -3,18 +3,20 @@ import { sendMessage } from '../commands/message.js';
 import { directRoom } from '../commands/room.js';
 import type { UserId } from '../events/recorded-event.js';
 import type { ReadModels } from '../projections/read-models.js';
+import { sendGuard } from '../queries/send-guard.js';
 import type { EventStore } from '../store/event-store.js';
 import type { MessagingPort, Sender, SentMessage } from './messaging-port.js';
 import type { RoutingState } from './routing-state.js';
 
 /** The write side as real-time transports use it: text messages to a room or to a person. */
 export function createMessaging(store: EventStore, read: ReadModels, roomIds: IdAllocator, routing: RoutingState): MessagingPort {
+  const guard = sendGuard(read);
   const context = (sender: Sender) => ({ actor: sender.userId, device: sender.device, session: sender.sessionId, ...(sender.address ? { address: sender.address } : {}) });
 
   const sendToRoom = async (sender: Sender, roomId: number, clientId: string, text: string): Promise<SentMessage> => {
     const send = { roomId, sender: sender.userId, device: sender.device, clientId, kind: 'text' as const, text, mediaId: null };
-    const { message } = await sendMessage(store, read, send, context(sender));
-    return { position: message._id };
+    const sent = await sendMessage(store, guard, send, context(sender));
+    return { position: sent.position };
   };
 
   /** The pair's direct room: known to the routing state once it exists, else found or created. */

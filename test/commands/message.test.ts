@@ -9,6 +9,7 @@ import { roomsProjection } from '../../src/projections/rooms.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import { sendGuard } from '../../src/queries/send-guard.js';
 import { tempEventStore } from '../support/stores.js';
 
 describe('sendMessage', () => {
@@ -39,28 +40,29 @@ describe('sendMessage', () => {
   const sentCount = async () => (await store.readAll({ filter: { eventTypes: ['MessageSent'] } })).length;
 
   it('answers the message with its log position as id, stored in the day stream of the room', async () => {
-    const { message, created } = await sendMessage(store, runner, text('hello'), { actor: ann });
-    expect(created).to.equal(true);
+    const sent = await sendMessage(store, sendGuard(runner), text('hello'), { actor: ann });
+    expect(sent.created).to.equal(true);
     const [event] = await store.readAll({ filter: { eventTypes: ['MessageSent'] } });
-    expect(message._id).to.equal(event?.position);
+    expect(sent.position).to.equal(event?.position);
     expect(event?.stream).to.match(new RegExp(`^messages-${roomId}-\\d{8}$`));
-    expect(message).to.include({ room: roomId, sender: ann, device: 'web', kind: 'text', text: 'hello', clientId: null, at: event?.metadata.at });
+    expect(sent.at).to.equal(event?.metadata.at);
+    expect(sent.data).to.deep.equal({ roomId, sender: ann, device: 'web', kind: 'text', text: 'hello', clientId: null, mediaId: null });
   });
 
   it('sends retried in the same tick, before the read model shows any, make one message', async () => {
-    const sends = await Promise.all(Array.from({ length: 10 }, () => sendMessage(store, runner, text('once', 'same'), {})));
-    expect(new Set(sends.map((sent) => sent.message._id)).size).to.equal(1);
+    const sends = await Promise.all(Array.from({ length: 10 }, () => sendMessage(store, sendGuard(runner), text('once', 'same'), {})));
+    expect(new Set(sends.map((sent) => sent.position)).size).to.equal(1);
     expect(sends.filter((sent) => sent.created)).to.have.length(1);
     expect(await sentCount()).to.equal(1);
-    await runner.waitFor(sends[0]!.message._id);
-    const later = await sendMessage(store, runner, text('once', 'same'), {});
-    expect(later).to.deep.equal({ message: sends[0]!.message, created: false });
+    await runner.waitFor(sends[0]!.position);
+    const later = await sendMessage(store, sendGuard(runner), text('once', 'same'), {});
+    expect(later).to.deep.equal({ ...sends[0]!, created: false });
     expect(await sentCount()).to.equal(1);
   });
 
   it('refuses non-members, unknown rooms and bad texts without appending', async () => {
     const refusal = (send: SendMessage) =>
-      sendMessage(store, runner, send, {}).then(
+      sendMessage(store, sendGuard(runner), send, {}).then(
         () => 'accepted',
         (error: unknown) => (error instanceof CommandRefused ? error.code : String(error)),
       );

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { sendMessage } from '../../src/commands/message.js';
+import { sendGuard } from '../../src/queries/send-guard.js';
 import { seededRandom, type Random } from '../codecs/random.js';
 import { v1Send } from './rooms.js';
 import type { TestServer } from './test-server.js';
@@ -200,7 +201,7 @@ class WorkloadRun {
       const placeholder: SentMessage = { id: 0, roomId, sender, text };
       this.messages.push(placeholder);
       const send = { roomId, sender, device: 'bulk', clientId: null, kind: 'text' as const, text, mediaId: null };
-      placeholder.id = (await sendMessage(store, runner, send, { actor: sender, device: 'bulk' })).message._id;
+      placeholder.id = (await sendMessage(store, sendGuard(runner), send, { actor: sender, device: 'bulk' })).position;
     };
     const workers = Array.from({ length: 16 }, async () => {
       while (this.messages.length < total) await send();

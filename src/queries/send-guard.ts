@@ -1,0 +1,48 @@
+import { CLIENT_ID_WINDOW_MS, type SendGuard, type StoredMessage } from '../commands/message.js';
+import type { Position, UserId } from '../events/recorded-event.js';
+import type { RoomId } from '../events/room.js';
+import { messageCollection, type MessageDocument } from '../projections/messages.js';
+import type { ReadModels } from '../projections/read-models.js';
+import { roomCollection } from '../projections/rooms.js';
+
+/** How long a send stays in the in-flight map at most, waiting for the read model to show it. */
+const SETTLE_MS = 60_000;
+
+const guards = new WeakMap<ReadModels, SendGuard>();
+
+/** The checks of a send, answered by these read models; the same guard for the same read side. */
+export function sendGuard(read: ReadModels): SendGuard {
+  let guard = guards.get(read);
+  if (!guard) {
+    guard = {
+      earlier: async (send) => {
+        const document = send.clientId === null ? null : await findSent(read, send.sender, send.device, send.clientId);
+        return document ? storedMessage(document) : null;
+      },
+      refusal: (roomId, sender) => senderRefusal(read, roomId, sender),
+      settled: (position) => read.waitFor(position, SETTLE_MS),
+    };
+    guards.set(read, guard);
+  }
+  return guard;
+}
+
+/** The message `sender` sent from `device` with `clientId` lately, if the read model has it. */
+export function findSent(read: ReadModels, sender: UserId, device: string, clientId: string, now = Date.now()): Promise<MessageDocument | null> {
+  const since = new Date(now - CLIENT_ID_WINDOW_MS).toISOString();
+  return messageCollection(read).findOne({ sender, clientId, device, at: { $gte: since } }, { sort: { _id: -1 } });
+}
+
+/** The refusal a send to `roomId` by `sender` would get: `room_not_found`, `not_a_member`, or null. */
+export async function senderRefusal(read: ReadModels, roomId: RoomId, sender: UserId): Promise<string | null> {
+  const rooms = roomCollection(read);
+  // The common case, a member, fetches the id only, not the member list.
+  if (await rooms.findOne({ _id: roomId, members: sender, deleted: false }, { projection: { _id: 1 } })) return null;
+  const room = await rooms.findOne({ _id: roomId, deleted: false }, { projection: { _id: 1 } });
+  return room ? 'not_a_member' : 'room_not_found';
+}
+
+function storedMessage(document: MessageDocument): StoredMessage {
+  const { _id: position, at, room: roomId, sender, device, clientId, kind, text, mediaId } = document;
+  return { position: position as Position, at, data: { roomId, sender, device, clientId, kind, text, mediaId } };
+}
