@@ -11,15 +11,8 @@ import { createHttpApp } from './http/http-app.js';
 import { LoginThrottle } from './http/login-throttle.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { contactsProjection } from './projections/contacts.js';
-import { mediaProjection } from './projections/media.js';
-import { messagesProjection } from './projections/messages.js';
-import { notificationsProjection } from './projections/notifications.js';
-import type { Projection } from './projections/projection.js';
-import { roomsProjection } from './projections/rooms.js';
+import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
-import { sessionsProjection } from './projections/sessions.js';
-import { usersProjection } from './projections/users.js';
 import type { EventStore } from './store/event-store.js';
 import { InstrumentedEventStore } from './store/instrumented-event-store.js';
 import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
@@ -28,8 +21,6 @@ import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im-tcp-listener.js';
 import { startRealtime, type Realtime } from './realtime/realtime.js';
 
-/** Every read model the server keeps. */
-export const projections: readonly Projection[] = [usersProjection, sessionsProjection, contactsProjection, roomsProjection, messagesProjection, mediaProjection, notificationsProjection];
 
 /** How long requests in flight may take to finish when the server stops: within serve's 10 s exit deadline. */
 const HTTP_GRACE_MS = 5000;

@@ -1,4 +1,4 @@
-import { projections } from '../../src/app.js';
+import { projections } from '../../src/projections/all-projections.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { MemoryReadStore } from '../../src/store/memory-read-store.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { projections as allProjections } from '../app.js';
+import { projections as allProjections } from '../projections/all-projections.js';
 import type { Config } from '../config.js';
 import type { Position } from '../events/recorded-event.js';
 import type { Projection } from '../projections/projection.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { projections } from '../../src/app.js';
+import { projections } from '../../src/projections/all-projections.js';
 import { rebuildInPlace } from '../../src/cli/projections-command.js';
 import { savedStatus } from '../../src/projections/saved-status.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { describeConfig } from '../../src/config.js';
-import { projections } from '../../src/app.js';
+import { projections } from '../../src/projections/all-projections.js';
 import type { HealthReport } from '../../src/http/health.js';
 import { Scrape } from '../support/prometheus.js';
 import { imOverTls, imOverWebSocket } from '../support/realtime.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { projections } from '../../src/app.js';
+import { projections } from '../../src/projections/all-projections.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import type { ProjectionStatus } from '../../src/projections/runner.js';
 import type { RebuildState } from '../../src/projections/rebuild-job.js';

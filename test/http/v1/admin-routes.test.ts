@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { projections } from '../../../src/app.js';
+import { projections } from '../../../src/projections/all-projections.js';
 import { auditRoom } from '../../../src/queries/audit-room.js';
 import { errorCode, v1Group, v1Send } from '../../support/rooms.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
