@@ -86,8 +86,10 @@ export interface LoadConfigInput {
   configFile?: string;
 }
 
-/** Every setting as one flat key: the unit of layering, validation and error messages. */
-interface Settings {
+/** Every setting as one flat key (the limits as they are): the unit of layering, validation and error messages. */
+type Limits = Config['limits'];
+
+interface Settings extends Limits {
   eventStore: string;
   readStore: string;
   durability: Config['durability'];
@@ -103,17 +105,6 @@ interface Settings {
   tlsCa: string;
   admins: string[];
   logLevel: Config['logLevel'];
-  bodyBytes: number;
-  uploadBytes: number;
-  frameBytes: number;
-  loginFailures: number;
-  loginWindowSeconds: number;
-  messagesPerSecond: number;
-  messageBurst: number;
-  connectionsPerUser: number;
-  sendBufferBytes: number;
-  stallSeconds: number;
-  replayWindowSeconds: number;
   allowedOrigins: string[];
   metricsToken: string;
 }

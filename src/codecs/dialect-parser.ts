@@ -14,23 +14,8 @@
  */
 
 import { MAX_NESTING, TomlSyntaxError, newTable, type TomlFrame, type TomlTable, type TomlValue } from './toml-frame.js';
+import { TAB, LF, CR, SPACE, QUOTE, HASH, APOSTROPHE, COMMA, DOT, COLON, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE } from './char-codes.js';
 
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const HASH = 0x23;
-const APOSTROPHE = 0x27;
-const COMMA = 0x2c;
-const DOT = 0x2e;
-const COLON = 0x3a;
-const EQUALS = 0x3d;
-const LBRACKET = 0x5b;
-const BACKSLASH = 0x5c;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
 
 /** 1 for the characters of a bare key: A-Z a-z 0-9 _ - */
 const BARE_KEY = new Uint8Array(128);

@@ -1,3 +1,5 @@
+import { TAB, LF, CR, SPACE, QUOTE, HASH, APOSTROPHE, DOT, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE, BOM } from './char-codes.js';
+
 /**
  * Finds where frames end in TOML text that may arrive in pieces, without parsing it.
  *
@@ -54,21 +56,6 @@ const HEADER_LINE = 1;
 const ONE_LINE = 2;
 const MULTI_LINE = 3;
 
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const HASH = 0x23;
-const APOSTROPHE = 0x27;
-const DOT = 0x2e;
-const EQUALS = 0x3d;
-const LBRACKET = 0x5b;
-const BACKSLASH = 0x5c;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const BOM = 0xfeff;
 
 export class FrameScanner {
   /** Index (in the caller's whole text) of the next character to scan. */
