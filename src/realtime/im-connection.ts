@@ -24,6 +24,8 @@ export interface ImTransport {
 }
 
 const LOGIN_TIMEOUT_MS = 10_000;
+/** Frames a client may send behind its login before the login is answered. */
+const MAX_EARLY_FRAMES = 100;
 
 /** Reasons the client reads in `[[rr]] r = "..."` when a message is refused. */
 const REFUSALS: Record<string, string> = {
@@ -50,6 +52,7 @@ export class ImConnection implements Connection {
   readonly exclusive = true;
   private state: 'login' | 'verifying' | 'live' | 'closed' = 'login';
   private channel: DeliveryChannel<TomlFrame> | null = null;
+  private readonly early: TomlFrame[] = [];
   private readonly bucket: TokenBucket;
   private readonly loginTimer: NodeJS.Timeout;
 
@@ -72,6 +75,8 @@ export class ImConnection implements Connection {
       if (this.state === 'closed') return;
       if (this.state === 'login') void this.login(frame);
       else if (this.state === 'live') this.handle(frame);
+      // A client may send right behind its login: kept for after it, within reason.
+      else if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
       else this.transport.send(reply(frame.fields['id'], { s: 1, r: 'Login in progress' }));
     }
   }
@@ -134,6 +139,7 @@ export class ImConnection implements Connection {
     if (!channel) return;
     // Live deliveries are held by the channel until the replay of what the device missed is out.
     this.transport.send(reply(id, { s: 0 }));
+    this.handleEarly();
     await catchUp(this.ctx, this.userId, channel);
   }
 
@@ -168,6 +174,11 @@ export class ImConnection implements Connection {
     this.channel = channel;
     this.state = 'live';
     return channel;
+  }
+
+  /** The frames that came behind the login, now that it is answered. */
+  private handleEarly(): void {
+    for (const frame of this.early.splice(0)) if (this.state === 'live') this.handle(frame);
   }
 
   private handle(frame: TomlFrame): void {

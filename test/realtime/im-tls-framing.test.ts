@@ -66,6 +66,16 @@ describe('legacy IM framing over TLS', () => {
     client.socket.end();
   });
 
+  it('keeps frames sent right behind the login, without waiting for its answer, and handles them after it', async () => {
+    const client = await raw(t);
+    client.socket.write(
+      `[[r]] id = "l1" t = "login" [r.user] id = ${alice.id} d = "eager" token = "${alice.token}"\n[[m]] id = "e_1" c = "right behind" to = ${bob.id}\n`,
+    );
+    expect((await client.next('rr')).fields).to.deep.include({ id: 'l1', s: 0 });
+    expect((await client.next('a')).fields['id']).to.equal('e_1');
+    client.socket.end();
+  });
+
   it('answers garbage with a reason and keeps reading', async () => {
     const client = await raw(t);
     client.socket.write(`[[r]] id = "l" t = "login" [r.user] id = ${bob.id} d = "pc" token = "${bob.token}"\n`);
