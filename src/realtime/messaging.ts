@@ -1,5 +1,5 @@
 import type { IdAllocator } from '../commands/id-allocator.js';
-import { sendMessage } from '../commands/message.js';
+import { sendMessage, type SendGuard } from '../commands/message.js';
 import { directRoom } from '../commands/room.js';
 import type { UserId } from '../events/recorded-event.js';
 import type { ReadModels } from '../projections/read-models.js';
@@ -10,7 +10,15 @@ import type { RoutingState } from './routing-state.js';
 
 /** The write side as real-time transports use it: text messages to a room or to a person. */
 export function createMessaging(store: EventStore, read: ReadModels, roomIds: IdAllocator, routing: RoutingState): MessagingPort {
-  const guard = sendGuard(read);
+  // Membership is answered by the routing state, in memory and never behind the read models
+  // (fan-out routes each event before the projections apply it), instead of a query per send.
+  const guard: SendGuard = {
+    ...sendGuard(read),
+    refusal: async (roomId, sender) => {
+      const room = routing.room(roomId);
+      return !room ? 'room_not_found' : room.members.has(sender) ? null : 'not_a_member';
+    },
+  };
   const context = (sender: Sender) => ({ actor: sender.userId, device: sender.device, session: sender.sessionId, ...(sender.address ? { address: sender.address } : {}) });
 
   const sendToRoom = async (sender: Sender, roomId: number, clientId: string, text: string): Promise<SentMessage> => {
