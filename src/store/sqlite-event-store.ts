@@ -2,8 +2,9 @@
  * The embedded event store: one SQLite file in WAL mode, which several processes may share.
  *
  * Writes go through group commit: every append requested during one turn of the event loop
- * is committed in a single `BEGIN IMMEDIATE` transaction, so one disk sync covers many
- * appends. Positions are assigned by this code inside that transaction (MAX + 1), which
+ * is committed in a single `BEGIN IMMEDIATE` transaction. With durability 'full', appends
+ * resolve, and subscribers see the events, only once the log is synced (WalSync), which
+ * happens off the event loop and covers every commit made meanwhile. Positions are assigned by this code inside that transaction (MAX + 1), which
  * makes them contiguous in commit order across processes: a reader that has seen position
  * p knows that everything it has not seen is exactly `position > p`.
  *
@@ -16,6 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Observable } from 'rxjs';
+import { WalSync } from './wal-sync.js';
 import type { EventMetadata, NewEvent, Position, RecordedEvent, Revision, StreamName } from '../events/recorded-event.js';
 import {
   WrongExpectedVersionError,
@@ -50,6 +52,12 @@ interface EventRow {
   metadata: string;
   created: number;
 }
+
+/**
+ * A row as read back: the columns of COLUMNS in order. Reads use better-sqlite3's raw mode,
+ * which skips building an object per row (measured about 1.5x the rows/s when replaying).
+ */
+type EventTuple = [position: Position, id: string, stream: StreamName, revision: Revision, type: string, data: string, metadata: string, created: number];
 
 /** An event serialized at append time, so a bad payload rejects its own append and nothing else. */
 interface SerializedEvent {
@@ -119,12 +127,13 @@ export class SqliteEventStore implements EventStore {
     const db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      // Never FULL: it syncs on the event loop. 'full' durability syncs with WalSync instead.
+      db.pragma('synchronous = NORMAL');
       // Checkpoint less often than the default 1000 pages: a page rewritten by many commits is
       // then copied to the database once. Measured +30% appends/s; the WAL grows to ~40 MB.
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       db.exec(SCHEMA);
-      return new SqliteEventStore(db, options);
+      return new SqliteEventStore(db, options, options.durability === 'full' ? WalSync.open(options.file) : null);
     } catch (error) {
       db.close();
       throw error;
@@ -134,6 +143,8 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Database.Database,
     options: SqliteEventStoreOptions,
+    /** Present with durability 'full'. */
+    private readonly walSync: WalSync | null,
   ) {
     this.statements = new Statements(db);
     this.pageSize = options.catchUpPageSize ?? DEFAULT_CATCH_UP_PAGE_SIZE;
@@ -158,6 +169,7 @@ export class SqliteEventStore implements EventStore {
 
   append(stream: StreamName, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(closedError());
+    if (this.walSync?.failed) return Promise.reject(this.walSync.failed);
     let serialized: SerializedEvent[];
     try {
       serialized = events.map(serialize);
@@ -178,7 +190,7 @@ export class SqliteEventStore implements EventStore {
       options.direction === 'backwards'
         ? this.statements.streamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
         : this.statements.streamForwards.all(stream, options.fromRevision ?? 0, limit);
-    return rows.map(toRecorded);
+    return rows.map(fromTuple);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -191,7 +203,7 @@ export class SqliteEventStore implements EventStore {
       types: eventTypes === undefined ? null : JSON.stringify(eventTypes),
       prefixes: streamPrefixes === undefined ? null : JSON.stringify(streamPrefixes),
     });
-    return rows.map(toRecorded);
+    return rows.map(fromTuple);
   }
 
   subscribe(from: Position = 0): Observable<RecordedEvent> {
@@ -249,6 +261,7 @@ export class SqliteEventStore implements EventStore {
       clearImmediate(this.flushHandle);
       this.flush();
     }
+    this.walSync?.close();
     this.closed = true;
     this.feed.close();
     this.db.close();
@@ -265,6 +278,16 @@ export class SqliteEventStore implements EventStore {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    if (this.walSync) this.walSync.afterCommit((error) => this.publish(batch, outcome, error));
+    else this.publish(batch, outcome, null);
+  };
+
+  /** Once the batch is as durable as asked: tells the subscribers, then the appenders. */
+  private publish(batch: readonly PendingAppend[], outcome: BatchOutcome, syncError: Error | null): void {
+    if (syncError) {
+      for (const pending of batch) pending.reject(syncError);
+      return;
+    }
     // Subscribers see the events before any appender resumes: promise callbacks run after this.
     if (outcome.rows.length > 0) this.feed.committed(outcome.rows);
     outcome.results.forEach((result, i) => {
@@ -272,7 +295,7 @@ export class SqliteEventStore implements EventStore {
       if (result instanceof Error) pending.reject(result);
       else pending.resolve(result);
     });
-  };
+  }
 
   /**
    * The body of the group-commit transaction. Each append is checked and inserted on its own;
@@ -327,7 +350,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readAfter(position: Position, limit: number): RecordedEvent[] {
-    return this.statements.after.all(position, limit).map(toRecorded);
+    return this.statements.after.all(position, limit).map(fromTuple);
   }
 
   private assertOpen(): void {
@@ -341,10 +364,10 @@ class Statements {
   readonly head: Database.Statement<[], number | null>;
   readonly streamHead: Database.Statement<[StreamName], StreamHead>;
   readonly insert: Database.Statement<[EventRow], void>;
-  readonly after: Database.Statement<[Position, number], EventRow>;
-  readonly streamForwards: Database.Statement<[StreamName, Revision, number], EventRow>;
-  readonly streamBackwards: Database.Statement<[StreamName, Revision, number], EventRow>;
-  private readonly readAllVariants = new Map<string, Database.Statement<[ReadAllParameters], EventRow>>();
+  readonly after: Database.Statement<[Position, number], EventTuple>;
+  readonly streamForwards: Database.Statement<[StreamName, Revision, number], EventTuple>;
+  readonly streamBackwards: Database.Statement<[StreamName, Revision, number], EventTuple>;
+  private readonly readAllVariants = new Map<string, Database.Statement<[ReadAllParameters], EventTuple>>();
   private readonly dataVersionStatement: Database.Statement<[], number>;
 
   constructor(private readonly db: Database.Database) {
@@ -355,15 +378,19 @@ class Statements {
     this.insert = db.prepare<[EventRow], void>(
       `INSERT INTO events (${COLUMNS}) VALUES (@position, @id, @stream, @revision, @type, @data, @metadata, @created)`,
     );
-    this.after = db.prepare<[Position, number], EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-    );
-    this.streamForwards = db.prepare<[StreamName, Revision, number], EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-    );
-    this.streamBackwards = db.prepare<[StreamName, Revision, number], EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-    );
+    this.after = db
+      .prepare<[Position, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .raw(true);
+    this.streamForwards = db
+      .prepare<[StreamName, Revision, number], EventTuple>(
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      )
+      .raw(true);
+    this.streamBackwards = db
+      .prepare<[StreamName, Revision, number], EventTuple>(
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      )
+      .raw(true);
     // Changes when another connection commits: a cheap test before looking for their events.
     this.dataVersionStatement = db.prepare<[], number>('PRAGMA data_version').pluck();
   }
@@ -377,7 +404,7 @@ class Statements {
    * are bound as JSON arrays so a statement serves any list. Without an index on type,
    * SQLite walks positions in order and stops at the limit, which suits paged replay.
    */
-  readAll(backwards: boolean, byType: boolean, byPrefix: boolean): Database.Statement<[ReadAllParameters], EventRow> {
+  readAll(backwards: boolean, byType: boolean, byPrefix: boolean): Database.Statement<[ReadAllParameters], EventTuple> {
     const key = `${backwards}:${byType}:${byPrefix}`;
     let statement = this.readAllVariants.get(key);
     if (statement === undefined) {
@@ -388,10 +415,12 @@ class Statements {
           'EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(stream, 1, length(p.value)) = p.value)',
         );
       }
-      statement = this.db.prepare<[ReadAllParameters], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE ${conditions.join(' AND ')}
-         ORDER BY position ${backwards ? 'DESC' : 'ASC'} LIMIT @limit`,
-      );
+      statement = this.db
+        .prepare<[ReadAllParameters], EventTuple>(
+          `SELECT ${COLUMNS} FROM events WHERE ${conditions.join(' AND ')}
+           ORDER BY position ${backwards ? 'DESC' : 'ASC'} LIMIT @limit`,
+        )
+        .raw(true);
       this.readAllVariants.set(key, statement);
     }
     return statement;
@@ -422,7 +451,8 @@ interface FeedSource {
  * Local commits are emitted from memory when they directly follow what was last emitted;
  * otherwise another process committed in between, and the feed reads `position > last`
  * from the table instead. A timer, running only while someone listens, does the same when
- * `PRAGMA data_version` says another connection committed.
+ * `PRAGMA data_version` says another connection committed. Such a read may also return local
+ * commits whose log sync is still running: other processes see those rows just as early.
  */
 class LiveFeed {
   private readonly listeners = new Set<FeedListener>();
@@ -527,7 +557,7 @@ function serialize(event: NewEvent): SerializedEvent {
   };
 }
 
-/** Rows read back and rows just committed go through here, so subscribers get one shape from both. */
+/** Rows just committed; the same shape as fromTuple gives for rows read back. */
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.id,
@@ -538,6 +568,19 @@ function toRecorded(row: EventRow): RecordedEvent {
     data: JSON.parse(row.data) as unknown,
     metadata: JSON.parse(row.metadata) as EventMetadata,
     created: row.created,
+  };
+}
+
+function fromTuple([position, id, stream, revision, type, data, metadata, created]: EventTuple): RecordedEvent {
+  return {
+    id,
+    stream,
+    revision,
+    position,
+    type,
+    data: JSON.parse(data) as unknown,
+    metadata: JSON.parse(metadata) as EventMetadata,
+    created,
   };
 }
 

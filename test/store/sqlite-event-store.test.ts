@@ -38,6 +38,23 @@ describe('SqliteEventStore', function () {
     const open = (file = freshFile(), catchUpPageSize?: number): SqliteEventStore =>
       SqliteEventStore.open({ file, durability: 'normal', catchUpPageSize });
 
+    it('with durability full, closing while the log syncs still resolves every append, and keeps the events', async function () {
+      const file = freshFile();
+      const durable = SqliteEventStore.open({ file, durability: 'full' });
+      const appends = ['A', 'B', 'C'].map((type, i) => durable.append(`s-${i}`, [event(type)]));
+      // Let the first commit start its sync, then close before it can end.
+      await new Promise((resolve) => setImmediate(resolve));
+      await durable.close();
+      const results = await Promise.all(appends);
+      expect(results.map((result) => result.position)).to.deep.equal([1, 2, 3]);
+      const reopened = open(file);
+      try {
+        expect((await reopened.readAll()).map((recorded) => recorded.type)).to.deep.equal(['A', 'B', 'C']);
+      } finally {
+        await reopened.close();
+      }
+    });
+
     it('creates the directory of its file', async function () {
       const file = path.join(dir, randomUUID(), 'nested', 'events.db');
       const store = open(file);

@@ -1,0 +1,89 @@
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Called once the commit it was registered for is on disk, or with why that failed. */
+export type SyncWaiter = (error: Error | null) => void;
+
+/**
+ * Durable commits without blocking the event loop. SQLite runs with `synchronous=NORMAL`, so a
+ * commit only writes its frames to the write-ahead log; this syncs that file with `fdatasync` on
+ * libuv's thread pool and tells the waiters of every commit made before the sync started. While
+ * one sync runs, later commits gather for the next one: a sync covers the whole file, and the
+ * log is appended in commit order. A checkpoint (SQLite's own, under NORMAL) syncs the log
+ * before copying it into the database and the database after, so a commit whose frames are
+ * checkpointed before our sync is durable all the same.
+ */
+export class WalSync {
+  private waiting: SyncWaiter[] = [];
+  private inFlight: SyncWaiter[] | null = null;
+  private failure: Error | null = null;
+
+  private constructor(private readonly fd: number) {}
+
+  /** Opens the log of `databaseFile`, which must exist (a WAL connection creates it on open), and syncs its directory once. */
+  static open(databaseFile: string): WalSync {
+    syncDirectory(dirname(databaseFile));
+    return new WalSync(openSync(`${databaseFile}-wal`, 'r'));
+  }
+
+  /** Once a failed sync has been reported, nothing written since can be called durable. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  /** Registers a waiter for the commit just made. */
+  afterCommit(waiter: SyncWaiter): void {
+    if (this.failure) return waiter(this.failure);
+    this.waiting.push(waiter);
+    if (this.inFlight === null) this.start();
+  }
+
+  /** Syncs now, on this thread, and releases every waiter: for closing. */
+  flushSync(): void {
+    const waiters = [...(this.inFlight ?? []), ...this.waiting];
+    this.inFlight = null;
+    this.waiting = [];
+    if (waiters.length === 0) return;
+    try {
+      fdatasyncSync(this.fd);
+    } catch (error) {
+      return this.fail(waiters, error);
+    }
+    for (const waiter of waiters) waiter(null);
+  }
+
+  close(): void {
+    this.flushSync();
+    closeSync(this.fd);
+  }
+
+  private start(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    this.inFlight = batch;
+    fdatasync(this.fd, (error) => {
+      // flushSync (closing) took these over.
+      if (this.inFlight !== batch) return;
+      this.inFlight = null;
+      if (error) return this.fail([...batch, ...this.waiting.splice(0)], error);
+      for (const waiter of batch) waiter(null);
+      if (this.waiting.length > 0) this.start();
+    });
+  }
+
+  private fail(waiters: readonly SyncWaiter[], error: unknown): void {
+    // After a failed fsync the kernel may have dropped the dirty pages: no later sync can vouch for them.
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    for (const waiter of waiters) waiter(this.failure);
+  }
+}
+
+/** A new file's directory entry is only durable once its directory is synced. */
+function syncDirectory(directory: string): void {
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
