@@ -1,5 +1,7 @@
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SyncReply } from './wal-sync-worker.js';
 
 /** Called once the commit it was registered for is on disk, or with why that failed. */
 export type SyncWaiter = (error: Error | null) => void;
@@ -7,7 +9,7 @@ export type SyncWaiter = (error: Error | null) => void;
 /**
  * Durable commits without blocking the event loop. SQLite runs with `synchronous=NORMAL`, so a
  * commit only writes its frames to the write-ahead log; this syncs that file with `fdatasync` on
- * libuv's thread pool and tells the waiters of every commit made before the sync started. While
+ * a thread of its own and tells the waiters of every commit made before the sync started. While
  * one sync runs, later commits gather for the next one: a sync covers the whole file, and the
  * log is appended in commit order. A checkpoint (SQLite's own, under NORMAL) syncs the log
  * before copying it into the database and the database after, so a commit whose frames are
@@ -17,8 +19,17 @@ export class WalSync {
   private waiting: SyncWaiter[] = [];
   private inFlight: SyncWaiter[] | null = null;
   private failure: Error | null = null;
+  private closed = false;
 
-  private constructor(private readonly fd: number) {}
+  private readonly worker: Worker;
+
+  private constructor(private readonly fd: number) {
+    this.worker = new Worker(new URL('./wal-sync-worker.js', import.meta.url), { workerData: fd });
+    this.worker.on('message', (reply: SyncReply) => this.synced(reply === null ? null : new Error(`fdatasync: ${reply}`)));
+    this.worker.on('error', (error) => this.synced(error));
+    // Idle, the thread must not keep the process alive; a sync under way must.
+    this.worker.unref();
+  }
 
   /** Opens the log of `databaseFile`, which must exist (a WAL connection creates it on open), and syncs its directory once. */
   static open(databaseFile: string): WalSync {
@@ -38,8 +49,16 @@ export class WalSync {
     if (this.inFlight === null) this.start();
   }
 
-  /** Syncs now, on this thread, and releases every waiter: for closing. */
-  flushSync(): void {
+  /** Syncs what is pending on this thread, releases every waiter, and lets the file go. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finalSync();
+    void this.worker.terminate();
+    closeSync(this.fd);
+  }
+
+  private finalSync(): void {
     const waiters = [...(this.inFlight ?? []), ...this.waiting];
     this.inFlight = null;
     this.waiting = [];
@@ -52,23 +71,22 @@ export class WalSync {
     for (const waiter of waiters) waiter(null);
   }
 
-  close(): void {
-    this.flushSync();
-    closeSync(this.fd);
+  private start(): void {
+    this.inFlight = this.waiting;
+    this.waiting = [];
+    this.worker.ref();
+    this.worker.postMessage(null);
   }
 
-  private start(): void {
-    const batch = this.waiting;
-    this.waiting = [];
-    this.inFlight = batch;
-    fdatasync(this.fd, (error) => {
-      // flushSync (closing) took these over.
-      if (this.inFlight !== batch) return;
-      this.inFlight = null;
-      if (error) return this.fail([...batch, ...this.waiting.splice(0)], error);
-      for (const waiter of batch) waiter(null);
-      if (this.waiting.length > 0) this.start();
-    });
+  private synced(error: Error | null): void {
+    const batch = this.inFlight;
+    // The final sync of close took these over.
+    if (batch === null) return;
+    this.inFlight = null;
+    this.worker.unref();
+    if (error) return this.fail([...batch, ...this.waiting.splice(0)], error);
+    for (const waiter of batch) waiter(null);
+    if (this.waiting.length > 0) this.start();
   }
 
   private fail(waiters: readonly SyncWaiter[], error: unknown): void {

@@ -40,11 +40,11 @@ describe('WalSync', function () {
     expect(sync.failed).to.equal(null);
   });
 
-  it('releases every waiter on a synchronous flush, and not again when the running sync ends', async function () {
+  it('releases every waiter when closed, and not again when the running sync ends', async function () {
     const log: string[] = [];
     sync.afterCommit(released(log, 'in flight'));
     sync.afterCommit(released(log, 'waiting'));
-    sync.flushSync();
+    sync.close();
     expect(log).to.deep.equal(['in flight', 'waiting']);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log).to.deep.equal(['in flight', 'waiting']);
