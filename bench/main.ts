@@ -1,11 +1,11 @@
 /**
- * `npm run bench -- <name|all> [--json] [--quick] [--profile] [--tls]`: the benchmarks of
- * BENCHMARKS.md, each beside its baseline measured in the same run. Exits 1 when a benchmark
- * found a wrong answer (it is named on stderr), whether or not the others ran.
+ * `npm run bench -- <name|all> [--json] [--quick] [--profile] [--tls] [--workers <n>]`: the
+ * benchmarks of BENCHMARKS.md, each beside its baseline measured in the same run. Exits 1 when
+ * a benchmark found a wrong answer (it is named on stderr), whether or not the others ran.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { connectionsBench } from './benches/connections.js';
 import { fanoutBench } from './benches/fanout.js';
 import { httpBench } from './benches/http.js';
@@ -27,6 +27,13 @@ interface Flags {
   quick?: boolean;
   profile?: boolean;
   tls?: boolean;
+  workers?: number;
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('a positive integer');
+  return value;
 }
 
 const program = new Command('bench')
@@ -36,6 +43,7 @@ const program = new Command('bench')
   .addOption(new Option('--quick', 'shorter durations and smaller populations, for development'))
   .addOption(new Option('--profile', 'start eschat with --cpu-prof; summarizes where its time went'))
   .addOption(new Option('--tls', 'HTTPS/WSS for eschat and the relay (default: plain, see README)'))
+  .addOption(new Option('--workers <n>', 'client worker processes (default: 1 for latency, 2 for throughput and fanout)').argParser(positiveInteger))
   .action(async (name: string, flags: Flags) => {
     const selected = name === 'all' ? BENCHES : BENCHES.filter((bench) => bench.name === name);
     const failures = await runAll(selected, flags);
@@ -52,7 +60,7 @@ async function runAll(benches: readonly Bench[], flags: Flags): Promise<string[]
   for (const bench of benches) {
     const profileDir = profileRoot ? join(profileRoot, bench.name) : null;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
-    const options: BenchOptions = { quick: flags.quick ?? false, profileDir, tls: flags.tls ?? false };
+    const options: BenchOptions = { quick: flags.quick ?? false, profileDir, tls: flags.tls ?? false, workers: flags.workers ?? null };
     let figures: Figure[];
     try {
       figures = await bench.run(options);

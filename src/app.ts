@@ -20,6 +20,7 @@ import type { ReadStore } from './store/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im-tcp-listener.js';
 import { startRealtime, type Realtime } from './realtime/realtime.js';
+import { RoutingState } from './realtime/routing-state.js';
 
 
 /** How long requests in flight may take to finish when the server stops: within serve's 10 s exit deadline. */
@@ -49,6 +50,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const store: EventStore = new InstrumentedEventStore(await openEventStore(config), metrics);
   const readStore = await openReadStore(config);
   const feed = new LiveFeed(store);
+  // Subscribed before the catch-up starts the feed: the routing state is built in the same
+  // pass over the log as the read models, rather than by reading the log again.
+  const following = RoutingState.follow(feed.events);
   const runner = new ProjectionRunner(store, readStore, projections, {
     subscribe: (from) => feed.start(from),
     onError: (projection, error) => log.error({ err: error, projection }, 'projection failed'),
@@ -58,7 +62,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const roomIds = new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
-  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, roomIds, config, log, tls, metrics });
+  // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
+  const routing = following.detach(runner.startedFrom);
+  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, roomIds, config, log, tls, metrics, routing });
   // With ESCHAT_IM_PORT=0 the IM port is chosen now; /server/login announces the real one.
   const served: Config = { ...config, imPort: realtime.imPort };
   const deps = {
@@ -72,6 +78,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
     offline: realtime.offline,
+    sendGuard: realtime.sendGuard,
     metrics,
     health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size }),
   };

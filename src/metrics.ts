@@ -78,9 +78,11 @@ export class Metrics {
     this.connections.dec({ transport });
   }
 
-  delivered(kind: string, seconds: number): void {
-    this.deliveries.inc({ kind });
-    this.deliverySeconds.observe({ kind }, seconds);
+  /** One delivery handed to `connections` connections at once, `seconds` after its command. */
+  delivered(kind: string, seconds: number, connections = 1): void {
+    this.deliveries.inc({ kind }, connections);
+    // A histogram takes one observation at a time: one per connection, as the counter counts.
+    for (let i = 0; i < connections; i++) this.deliverySeconds.observe({ kind }, seconds);
   }
 
   /** Projection lag and failures, read from `status` on each scrape rather than pushed on every batch. */

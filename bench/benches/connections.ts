@@ -1,5 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { pick } from '../harness/bench-options.js';
 import { BenchFailure, figure } from '../harness/bench-result.js';
 import type { Bench } from '../harness/bench.js';
@@ -9,7 +7,8 @@ import { openFilesLimit, residentBytes } from '../harness/process-memory.js';
 import { connectionWorkerMain } from '../harness/repo-paths.js';
 import { startServer } from '../harness/server-process.js';
 import { sleep } from '../harness/wait-until.js';
-import type { WorkerLogin, WorkerReport, WorkerTask } from './connection-worker.js';
+import { WorkerPool } from '../harness/worker-pool.js';
+import type { ConnectionProtocol, WorkerLogin } from './connection-worker.js';
 
 const SOCKETS = 20_000;
 /** Fewer users, each with many devices: signing in costs argon2, a device costs nothing more. */
@@ -34,18 +33,18 @@ export const connectionsBench: Bench = {
     const wanted = pick(options, SOCKETS, 2000);
     const server = await startServer({ tls: options.tls, profileDir: options.profileDir, env: { ESCHAT_CONNECTIONS_PER_USER: String(DEVICES_PER_USER) } });
     const http = new HttpClient(server.httpUrl);
-    const workers: ChildProcess[] = [];
+    const workers = WorkerPool.start<ConnectionProtocol>(connectionWorkerMain, WORKERS, 'connections');
     try {
       const count = Math.min(wanted, openFilesLimit(server.pid) - SERVER_FILE_HEADROOM);
       const users = await createUsers(http, Math.ceil(count / DEVICES_PER_USER));
       await sleep(SETTLE_MS);
       const before = residentBytes(server.pid);
       const logins = loginsFor(users, count);
-      workers.push(...Array.from({ length: WORKERS }, () => fork(connectionWorkerMain, { stdio: 'inherit' })));
+      const shares = Array.from({ length: WORKERS }, (_, i) => logins.filter((_, j) => j % WORKERS === i));
       const started = performance.now();
-      const reports = await Promise.all(workers.map((worker, i) => connectShare(worker, server.imUrl, logins.filter((_, j) => j % WORKERS === i))));
+      const reports = await workers.all('connect', (i) => ({ imUrl: server.imUrl, logins: shares[i]! }));
       const connectSeconds = (performance.now() - started) / 1000;
-      const connected = reports.reduce((sum, report) => sum + report, 0);
+      const connected = reports.reduce((sum, report, i) => sum + expectAll(report, shares[i]!.length), 0);
       await sleep(SETTLE_MS);
       const after = residentBytes(server.pid);
       await expectConnections(http, connected);
@@ -56,7 +55,7 @@ export const connectionsBench: Bench = {
         figure('connections', 'sign-ins', connected / connectSeconds, 'logins/s', null),
       ];
     } finally {
-      await Promise.all(workers.map(closeWorker));
+      await workers.close();
       http.close();
       await server.stop();
     }
@@ -71,13 +70,9 @@ function loginsFor(users: readonly BenchUser[], count: number): WorkerLogin[] {
   });
 }
 
-async function connectShare(worker: ChildProcess, imUrl: string, logins: WorkerLogin[]): Promise<number> {
-  const task: WorkerTask = { imUrl, logins };
-  worker.send(task);
-  const [report] = (await once(worker, 'message')) as [WorkerReport];
-  if ('error' in report) throw new BenchFailure(`connections: ${report.error}`);
-  if (report.connected !== logins.length) throw new BenchFailure(`connections: ${report.connected} of ${logins.length} signed in`);
-  return report.connected;
+function expectAll(connected: number, wanted: number): number {
+  if (connected !== wanted) throw new BenchFailure(`connections: ${connected} of ${wanted} signed in`);
+  return connected;
 }
 
 /** The server must count every socket as a live connection. */
@@ -87,12 +82,4 @@ async function expectConnections(http: HttpClient, expected: number): Promise<vo
   if (report.realtime?.connections !== expected) {
     throw new BenchFailure(`connections: /v1/health counts ${String(report.realtime?.connections)} connections, ${expected} signed in`);
   }
-}
-
-async function closeWorker(worker: ChildProcess): Promise<void> {
-  if (worker.exitCode !== null || worker.signalCode !== null) return;
-  const exited = once(worker, 'exit');
-  if (worker.connected) worker.send({});
-  else worker.kill();
-  await exited;
 }

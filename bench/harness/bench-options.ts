@@ -6,6 +6,13 @@ export interface BenchOptions {
   profileDir: string | null;
   /** HTTPS and WSS for eschat and the relay alike; plain by default (see bench/README.md). */
   tls: boolean;
+  /** Worker processes the IM clients of latency, throughput and fanout are spread over; null for each benchmark's own default. */
+  workers: number | null;
+}
+
+/** The worker processes a benchmark's clients run in: `--workers`, else the benchmark's default. */
+export function workerCount(options: BenchOptions, byDefault: number): number {
+  return options.workers ?? byDefault;
 }
 
 /** `full` when measuring, `quick` with --quick. */

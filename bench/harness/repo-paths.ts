@@ -7,6 +7,8 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const eschatMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 export const relayMain = fileURLToPath(new URL('../relay/relay-main.js', import.meta.url));
 export const connectionWorkerMain = fileURLToPath(new URL('../benches/connection-worker.js', import.meta.url));
+export const pairWorkerMain = fileURLToPath(new URL('../benches/pair-worker.js', import.meta.url));
+export const fanoutWorkerMain = fileURLToPath(new URL('../benches/fanout-worker.js', import.meta.url));
 
 /** Generated logs and profiles, kept between runs (gitignored). */
 export const cacheDir = fileURLToPath(new URL('../../../bench/.cache/', import.meta.url));

@@ -1,9 +1,9 @@
-/** Polls `done` until it holds; false if `timeoutMs` passes first. */
-export async function waitUntil(done: () => boolean, timeoutMs: number, pollMs = 5): Promise<boolean> {
+/** Polls `done` (which may ask other processes) until it holds; false if `timeoutMs` passes first. */
+export async function waitUntil(done: () => boolean | Promise<boolean>, timeoutMs: number, pollMs = 5): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
   return true;
 }

@@ -48,10 +48,15 @@ export function writeDocument(frames: readonly TomlFrame[]): string {
  * left out, as JSON.stringify does.
  */
 function writeTable(out: string, path: string, table: TomlTable, separator: string): string {
+  let nested = false;
   for (const key in table) {
     const value = table[key];
-    if (value !== undefined && !isTable(value)) out += `${separator}${writeKey(key)} = ${writeValue(value)}`;
+    if (value === undefined) continue;
+    if (isTable(value)) nested = true;
+    else out += `${separator}${writeKey(key)} = ${writeValue(value)}`;
   }
+  // Most tables (every row of a contact list) have no sub-table: no second pass for them.
+  if (!nested) return out;
   for (const key in table) {
     const value = table[key];
     if (value !== undefined && isTable(value)) {

@@ -22,15 +22,16 @@ export interface SentMessage extends StoredMessage {
 }
 
 /**
- * What a send checks outside its own stream, answered by the read side (a message stream
- * decides nothing, so the hot path reads no stream): one guard per server.
+ * What a send checks outside its own stream, answered by the read side or by the live state
+ * of the real-time side (a message stream decides nothing, so the hot path reads no stream):
+ * one guard per server.
  */
 export interface SendGuard {
-  /** The message the sender sent lately from the same device with the same client id. */
-  earlier(send: SendMessage): Promise<StoredMessage | null>;
+  /** The message `sender` sent lately from `device` with `clientId`. */
+  earlier(sender: UserId, device: string, clientId: string): Promise<StoredMessage | null>;
   /** Why the sender may not send to the room (`room_not_found`, `not_a_member`), or null. */
   refusal(roomId: RoomId, sender: UserId): Promise<string | null>;
-  /** Resolves once the read side shows `position`, so that a retry finds it there. */
+  /** Resolves once the guard sees `position`, so that a retry finds it there. */
   settled(position: Position): Promise<unknown>;
 }
 
@@ -47,25 +48,31 @@ const refused = (code: string): CommandRefused => new CommandRefused(new Refusal
 export const CLIENT_ID_WINDOW_MS = 10 * 60_000;
 
 /**
- * Sends in flight, by `<sender>:<device>:<clientId>`, per guard (one per server: test runs
- * start several in one process). A retry that arrives before the read model shows the first
- * send waits for that send instead of appending a second message.
+ * Where a send is filed for retries: sender, device and client id. The device's length keeps
+ * device `a:b` with id `c` apart from device `a` with id `b:c`.
+ */
+export const sendKey = (sender: UserId, device: string, clientId: string): string => `${sender}:${device.length}:${device}:${clientId}`;
+
+/**
+ * Sends in flight, by sendKey, per guard (one per server: test runs start several in one
+ * process). A retry that arrives before the guard sees the first send waits for that send
+ * instead of appending a second message.
  */
 const inFlight = new WeakMap<SendGuard, Map<string, Promise<SentMessage>>>();
 
 /**
  * Appends a MessageSent to the room's day stream and answers the message at once. The hot
- * path reads no stream: membership and earlier sends come from the read models (this is why
- * a command reads them), and the append expects any revision, as nothing in the stream
- * decides. A send retried with the same client id from the same sender and device, within
- * CLIENT_ID_WINDOW_MS, answers the original.
+ * path reads no stream: membership and earlier sends come from the guard (the read models,
+ * or the live state of the real-time side), and the append expects any revision, as nothing
+ * in the stream decides. A send retried with the same client id from the same sender and
+ * device, within CLIENT_ID_WINDOW_MS, answers the original.
  * Refusals: `invalid_text`, `invalid_media`, `invalid_client_id`, `room_not_found`, `not_a_member`.
  */
 export function sendMessage(store: EventStore, guard: SendGuard, send: SendMessage, context: CommandContext): Promise<SentMessage> {
   if (send.clientId === null) return sendOnce(store, guard, send, context);
   let sends = inFlight.get(guard);
   if (!sends) inFlight.set(guard, (sends = new Map()));
-  const key = `${send.sender}:${send.device}:${send.clientId}`;
+  const key = sendKey(send.sender, send.device, send.clientId);
   const earlier = sends.get(key);
   if (earlier) return earlier.then((sent) => ({ ...sent, created: false }));
   const sending = sendOnce(store, guard, send, context);
@@ -79,7 +86,7 @@ async function sendOnce(store: EventStore, guard: SendGuard, send: SendMessage, 
   const invalid = invalidSend(send);
   if (invalid) throw refused(invalid);
   if (send.clientId !== null) {
-    const earlier = await guard.earlier(send);
+    const earlier = await guard.earlier(send.sender, send.device, send.clientId);
     if (earlier) return { ...earlier, created: false };
   }
   const refusal = await guard.refusal(send.roomId, send.sender);

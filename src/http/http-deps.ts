@@ -1,4 +1,5 @@
 import type { IdAllocator } from '../commands/id-allocator.js';
+import type { SendGuard } from '../commands/message.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -25,6 +26,8 @@ export interface HttpDeps {
   throttle: LoginThrottle;
   /** simple_im's offline queue, kept by the real-time side. */
   offline: OfflineQueue;
+  /** The checks of a send (membership, retries), answered in memory by the real-time side. */
+  sendGuard: SendGuard;
   /** This server's instruments: requests are counted here, and `/metrics` reads them. */
   metrics: Metrics;
   /** The state of the stores, projections and connections, for `/v1/health`. */

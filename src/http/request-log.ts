@@ -14,6 +14,9 @@ interface MatchedRoute {
  * path without its query string, which may hold a session id, and no header at all.
  */
 export function requestLog(log: Logger, metrics: Metrics) {
+  // The request line's fields are fixed and hold no secret, nor any object a redaction path
+  // could reach: its redaction was a no-op that cost more than the rest of the line (~4 µs).
+  const lines = log.child({}, { redact: [] });
   return async (ctx: Context, next: Next): Promise<void> => {
     const started = performance.now();
     const requestId = assignRequestId(ctx);
@@ -27,7 +30,7 @@ export function requestLog(log: Logger, metrics: Metrics) {
     } finally {
       const ms = performance.now() - started;
       const route = routeOf(ctx);
-      log.info({ requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(ms) }, 'request');
+      lines.info({ requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(ms) }, 'request');
       metrics.requestAnswered(ctx.method, route, ctx.status, ms / 1000);
     }
   };

@@ -26,6 +26,7 @@ export async function discardUploadsAfter(ctx: Context, next: Next): Promise<voi
   try {
     await next();
   } finally {
-    await discardUploads(ctx);
+    // Most requests upload nothing: no promise to wait for then.
+    if (ctx.request.files) await discardUploads(ctx);
   }
 }

@@ -53,10 +53,11 @@ const REBUILD_PAGE = 5000;
 export class ProjectionRunner implements ReadModels {
   private readonly running = new Map<string, Running>();
   private readonly collections = new Map<string, Collection<Document>>();
-  private readonly queue: RecordedEvent[] = [];
+  private queue: RecordedEvent[] = [];
   private draining = false;
   private tail: Promise<unknown> = Promise.resolve();
   private applied: Position = 0;
+  private origin: Position = 0;
   private waiters: Array<{ position: Position; resolve: (reached: boolean) => void }> = [];
   private subscription: Subscription | null = null;
   private readonly batchSize: number;
@@ -92,6 +93,7 @@ export class ProjectionRunner implements ReadModels {
     const live = [...this.running.values()].filter((entry) => !entry.stale);
     const from = live.length > 0 ? Math.min(...live.map((entry) => entry.position)) : await this.store.headPosition();
     this.applied = from;
+    this.origin = from;
     const events = this.options.subscribe ? this.options.subscribe(from) : this.store.subscribe(from);
     this.subscription = events.subscribe({
       next: (event) => this.enqueue(event),
@@ -106,6 +108,11 @@ export class ProjectionRunner implements ReadModels {
     this.subscription = null;
     for (const waiter of this.waiters) waiter.resolve(false);
     this.waiters = [];
+  }
+
+  /** Where `start` began to read the log (0 when every read model was built from scratch). */
+  get startedFrom(): Position {
+    return this.origin;
   }
 
   /** The position every projection has applied. */
@@ -208,8 +215,14 @@ export class ProjectionRunner implements ReadModels {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.batchSize);
-        await this.exclusive(() => this.applyBatch(batch));
+        // Taken whole, then cut: a source that emits a long run at once (a catch-up) is not
+        // shifted down by a splice per batch. Events that arrive meanwhile wait in a new queue.
+        const pending = this.queue;
+        this.queue = [];
+        for (let at = 0; at < pending.length; at += this.batchSize) {
+          const batch = pending.slice(at, at + this.batchSize);
+          await this.exclusive(() => this.applyBatch(batch));
+        }
       }
     } finally {
       this.draining = false;

@@ -15,8 +15,8 @@ export function sendGuard(read: ReadModels): SendGuard {
   let guard = guards.get(read);
   if (!guard) {
     guard = {
-      earlier: async (send) => {
-        const document = send.clientId === null ? null : await findSent(read, send.sender, send.device, send.clientId);
+      earlier: async (sender, device, clientId) => {
+        const document = await findSent(read, sender, device, clientId);
         return document ? storedMessage(document) : null;
       },
       refusal: (roomId, sender) => senderRefusal(read, roomId, sender),

@@ -10,8 +10,10 @@ export function findUser(read: ReadModels, id: UserId): Promise<UserDocument | n
   return users(read).findOne({ _id: id });
 }
 
-export function findUsers(read: ReadModels, ids: readonly UserId[]): Promise<UserDocument[]> {
-  return users(read).find({ _id: { $in: [...ids] } }, { sort: { _id: 1 } });
+/** The users of `ids` that exist, by id. Sorted here: numeric ids need no store's general sort. */
+export async function findUsers(read: ReadModels, ids: readonly UserId[]): Promise<UserDocument[]> {
+  const found = await users(read).find({ _id: { $in: [...ids] } });
+  return found.sort((a, b) => a._id - b._id);
 }
 
 export function findUserByPhone(read: ReadModels, phone: string): Promise<UserDocument | null> {

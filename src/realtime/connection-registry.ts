@@ -41,15 +41,18 @@ export class ConnectionRegistry {
     removeFrom(this.bySession, connection.sessionId, connection);
   }
 
-  deliver(userId: UserId, delivery: Delivery): void {
-    const connections = this.byUser.get(userId);
-    if (!connections) return;
+  /** Hands the delivery to every connection of these users; timed and counted once for them all. */
+  deliver(users: Iterable<UserId>, delivery: Delivery): void {
     // From the command's decision to the hand-off: a live connection writes the frame right then.
     const seconds = (Date.now() - Date.parse(delivery.at)) / 1000;
-    for (const connection of connections) {
-      connection.deliver(delivery);
-      this.metrics.delivered(delivery.kind, seconds);
+    let handed = 0;
+    for (const userId of users) {
+      const connections = this.byUser.get(userId);
+      if (!connections) continue;
+      handed += connections.size;
+      for (const connection of connections) connection.deliver(delivery);
     }
+    if (handed > 0) this.metrics.delivered(delivery.kind, seconds, handed);
   }
 
   /** A session ended (logout): its connections close. */

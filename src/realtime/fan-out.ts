@@ -31,10 +31,9 @@ export class FanOut {
     if (event.type === 'MessageSent') {
       const delivery = messageDelivery(event);
       const room = this.routing.room(delivery.message.room);
-      if (room) for (const member of room.members) this.registry.deliver(member, delivery);
+      if (room) this.registry.deliver(room.members, delivery);
     } else if (notificationTypes.has(event.type)) {
-      const delivery = notificationDelivery(event);
-      for (const user of audienceOf(event as unknown as ContactEvent | RoomEvent)) this.registry.deliver(user, delivery);
+      this.registry.deliver(audienceOf(event as unknown as ContactEvent | RoomEvent), notificationDelivery(event));
     } else if (event.type === 'SessionEnded') {
       this.registry.closeSession((event as unknown as SessionEnded).data.sessionId, 'session ended');
     }

@@ -5,14 +5,21 @@ import { catchUp } from './catch-up.js';
 import type { Connection, Wire } from './connection.js';
 import { DeliveryChannel } from './delivery-channel.js';
 import type { Delivery } from './delivery.js';
-import { ackIdOf, imFrame } from './im-frames.js';
+import type { ImEncoding } from './im-encoding.js';
 import type { RealtimeContext } from './realtime-context.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** One transport under an im connection: WebSocket `/im` or TLS/TCP on the IM port. */
 export interface ImTransport {
-  /** Writes one frame; false when the connection's send buffer is over its bound. */
-  send(frame: TomlFrame): boolean;
+  /** How this transport puts frames into bytes. */
+  readonly encoding: ImEncoding;
+  /**
+   * Writes one encoded frame; false when the connection's send buffer is over its bound.
+   * Frames written together may leave together, in one write call.
+   */
+  write(bytes: Buffer): boolean;
+  /** Sends what was written so far on its own, ahead of what follows. */
+  flush(): void;
   /** Closes after what was written is sent. */
   close(): void;
   /** Drops the connection now, with whatever is still unsent (a stalled client). */
@@ -51,7 +58,7 @@ export class ImConnection implements Connection {
   device = '';
   readonly exclusive = true;
   private state: 'login' | 'verifying' | 'live' | 'closed' = 'login';
-  private channel: DeliveryChannel<TomlFrame> | null = null;
+  private channel: DeliveryChannel<Buffer> | null = null;
   private readonly early: TomlFrame[] = [];
   private readonly bucket: TokenBucket;
   private readonly loginTimer: NodeJS.Timeout;
@@ -77,13 +84,13 @@ export class ImConnection implements Connection {
       else if (this.state === 'live') this.handle(frame);
       // A client may send right behind its login: kept for after it, within reason.
       else if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
-      else this.transport.send(reply(frame.fields['id'], { s: 1, r: 'Login in progress' }));
+      else this.send(reply(frame.fields['id'], { s: 1, r: 'Login in progress' }));
     }
   }
 
   /** A frame that could not be read: said to the client, the connection stays. */
   malformed(reason: string): void {
-    if (this.state !== 'closed') this.transport.send(reply(undefined, { s: 1, r: reason }));
+    if (this.state !== 'closed') this.send(reply(undefined, { s: 1, r: reason }));
   }
 
   deliver(delivery: Delivery): void {
@@ -92,7 +99,7 @@ export class ImConnection implements Connection {
 
   close(reason: string): void {
     if (this.state === 'closed') return;
-    if (this.state === 'live') this.transport.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
+    if (this.state === 'live') this.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
     this.state = 'closed';
     clearTimeout(this.loginTimer);
     this.channel?.close();
@@ -119,7 +126,7 @@ export class ImConnection implements Connection {
     const id = frame.fields['id'];
     const user = frame.fields['user'];
     const refuse = (fields: Record<string, TomlValue>) => {
-      this.transport.send(reply(id, { ...fields, s: 1 }));
+      this.send(reply(id, { ...fields, s: 1 }));
       this.close('login refused');
     };
     if (frame.type !== 'r' || frame.fields['t'] !== 'login') return refuse({ r: 'Unknown request' });
@@ -138,7 +145,9 @@ export class ImConnection implements Connection {
     const channel = opened;
     if (!channel) return;
     // Live deliveries are held by the channel until the replay of what the device missed is out.
-    this.transport.send(reply(id, { s: 0 }));
+    // Clients set up their frame handlers once they read the answer: it leaves before the replay.
+    this.send(reply(id, { s: 0 }));
+    this.transport.flush();
     this.handleEarly();
     await catchUp(this.ctx, this.userId, channel);
   }
@@ -147,33 +156,35 @@ export class ImConnection implements Connection {
    * Registers the signed-in connection with its device's channel: the channel, null if the
    * connection closed meanwhile, or the reason the registry refused it.
    */
-  private async open(userId: number, sessionId: string, device: string): Promise<DeliveryChannel<TomlFrame> | null | string> {
+  private async open(userId: number, sessionId: string, device: string): Promise<DeliveryChannel<Buffer> | null | string> {
     Object.assign(this, { userId, sessionId, device });
     const cursor = await this.ctx.cursors.device(userId, device);
     if (this.state !== 'verifying') return null;
-    const channel = new DeliveryChannel<TomlFrame>({
+    const channel = new DeliveryChannel<Buffer>({
       userId,
       device,
       cursor,
       skipOwn: true,
-      encode: (delivery) => {
-        const frame = imFrame(delivery, this.ctx.routing);
-        return frame ? { payload: frame, ackId: ackIdOf(frame) } : null;
-      },
-      write: (frame) => this.transport.send(frame),
+      encode: (delivery) => this.transport.encoding.delivery(delivery, this.ctx.routing),
+      write: (bytes) => this.transport.write(bytes),
       buffered: () => this.transport.buffered(),
       highWater: this.ctx.limits.sendBufferBytes,
       stallMs: this.ctx.limits.stallSeconds * 1000,
       catchUp: () => void catchUp(this.ctx, userId, channel),
       cursorChanged: (changed) => this.ctx.cursors.changed(changed),
       stalled: () => this.abort(),
-      gap: (skipped) => this.transport.send(reply(undefined, { s: 1, r: `gap: ${skipped} older deliveries are past the replay window` })),
+      gap: (skipped) => this.send(reply(undefined, { s: 1, r: `gap: ${skipped} older deliveries are past the replay window` })),
     });
     const refused = this.ctx.registry.add(this);
     if (refused) return refused;
     this.channel = channel;
     this.state = 'live';
     return channel;
+  }
+
+  /** Writes a frame of this connection's own (an answer, an acknowledgement); false as ImTransport.write. */
+  private send(frame: TomlFrame): boolean {
+    return this.transport.write(this.transport.encoding.encode(frame));
   }
 
   /** The frames that came behind the login, now that it is answered. */
@@ -189,22 +200,22 @@ export class ImConnection implements Connection {
         return;
       case 'm':
       case 'gm':
-        void this.send(frame);
+        void this.sendMessage(frame);
         return;
       default:
-        this.transport.send(reply(id, { s: 1, r: 'Unknown request' }));
+        this.send(reply(id, { s: 1, r: 'Unknown request' }));
     }
   }
 
-  private async send(frame: TomlFrame): Promise<void> {
+  private async sendMessage(frame: TomlFrame): Promise<void> {
     const { id, c, t } = frame.fields;
-    if (typeof id !== 'string' && typeof id !== 'number') return void this.transport.send(reply(undefined, { s: 1, r: 'id Required' }));
-    if (!this.bucket.take()) return void this.transport.send(reply(id, { s: 1, r: 'Rate limited' }));
-    if (typeof c !== 'string') return void this.transport.send(reply(id, { s: 1, r: 'c Required' }));
-    if (t !== undefined && t !== 'text') return void this.transport.send(reply(id, { s: 1, r: 'Media is sent over HTTP' }));
+    if (typeof id !== 'string' && typeof id !== 'number') return void this.send(reply(undefined, { s: 1, r: 'id Required' }));
+    if (!this.bucket.take()) return void this.send(reply(id, { s: 1, r: 'Rate limited' }));
+    if (typeof c !== 'string') return void this.send(reply(id, { s: 1, r: 'c Required' }));
+    if (t !== undefined && t !== 'text') return void this.send(reply(id, { s: 1, r: 'Media is sent over HTTP' }));
     const target = frame.type === 'm' ? frame.fields['to'] : frame.fields['g_id'];
     if (typeof target !== 'number' || !Number.isSafeInteger(target)) {
-      return void this.transport.send(reply(id, { s: 1, r: `${frame.type === 'm' ? 'to' : 'g_id'} Required` }));
+      return void this.send(reply(id, { s: 1, r: `${frame.type === 'm' ? 'to' : 'g_id'} Required` }));
     }
     const sender = { userId: this.userId, device: this.device, sessionId: this.sessionId, address: this.transport.address };
     try {
@@ -212,11 +223,11 @@ export class ImConnection implements Connection {
         frame.type === 'm'
           ? await this.ctx.messaging.sendDirect(sender, target, String(id), c)
           : await this.ctx.messaging.sendToRoom(sender, target, String(id), c);
-      if (this.state === 'live') this.transport.send({ type: 'a', fields: { id, mid: sent.position, cursor: sent.position } });
+      if (this.state === 'live') this.send({ type: 'a', fields: { id, mid: sent.position, cursor: sent.position } });
     } catch (error) {
       if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'im send failed');
       const reason = error instanceof CommandRefused ? (REFUSALS[error.code] ?? error.code) : 'Internal Error';
-      if (this.state === 'live') this.transport.send(reply(id, { s: 1, r: reason }));
+      if (this.state === 'live') this.send(reply(id, { s: 1, r: reason }));
     }
   }
 }

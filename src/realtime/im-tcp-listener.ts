@@ -1,10 +1,11 @@
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { FrameSplitter } from '../codecs/frame-splitter.js';
-import { writeFrameLine } from '../codecs/toml-writer.js';
 import type { Wire } from './connection.js';
 import { ImConnection } from './im-connection.js';
+import { lineEncoding } from './im-encoding.js';
 import type { RealtimeContext } from './realtime-context.js';
+import { corkForTick, uncorkNow } from './tick-cork.js';
 
 const KEEPALIVE_MS = 30_000;
 const CLOSE_GRACE_MS = 500;
@@ -51,11 +52,14 @@ function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): void {
   socket.setNoDelay(true);
   socket.setKeepAlive(true, KEEPALIVE_MS);
   const connection = new ImConnection(ctx, {
-    send(frame) {
+    encoding: lineEncoding,
+    write(bytes) {
       if (socket.destroyed) return true;
-      socket.write(`${writeFrameLine(frame)}\n`);
+      corkForTick(socket);
+      socket.write(bytes);
       return socket.writableLength < ctx.limits.sendBufferBytes;
     },
+    flush: () => uncorkNow(socket),
     close: () => socket.end(),
     abort: () => socket.destroy(),
     buffered: () => socket.writableLength,

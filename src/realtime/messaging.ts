@@ -3,22 +3,12 @@ import { sendMessage, type SendGuard } from '../commands/message.js';
 import { directRoom } from '../commands/room.js';
 import type { UserId } from '../events/recorded-event.js';
 import type { ReadModels } from '../projections/read-models.js';
-import { sendGuard } from '../queries/send-guard.js';
 import type { EventStore } from '../store/event-store.js';
 import type { MessagingPort, Sender, SentMessage } from './messaging-port.js';
 import type { RoutingState } from './routing-state.js';
 
 /** The write side as real-time transports use it: text messages to a room or to a person. */
-export function createMessaging(store: EventStore, read: ReadModels, roomIds: IdAllocator, routing: RoutingState): MessagingPort {
-  // Membership is answered by the routing state, in memory and never behind the read models
-  // (fan-out routes each event before the projections apply it), instead of a query per send.
-  const guard: SendGuard = {
-    ...sendGuard(read),
-    refusal: async (roomId, sender) => {
-      const room = routing.room(roomId);
-      return !room ? 'room_not_found' : room.members.has(sender) ? null : 'not_a_member';
-    },
-  };
+export function createMessaging(store: EventStore, read: ReadModels, roomIds: IdAllocator, routing: RoutingState, guard: SendGuard): MessagingPort {
   const context = (sender: Sender) => ({ actor: sender.userId, device: sender.device, session: sender.sessionId, ...(sender.address ? { address: sender.address } : {}) });
 
   const sendToRoom = async (sender: Sender, roomId: number, clientId: string, text: string): Promise<SentMessage> => {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IdAllocator } from '../commands/id-allocator.js';
+import type { SendGuard } from '../commands/message.js';
 import type { Config } from '../config.js';
 import type { RecordedEvent } from '../events/recorded-event.js';
 import type { Logger } from '../logger.js';
@@ -15,9 +16,11 @@ import { ConnectionRegistry } from './connection-registry.js';
 import { DeviceCursors } from './device-cursors.js';
 import { FanOut } from './fan-out.js';
 import { createImListener, type TlsMaterial } from './im-tcp-listener.js';
+import { liveSendGuard } from './live-send-guard.js';
 import { createMessaging } from './messaging.js';
 import { createOfflineQueue } from './offline-queue.js';
 import type { RealtimeContext } from './realtime-context.js';
+import { RecentSends } from './recent-sends.js';
 import { roomMessagesFrom } from './room-messages.js';
 import { RoutingState } from './routing-state.js';
 import { WebSocketGateway } from './websocket-gateway.js';
@@ -33,6 +36,8 @@ export interface RealtimeDeps {
   tls: TlsMaterial | null;
   /** Connections per transport and deliveries are counted here. */
   metrics: Metrics;
+  /** Who is in which room up to the feed's position, when already built: otherwise read from the log. */
+  routing?: RoutingState | undefined;
 }
 
 export interface Realtime {
@@ -42,6 +47,8 @@ export interface Realtime {
   imPort: number;
   offline: OfflineQueue;
   registry: ConnectionRegistry;
+  /** The checks of a send, answered in memory: every dialect sends through it, so a retry is known whichever way it comes. */
+  sendGuard: SendGuard;
   /** Closes every connection (clients resume on reconnect) and the IM listener. */
   close(): Promise<void>;
 }
@@ -55,12 +62,16 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const early: RecordedEvent[] = [];
   let route = (event: RecordedEvent): void => void early.push(event);
   const subscription = deps.feed.events.subscribe((event) => route(event));
-  const routing = await RoutingState.load(deps.store, from);
+  const [routing, recent] = await Promise.all([deps.routing ?? RoutingState.load(deps.store, from), RecentSends.load(deps.store, from)]);
   const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
   const fanOut = new FanOut(routing, registry, from);
-  for (const event of early) if (event.position > from) fanOut.route(event);
-  route = (event) => fanOut.route(event);
+  route = (event) => {
+    recent.record(event);
+    fanOut.route(event);
+  };
+  for (const event of early) if (event.position > from) route(event);
 
+  const sendGuard = liveSendGuard(routing, recent);
   const cursors = new DeviceCursors(deps.deliveryState, (error) => deps.log.error({ err: error }, 'delivery cursors not saved'));
   const ctx: RealtimeContext = {
     read: deps.read,
@@ -68,7 +79,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     registry,
     cursors,
     fanOut,
-    messaging: createMessaging(deps.store, deps.read, deps.roomIds, routing),
+    messaging: createMessaging(deps.store, deps.read, deps.roomIds, routing, sendGuard),
     roomMessages: roomMessagesFrom(deps.read),
     limits: deps.config.limits,
     log: deps.log,
@@ -83,6 +94,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     imPort: (imListener.server.address() as AddressInfo).port,
     offline: createOfflineQueue(ctx),
     registry,
+    sendGuard,
     async close() {
       subscription.unsubscribe();
       gateway.shuttingDown();

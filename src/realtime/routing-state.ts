@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
 import { roomEventTypes, type RoomEvent, type RoomId, type RoomKind } from '../events/room.js';
 import type { EventStore } from '../store/event-store.js';
@@ -32,6 +33,21 @@ export class RoutingState {
     }
   }
 
+  /**
+   * A state kept by `events` as they come, for a server that reads the log once at start: it
+   * follows the feed that catches the read models up. Handed over by `detach`.
+   */
+  static follow(events: Observable<RecordedEvent>): FollowedRouting {
+    const state = new RoutingState();
+    const subscription = events.subscribe((event) => state.apply(event));
+    return {
+      detach(from) {
+        subscription.unsubscribe();
+        return from === 0 ? state : undefined;
+      },
+    };
+  }
+
   apply(recorded: RecordedEvent): void {
     if (!roomTypes.has(recorded.type)) return;
     const event = recorded as unknown as RoomEvent;
@@ -59,6 +75,15 @@ export class RoutingState {
     for (const member of room.members) if (member !== me) return member;
     return me;
   }
+}
+
+export interface FollowedRouting {
+  /**
+   * Stops following. The state, with every event the feed emitted applied, when the feed
+   * started at the beginning of the log (`from` 0, as for a read store rebuilt at start);
+   * otherwise undefined: it missed the older events, and the caller loads the state instead.
+   */
+  detach(from: Position): RoutingState | undefined;
 }
 
 const pairKey = (a: UserId, b: UserId): string => `${Math.min(a, b)}-${Math.max(a, b)}`;

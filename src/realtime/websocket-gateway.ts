@@ -5,11 +5,12 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { tokenFromRequest } from '../codecs/request-credentials.js';
 import { readFrames } from '../codecs/toml-reader.js';
 import { TomlSyntaxError } from '../codecs/toml-frame.js';
-import { writeDocument } from '../codecs/toml-writer.js';
 import { callerOf, type Caller } from '../queries/sessions.js';
 import { ImConnection } from './im-connection.js';
+import { documentEncoding } from './im-encoding.js';
 import type { JsonTransport } from './json-transport.js';
 import type { RealtimeContext } from './realtime-context.js';
+import { corkForTick, uncorkNow } from './tick-cork.js';
 import { V1RoomChatConnection } from './v1-room-chat-connection.js';
 import { V1StreamConnection } from './v1-stream-connection.js';
 
@@ -19,6 +20,8 @@ const SERVICE_RESTART = 1012;
 /** How long clients get to answer the closing handshake at shutdown before their sockets are cut. */
 const CLOSE_GRACE_MS = 1000;
 const ROOM_CHAT = /^\/v1\/rooms\/(\d+)\/chat\/?$/;
+/** ws sends a Buffer as a binary message unless told otherwise: encoded frames are text. */
+const TEXT = { binary: false };
 
 type Refusal = [status: number, code: string];
 
@@ -76,7 +79,7 @@ export class WebSocketGateway {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const origin = request.headers.origin;
     if (origin && this.allowedOrigins.length > 0 && !this.allowedOrigins.includes(origin)) return refuse(socket, [403, 'forbidden_origin']);
-    if (url.pathname === '/im') return this.accept(request, socket, head, (ws) => this.im(ws, request));
+    if (url.pathname === '/im') return this.accept(request, socket, head, (ws) => this.im(ws, request, socket));
     const room = ROOM_CHAT.exec(url.pathname);
     if (url.pathname !== '/v1/stream' && url.pathname !== '/v1/stream/' && !room) return refuse(socket, [404, 'not_found']);
     const caller = await callerOf(this.ctx.read, tokenFromRequest(request));
@@ -103,9 +106,15 @@ export class WebSocketGateway {
     });
   }
 
-  private im(ws: WebSocket, request: IncomingMessage): void {
+  /** `socket` is the one under the WebSocket: ws writes each message with a write call of its own. */
+  private im(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
     const connection = new ImConnection(this.ctx, {
-      send: (frame) => this.sendText(ws, writeDocument([frame])),
+      encoding: documentEncoding,
+      write: (bytes) => {
+        corkForTick(socket);
+        return this.sendText(ws, bytes);
+      },
+      flush: () => uncorkNow(socket),
       close: () => ws.close(this.restarting ? SERVICE_RESTART : 1000),
       abort: () => ws.terminate(),
       buffered: () => ws.bufferedAmount,
@@ -160,16 +169,17 @@ export class WebSocketGateway {
   }
 
   private textOf(data: RawData, binary: boolean): string | { reason: string; code: string } {
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    // A Buffer (ws's default) is read where it lies: Buffer.from would copy it.
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (binary) return { reason: 'binary frames are not read', code: 'binary_frame' };
     if (bytes.length > this.ctx.limits.frameBytes) return { reason: 'frame too large', code: 'payload_too_large' };
     return bytes.toString('utf8');
   }
 
   /** Sends unless closed; false once the client lets too much pile up (it is then closed). */
-  private sendText(ws: WebSocket, text: string): boolean {
+  private sendText(ws: WebSocket, text: string | Buffer): boolean {
     if (ws.readyState !== WebSocket.OPEN) return true;
-    ws.send(text);
+    ws.send(text, TEXT);
     return ws.bufferedAmount < this.ctx.limits.sendBufferBytes;
   }
 

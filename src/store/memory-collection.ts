@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyPlain, plainEqual } from './memory-copy.js';
+import { copyPlain, isPlainObject, plainEqual } from './memory-copy.js';
 import { compileFilter, project } from './memory-filter.js';
 import { MemoryIndex, defaultIndexName, sameKeys, type KeyTuple } from './memory-index.js';
 import { planQuery } from './memory-plan.js';
@@ -154,8 +154,13 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
 
   /** The stored documents matching `filter`, in order, skipped and limited. */
   #select(filter: Filter, { sort, skip = 0, limit }: Selection): Document[] {
-    const id = soleId(filter);
-    if (id !== undefined) return this.#selectId(id, skip);
+    const id = idOf(filter);
+    if (id !== undefined) {
+      const doc = this.#byId(id, filter);
+      return doc && skip === 0 ? [doc] : [];
+    }
+    const ids = soleIdIn(filter);
+    if (ids !== undefined) return this.#selectIds(ids, { sort, skip, limit });
     const plan = planQuery(filter, sort, this.#docs, this.#indexes);
     const query = compileFilter(filter);
     const wanted = limit ? skip + Math.abs(limit) : Infinity;
@@ -172,11 +177,37 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     return skip > 0 || wanted < ordered.length ? ordered.slice(skip, wanted) : ordered;
   }
 
-  /** The fast lane for `{ _id: value }`: no planning, no mingo. */
-  #selectId(id: DocId, skip: number): Document[] {
+  /**
+   * The fast lane for a filter on one `_id` (`{ _id: value, ...}`): the one candidate, no
+   * planning, and no filter to test at all for exactly `{ _id: value }`, the hot path of
+   * projections.
+   */
+  #byId(id: DocId, filter: Filter): Document | undefined {
     const doc = this.#docs.get(id);
     this.#lastScanned = doc ? 1 : 0;
-    return doc && skip === 0 ? [doc] : [];
+    return doc && (isSoleKey(filter, '_id') || compileFilter(filter).test(doc)) ? doc : undefined;
+  }
+
+  /** The first match of `filter` in natural order, without the array of a selection. */
+  #first(filter: Filter): Document | undefined {
+    const id = idOf(filter);
+    return id === undefined ? this.#select(filter, { limit: 1 })[0] : this.#byId(id, filter);
+  }
+
+  /**
+   * The fast lane for `{ _id: { $in: [...] } }` (a batch of documents by id): the documents
+   * found are exactly the matches, so mingo's `$in`, which is quadratic, is not run on them.
+   */
+  #selectIds(ids: ReadonlySet<DocId>, { sort, skip = 0, limit }: Selection): Document[] {
+    const found: Document[] = [];
+    for (const id of ids) {
+      const doc = this.#docs.get(id);
+      if (doc) found.push(doc);
+    }
+    this.#lastScanned = found.length;
+    const ordered = sort && found.length > 1 ? sortDocuments(found, sort) : found;
+    const wanted = limit ? skip + Math.abs(limit) : Infinity;
+    return skip > 0 || wanted < ordered.length ? ordered.slice(skip, wanted) : ordered;
   }
 
   #insert(document: T): void {
@@ -184,7 +215,7 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   }
 
   #updateOne(filter: Filter, update: Update, upsert: boolean): UpdateResult {
-    const [target] = this.#select(filter, { limit: 1 });
+    const target = this.#first(filter);
     if (target) {
       const next = updated(target, update);
       if (!next) return MATCHED;
@@ -224,9 +255,10 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   }
 
   #replaceOne(filter: Filter, replacement: T, upsert: boolean): UpdateResult {
-    const fields = Object.keys(replacement);
-    if (fields.some((field) => field.startsWith('$'))) throw new Error('replacement document must not contain update operators');
-    const [target] = this.#select(filter, { limit: 1 });
+    for (const field in replacement) {
+      if (field.startsWith('$')) throw new Error('replacement document must not contain update operators');
+    }
+    const target = this.#first(filter);
     if (target) {
       if (replacement._id !== undefined && replacement._id !== target._id) throw immutableId();
       const next: Document = { ...copyPlain<Stored>(replacement), _id: target._id };
@@ -237,29 +269,34 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     if (!upsert) return NOTHING;
     const created = copyPlain<Stored>(replacement);
     created._id ??= equalityFields(filter).find(([path]) => path === '_id')?.[1];
-    this.#store(withId(created));
+    this.#store(withId(created), isSoleKey(filter, '_id') ? idOf(filter) : undefined);
     return UPSERTED;
   }
 
   #upsert(filter: Filter, update: Update): void {
     const seed: Stored = {};
-    for (const [path, value] of equalityFields(filter)) setPath(seed, path, copyPlain(value));
+    const id = isSoleKey(filter, '_id') ? idOf(filter) : undefined;
+    if (id !== undefined) seed._id = id; // what equalityFields would find, without its arrays
+    else for (const [path, value] of equalityFields(filter)) setPath(seed, path, copyPlain(value));
     const created = applyUpdate(seed as Document, update, true) ?? seed;
-    this.#store(withId(created));
+    this.#store(withId(created), id);
   }
 
-  /** Adds a new document, after checking `_id` and the unique indexes. */
-  #store(doc: Document): void {
-    if (this.#docs.has(doc._id)) throw new DuplicateKeyError(this.name, { _id: doc._id });
+  /**
+   * Adds a new document, after checking `_id` and the unique indexes. `absent`: an `_id` the
+   * caller has just looked up by `{ _id }` alone and not found, not looked up again.
+   */
+  #store(doc: Document, absent?: DocId): void {
+    if (doc._id !== absent && this.#docs.has(doc._id)) throw new DuplicateKeyError(this.name, { _id: doc._id });
     if (this.#indexes.length > 0) this.#indexNew(doc);
     this.#docs.set(doc._id, doc);
     this.#exists = true;
   }
 
+  /** Checks the unique indexes before adding to any: a refused document leaves no entry. */
   #indexNew(doc: Document): void {
-    const keys = this.#indexes.map((index) => index.keysOf(doc));
-    this.#indexes.forEach((index, i) => this.#checkUnique(index, doc._id, keys[i] as KeyTuple[]));
-    this.#indexes.forEach((index, i) => index.add(doc._id, keys[i] as KeyTuple[]));
+    for (const index of this.#indexes) if (index.unique) this.#checkUnique(index, doc._id, index.keysOf(doc));
+    for (const index of this.#indexes) index.addDocument(doc);
   }
 
   /** Puts `after` in the place of `before` (same `_id`), re-keying the indexes it affects. */
@@ -317,12 +354,29 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   }
 }
 
-/** The `_id` of a filter that is exactly `{ _id: value }`, the hot path of projections. */
-function soleId(filter: Filter): DocId | undefined {
+/** The `_id` a filter names by equality (`{ _id: value, ... }`): no other document can match. */
+function idOf(filter: Filter): DocId | undefined {
   const id = filter._id;
-  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
-  for (const key in filter) if (key !== '_id') return undefined;
-  return id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
+function isSoleKey(filter: Filter, only: string): boolean {
+  for (const key in filter) if (key !== only) return false;
+  return true;
+}
+
+/** The distinct `_id`s of a filter that is exactly `{ _id: { $in: [...] } }` of strings and numbers. */
+function soleIdIn(filter: Filter): Set<DocId> | undefined {
+  const condition = filter._id;
+  if (!isPlainObject(condition) || !isSoleKey(filter, '_id') || !isSoleKey(condition, '$in')) return undefined;
+  const values = condition.$in;
+  if (!Array.isArray(values)) return undefined;
+  const ids = new Set<DocId>();
+  for (const value of values) {
+    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+    ids.add(value);
+  }
+  return ids;
 }
 
 /** `doc` updated, or undefined when the update changes nothing. */

@@ -21,7 +21,11 @@ export function copyPlain<V>(value: V): V {
   if (value instanceof Date) return new Date(value.getTime()) as V;
   if (!isPlainObject(value)) return value;
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = copyPlain(value[key]);
+  for (const key in value) {
+    const field = value[key];
+    // Most fields are scalars: no call for them (read models are mostly flat documents).
+    copy[key] = typeof field === 'object' && field !== null ? copyPlain(field) : field;
+  }
   return copy as V;
 }
 

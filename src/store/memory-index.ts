@@ -1,6 +1,6 @@
 import { compareValues } from './memory-order.js';
 import { pathValues, splitPath } from './memory-paths.js';
-import { SortedEntries, type IndexEntry } from './memory-sorted-entries.js';
+import { SortedEntries } from './memory-sorted-entries.js';
 import type { Document } from './read-store.js';
 
 /** The values a document holds for an index's fields, in the index's field order. */
@@ -14,9 +14,11 @@ export type KeyTuple = readonly unknown[];
  */
 export class MemoryIndex {
   readonly fields: readonly string[];
-  readonly #buckets = new Map<string, SortedEntries>();
+  readonly #buckets = new Map<string | number, SortedEntries>();
   /** The top-level field each index field starts with: where a write could change a key. */
   readonly #roots: readonly string[];
+  /** No dot path among the fields: a key can be read straight off the document. */
+  readonly #topLevel: boolean;
   #multikey = false;
 
   constructor(
@@ -26,6 +28,7 @@ export class MemoryIndex {
   ) {
     this.fields = Object.keys(keys);
     this.#roots = this.fields.map((field) => splitPath(field)[0] as string);
+    this.#topLevel = this.fields.every((field) => !field.includes('.'));
   }
 
   /** True once a document held several keys (an array value): one document, several entries. */
@@ -43,6 +46,8 @@ export class MemoryIndex {
 
   /** The document's key tuples: one, or one per element of its (single) array field. */
   keysOf(doc: Document): KeyTuple[] {
+    const scalar = this.#scalarKey(doc);
+    if (scalar) return [scalar];
     const perField = this.fields.map((field) => pathValues(doc, field));
     const arrays = perField.filter((values) => values.length > 1).length;
     if (arrays === 0) return [perField.map((values) => values[0])];
@@ -62,12 +67,25 @@ export class MemoryIndex {
 
   add(id: Document['_id'], keys: readonly KeyTuple[]): void {
     if (keys.length > 1) this.#multikey = true;
-    for (const key of keys) {
-      const prefix = prefixKey(key, key.length - 1);
-      let bucket = this.#buckets.get(prefix);
-      if (!bucket) this.#buckets.set(prefix, (bucket = new SortedEntries()));
-      bucket.insert(entryOf(key, id));
-    }
+    for (const key of keys) this.#addKey(id, key);
+  }
+
+  /** Adds a document's entries: `add(doc._id, keysOf(doc))` without the list for the usual single key. */
+  addDocument(doc: Document): void {
+    const scalar = this.#scalarKey(doc);
+    if (scalar) this.#addKey(doc._id, scalar);
+    else this.add(doc._id, this.keysOf(doc));
+  }
+
+  #addKey(id: Document['_id'], key: KeyTuple): void {
+    const prefix = prefixKey(key, key.length - 1);
+    let bucket = this.#buckets.get(prefix);
+    if (!bucket) this.#buckets.set(prefix, (bucket = new SortedEntries()));
+    bucket.insert(key[key.length - 1], id);
+  }
+
+  #scalarKey(doc: Document): KeyTuple | undefined {
+    return this.#topLevel ? scalarKey(doc, this.fields) : undefined;
   }
 
   remove(id: Document['_id'], keys: readonly KeyTuple[]): void {
@@ -75,7 +93,7 @@ export class MemoryIndex {
       const prefix = prefixKey(key, key.length - 1);
       const bucket = this.#buckets.get(prefix);
       if (!bucket) continue;
-      bucket.remove(entryOf(key, id));
+      bucket.remove(key[key.length - 1], id);
       if (bucket.size === 0) this.#buckets.delete(prefix);
     }
   }
@@ -99,9 +117,9 @@ export class MemoryIndex {
     const bucket = this.#buckets.get(prefixKey(key, key.length - 1));
     if (!bucket) return [];
     const value = key[key.length - 1];
-    const from = bucket.locate((entry) => compareValues(entry.value, value) >= 0);
-    const to = bucket.locate((entry) => compareValues(entry.value, value) > 0);
-    return Array.from(bucket.between(from, to, false), (entry) => entry.id);
+    const from = bucket.locate((held) => compareValues(held, value) >= 0);
+    const to = bucket.locate((held) => compareValues(held, value) > 0);
+    return Array.from(bucket.ids(from, to, false));
   }
 }
 
@@ -118,23 +136,48 @@ export function defaultIndexName(keys: Readonly<Record<string, 1 | -1>>): string
     .join('_');
 }
 
-function entryOf(key: KeyTuple, id: Document['_id']): IndexEntry {
-  return { value: key[key.length - 1], id };
+/**
+ * The one key of a document whose indexed top-level fields hold no array, as `pathValues`
+ * would give it (missing is null); undefined when one is an array. The common case, without
+ * the per-field arrays of the general path.
+ */
+function scalarKey(doc: Document, fields: readonly string[]): KeyTuple | undefined {
+  const key = new Array<unknown>(fields.length);
+  for (let i = 0; i < fields.length; i++) {
+    const value = doc[fields[i] as string];
+    if (Array.isArray(value)) return undefined;
+    key[i] = value === undefined ? null : value;
+  }
+  return key;
 }
 
+/** Every combination of the fields' values; a field of one value extends the tuples in place (most are). */
 function crossProduct(perField: readonly unknown[][]): KeyTuple[] {
   let tuples: unknown[][] = [[]];
-  for (const values of perField) tuples = tuples.flatMap((tuple) => values.map((value) => [...tuple, value]));
+  for (const values of perField) {
+    if (values.length === 1) {
+      for (const tuple of tuples) tuple.push(values[0]);
+      continue;
+    }
+    const next: unknown[][] = [];
+    for (const tuple of tuples) for (const value of values) next.push([...tuple, value]);
+    tuples = next;
+  }
   return tuples;
 }
 
 /**
- * The group of the first `count` values: a string equal for two prefixes when their values
- * compare equal (numbers by value, so 1 and 1.0 alike; strings quoted, so that the parts
- * never run into each other).
+ * The group of the first `count` values: equal for two prefixes when their values compare
+ * equal. A prefix of one number (most are an id) is that number, with no string to build
+ * and hash on every write; any other is a string (numbers by value, so 1 and 1.0 alike;
+ * strings quoted, so that the parts never run into each other), which a number never equals.
  */
-function prefixKey(values: KeyTuple, count: number): string {
+function prefixKey(values: KeyTuple, count: number): string | number {
   if (count <= 0) return '';
+  const first = values[0];
+  if (count === 1 && typeof first === 'number') return first;
+  // A bigint is grouped with the number of the same value, as compareValues has them equal.
+  if (count === 1 && typeof first === 'bigint' && Number.isSafeInteger(Number(first))) return Number(first);
   let text = encodeValue(values[0]);
   for (let i = 1; i < count; i++) text += '|' + encodeValue(values[i]);
   return text;

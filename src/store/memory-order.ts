@@ -54,6 +54,13 @@ function objectRank(value: object | null): number {
 
 /** Negative, zero or positive as `a` orders before, with or after `b`. */
 export function compareValues(a: unknown, b: unknown): number {
+  // Index keys are mostly numbers or strings of one type: settled before ranking types.
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0; // otherwise a NaN: ranked below the numbers further down
+  }
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   const rank = typeRank(a);
   const other = typeRank(b);
   if (rank !== other) return rank < other ? -1 : 1;

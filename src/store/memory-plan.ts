@@ -146,7 +146,7 @@ function* indexCandidates(
 ): Generator<Document> {
   const seen = multikey ? new Set<DocId>() : undefined;
   for (const { bucket, from, to } of segments) {
-    for (const { id } of bucket.between(from, to, descending)) {
+    for (const id of bucket.ids(from, to, descending)) {
       if (seen) {
         if (seen.has(id)) continue;
         seen.add(id);
@@ -162,8 +162,8 @@ function rangesOf(constraint: Constraint, multikey: boolean): Array<{ reached: R
   switch (constraint.kind) {
     case 'points':
       return constraint.values.map((value) => ({
-        reached: (entry) => compareValues(entry.value, value) >= 0,
-        passed: (entry) => compareValues(entry.value, value) > 0,
+        reached: (key) => compareValues(key, value) >= 0,
+        passed: (key) => compareValues(key, value) > 0,
       }));
     case 'range':
       return [boundedRange(constraint.low, multikey && constraint.low ? undefined : constraint.high)];
@@ -182,11 +182,11 @@ function boundedRange(low: Bound | undefined, high: Bound | undefined): { reache
   const highRank = typeRank(high ? high.value : low?.value);
   return {
     reached: low
-      ? (entry) => compareValues(entry.value, low.value) >= (low.inclusive ? 0 : 1)
-      : (entry) => typeRank(entry.value) >= lowRank,
+      ? (key) => compareValues(key, low.value) >= (low.inclusive ? 0 : 1)
+      : (key) => typeRank(key) >= lowRank,
     passed: high
-      ? (entry) => compareValues(entry.value, high.value) > (high.inclusive ? 0 : -1)
-      : (entry) => typeRank(entry.value) > highRank,
+      ? (key) => compareValues(key, high.value) > (high.inclusive ? 0 : -1)
+      : (key) => typeRank(key) > highRank,
   };
 }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { from } from 'rxjs';
 import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
@@ -107,5 +108,21 @@ describe('ProjectionRunner', () => {
     const [status] = await upgraded.status();
     expect(status).to.include({ version: 2, generation: 2, state: 'live' });
     upgraded.stop();
+  });
+
+  it('applies a long run emitted at once in order and in batches, including what arrives while the first batch applies', async () => {
+    const note = (position: number, id: string): RecordedEvent => ({
+      id: `e${position}`, stream: `note-${id}`, revision: 0, position, type: 'NoteWritten', data: { id, author: 'ann', text: `text ${position}` }, metadata: meta, created: 0,
+    });
+    // 2,500 events in one synchronous run, rewriting 50 notes: the last write of each must win.
+    const run = Array.from({ length: 2500 }, (_, i) => note(i + 1, `n${(i + 1) % 50}`));
+    const runner = new ProjectionRunner(store, new MemoryReadStore(), [notesProjection()], { batchSize: 100, subscribe: () => from(run) });
+    await runner.start();
+    expect(await runner.waitFor(2500)).to.equal(true);
+    const notes = runner.collection<Document>('notes', 'notes');
+    expect(await notes.countDocuments({})).to.equal(50);
+    expect(await notes.findOne({ _id: 'n7' })).to.include({ text: 'text 2457', position: 2457 });
+    expect(runner.position).to.equal(2500);
+    runner.stop();
   });
 });

@@ -36,6 +36,17 @@ describe('MemoryReadStore', function () {
       expect(messages.stats().lastScanned).to.equal(2);
     });
 
+    it('answers a batch of ids as the filter would: each once, sorted, skipped and limited', async function () {
+      const messages = await chat(false);
+      const ids = [9003, 1001, 9003, 999_999, '1002', 1002];
+      const found = await messages.find({ _id: { $in: ids } }, { sort: { _id: -1 }, skip: 1, limit: 2 });
+      expect(found.map((doc) => doc._id)).to.deep.equal([1002, 1001]);
+      expect(messages.stats().lastScanned).to.equal(3);
+      // The same filter with a condition that always holds takes the general path: the control.
+      const general = await messages.find({ _id: { $in: ids }, seq: { $gte: 0 } }, { sort: { _id: -1 }, skip: 1, limit: 2 });
+      expect(general).to.deep.equal(found);
+    });
+
     it('scans every document without a usable index (the control)', async function () {
       const messages = await chat(false);
       await messages.find({ room: 9, seq: { $lt: 500 } }, { sort: { seq: -1 }, limit: 50 });

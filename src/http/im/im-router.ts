@@ -40,26 +40,29 @@ function bodyRefusal(error: Error): Error {
   return typeof failure.code === 'string' && /^E[A-Z]+$/.test(failure.code) ? error : new ImError(3, 'Bad Request');
 }
 
+/** The methods koa-body parses a body of (its default `parsedMethods`). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
 export function imRouter(deps: HttpDeps): Router {
   const router = new Router();
   const { bodyBytes, uploadBytes } = deps.config.limits;
   router.use(imErrors(deps.log));
-  router.use(
-    koaBody({
-      json: false,
-      text: false,
-      urlencoded: true,
-      multipart: true,
-      formLimit: bodyBytes,
-      // qs reads more than 20 `members[]` as an object by default: a big group would lose its members.
-      queryString: { arrayLimit: 1000 },
-      // The text fields of a multipart form are a form body too: the body limit holds for them.
-      formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 1000, maxFieldsSize: bodyBytes },
-      onError: (error) => {
-        throw bodyRefusal(error);
-      },
-    }),
-  );
+  const parseBody = koaBody({
+    json: false,
+    text: false,
+    urlencoded: true,
+    multipart: true,
+    formLimit: bodyBytes,
+    // qs reads more than 20 `members[]` as an object by default: a big group would lose its members.
+    queryString: { arrayLimit: 1000 },
+    // The text fields of a multipart form are a form body too: the body limit holds for them.
+    formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 1000, maxFieldsSize: bodyBytes },
+    onError: (error) => {
+      throw bodyRefusal(error);
+    },
+  });
+  // koa-body parses these methods only, but sniffs the content type of every request first.
+  router.use((ctx, next) => (BODY_METHODS.has(ctx.method) ? parseBody(ctx, next) : next()));
   router.use(discardUploadsAfter);
   mountRoutes(router, imRoutes(deps), async (ctx: Context) => {
     const caller = await callerOf(deps.read, tokenOf(ctx));

@@ -12,7 +12,6 @@ import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
 import type { V1State } from './v1-state.js';
 import { messageDocument } from '../../projections/messages.js';
-import { sendGuard } from '../../queries/send-guard.js';
 
 const NewMessage = z.object({
   text: z.string(),
@@ -56,7 +55,7 @@ export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
         const body = await jsonBody(ctx, NewMessage, limit);
         const { caller } = ctx.state;
         const send = { roomId: roomParam(ctx.params.id), sender: caller.userId, device: caller.device, clientId: body.client_id ?? null, kind: 'text' as const, text: body.text, mediaId: null };
-        const sent = await sendMessage(deps.store, sendGuard(deps.read), send, callerContext(ctx, caller));
+        const sent = await sendMessage(deps.store, deps.sendGuard, send, callerContext(ctx, caller));
         await deps.read.waitFor(sent.position);
         ctx.body = v1Message(messageDocument(sent.position, sent.data, sent.at));
       },
