@@ -31,12 +31,12 @@ export function messageDocument(position: Position, data: MessageSent['data'], a
   return { _id: position, room: data.roomId, sender: data.sender, device: data.device, kind: data.kind, text: data.text, mediaId: data.mediaId, clientId: data.clientId, at };
 }
 
-/** History per room, in position order, and sends by client id (retries find their message). */
+/** History per room, in position order. (Retried sends are answered by RecentSends, not from here.) */
 export const messagesProjection: Projection = {
   name: 'messages',
   version: 1,
   eventTypes: ['MessageSent'],
-  collections: [{ name: MESSAGES, indexes: [{ keys: { room: 1, _id: 1 } }, { keys: { sender: 1, clientId: 1 } }] }],
+  collections: [{ name: MESSAGES, indexes: [{ keys: { room: 1, _id: 1 } }] }],
   project(recorded: RecordedEvent): ReadOperation[] {
     const { data } = recorded as unknown as MessageSent;
     const document = messageDocument(recorded.position, data, recorded.metadata.at);

@@ -9,7 +9,7 @@ import { roomsProjection } from '../../src/projections/rooms.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { MemoryReadStore } from '../../src/store/memory-read-store.js';
-import { sendGuard } from '../../src/queries/send-guard.js';
+import { sendGuard } from '../support/read-model-send-guard.js';
 import { tempEventStore } from '../support/stores.js';
 
 describe('sendMessage', () => {

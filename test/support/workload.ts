@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sendMessage } from '../../src/commands/message.js';
-import { sendGuard } from '../../src/queries/send-guard.js';
+import { sendGuard } from './read-model-send-guard.js';
 import { seededRandom, type Random } from '../codecs/random.js';
 import { v1Send } from './rooms.js';
 import type { TestServer } from './test-server.js';

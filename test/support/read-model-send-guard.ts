@@ -1,16 +1,19 @@
-import { CLIENT_ID_WINDOW_MS, type SendGuard, type StoredMessage } from '../commands/message.js';
-import type { Position, UserId } from '../events/recorded-event.js';
-import type { RoomId } from '../events/room.js';
-import { messageCollection, type MessageDocument } from '../projections/messages.js';
-import type { ReadModels } from '../projections/read-models.js';
-import { roomCollection } from '../projections/rooms.js';
+import { CLIENT_ID_WINDOW_MS, type SendGuard, type StoredMessage } from '../../src/commands/message.js';
+import type { Position, UserId } from '../../src/events/recorded-event.js';
+import type { RoomId } from '../../src/events/room.js';
+import { messageCollection, type MessageDocument } from '../../src/projections/messages.js';
+import type { ReadModels } from '../../src/projections/read-models.js';
+import { roomCollection } from '../../src/projections/rooms.js';
 
 /** How long a send stays in the in-flight map at most, waiting for the read model to show it. */
 const SETTLE_MS = 60_000;
 
 const guards = new WeakMap<ReadModels, SendGuard>();
 
-/** The checks of a send, answered by these read models; the same guard for the same read side. */
+/**
+ * The checks of a send answered from the read models: the command tests use it to drive
+ * sendMessage without a server (the server answers them from RecentSends and the routing state).
+ */
 export function sendGuard(read: ReadModels): SendGuard {
   let guard = guards.get(read);
   if (!guard) {
