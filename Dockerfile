@@ -44,4 +44,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
 # SIGTERM: eschat stops accepting, sends clients away with a resume hint, finishes what is in flight, exits within 10 s.
 STOPSIGNAL SIGTERM
 # node itself as PID 1 receives the signal (no npm in between, which would not pass it on).
-CMD ["node", "dist/src/cli/main.js", "serve"]
+CMD ["node", "dist/src/main.js", "serve"]

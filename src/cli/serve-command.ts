@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { startServer } from '../app.js';
-import { ConfigError, describeConfig, loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { ConfigError, describeConfig, loadConfig, type Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+
+/** app.ts's startServer, handed in by main.ts: the CLI sits below the composition root. */
+export type StartServer = (config: Config, log: Logger) => Promise<{ close(): Promise<void> }>;
 
 /** Flags of `eschat serve`; each overrides the environment and the TOML file. */
 export const FLAGS: Array<[string, string]> = [
@@ -21,7 +23,7 @@ export const FLAGS: Array<[string, string]> = [
 /** Docker's and Kubernetes' default grace between SIGTERM and SIGKILL is 10 s (Docker) or 30 s: stay within the shorter. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
-export function serveCommand(program: Command): void {
+export function serveCommand(program: Command, startServer: StartServer): void {
   const command = program.command('serve').description('run the chat server');
   for (const [flag, description] of FLAGS) command.option(flag, description);
   command.action(async (options: Record<string, string | undefined>) => {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** The built `eschat` command beside this test (dist/ or any other output directory). */
-export const cliMain = new URL('../../src/cli/main.js', import.meta.url).pathname;
+export const cliMain = new URL('../../src/main.js', import.meta.url).pathname;
 
 export interface CliRun {
   code: number | null;

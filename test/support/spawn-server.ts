@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { HttpsClient } from './https-client.js';
 import { testCertificates } from './test-server.js';
 
-const main = new URL('../../src/cli/main.js', import.meta.url).pathname;
+const main = new URL('../../src/main.js', import.meta.url).pathname;
 
 export interface ServerProcess {
   child: ChildProcess;
