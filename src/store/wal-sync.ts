@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SyncReply } from './wal-sync-worker.js';
 
+const SYNC_THREAD = new URL('./wal-sync-worker.js', import.meta.url);
+
 /** Called once the commit it was registered for is on disk, or with why that failed. */
 export type SyncWaiter = (error: Error | null) => void;
 
@@ -23,18 +25,26 @@ export class WalSync {
 
   private readonly worker: Worker;
 
-  private constructor(private readonly fd: number) {
-    this.worker = new Worker(new URL('./wal-sync-worker.js', import.meta.url), { workerData: fd });
+  private constructor(
+    private readonly fd: number,
+    thread: URL,
+  ) {
+    this.worker = new Worker(thread, { workerData: fd });
     this.worker.on('message', (reply: SyncReply) => this.synced(reply === null ? null : new Error(`fdatasync: ${reply}`)));
-    this.worker.on('error', (error) => this.synced(error));
+    // A thread that dies (or never starts) would leave every later append waiting: fail them all.
+    this.worker.on('error', (error) => this.threadLost(error));
+    this.worker.on('exit', (code) => this.threadLost(new Error(`the log sync thread exited with code ${code}`)));
     // Idle, the thread must not keep the process alive; a sync under way must.
     this.worker.unref();
   }
 
-  /** Opens the log of `databaseFile`, which must exist (a WAL connection creates it on open), and syncs its directory once. */
-  static open(databaseFile: string): WalSync {
+  /**
+   * Opens the log of `databaseFile`, which must exist (a WAL connection creates it on open), and
+   * syncs its directory once. `thread` is the script the sync runs on (tests pass a broken one).
+   */
+  static open(databaseFile: string, thread = SYNC_THREAD): WalSync {
     syncDirectory(dirname(databaseFile));
-    return new WalSync(openSync(`${databaseFile}-wal`, 'r'));
+    return new WalSync(openSync(`${databaseFile}-wal`, 'r'), thread);
   }
 
   /** Once a failed sync has been reported, nothing written since can be called durable. */
@@ -87,6 +97,14 @@ export class WalSync {
     if (error) return this.fail([...batch, ...this.waiting.splice(0)], error);
     for (const waiter of batch) waiter(null);
     if (this.waiting.length > 0) this.start();
+  }
+
+  private threadLost(error: Error): void {
+    if (this.closed || this.failure) return;
+    const waiters = [...(this.inFlight ?? []), ...this.waiting];
+    this.inFlight = null;
+    this.waiting = [];
+    this.fail(waiters, error);
   }
 
   private fail(waiters: readonly SyncWaiter[], error: unknown): void {

@@ -50,6 +50,17 @@ describe('WalSync', function () {
     expect(log).to.deep.equal(['in flight', 'waiting']);
   });
 
+  it('fails the waiting commits, and every later one, when its thread dies', async function () {
+    const broken = WalSync.open(path.join(dir, 'events.db'), new URL('./fixtures/exiting-thread.js', import.meta.url));
+    const log: string[] = [];
+    broken.afterCommit(released(log, 'first'));
+    await waitUntil(() => log.length === 1);
+    broken.afterCommit(released(log, 'later'));
+    expect(log).to.deep.equal(['first failed', 'later failed']);
+    expect(broken.failed?.message).to.match(/exited with code 3/);
+    broken.close();
+  });
+
   it('cannot open without the log beside the database', function () {
     expect(() => WalSync.open(path.join(dir, 'missing.db'))).to.throw(/ENOENT/);
   });
