@@ -55,6 +55,51 @@ describe('SqliteEventStore', function () {
       }
     });
 
+    it('opens a log in memory with durability full (nothing to sync) and appends to it', async function () {
+      const memory = SqliteEventStore.open({ file: ':memory:', durability: 'full' });
+      try {
+        expect((await memory.append('s-1', [event('A')])).position).to.equal(1);
+        expect((await memory.readAll()).map((recorded) => recorded.type)).to.deep.equal(['A']);
+      } finally {
+        await memory.close();
+      }
+    });
+
+    it('catches up from far behind on the page thread: every event once, in order, the same as read, then live ones', async function () {
+      const store = open(freshFile(), 10);
+      try {
+        for (let i = 0; i < 25; i++) await store.append(`s-${i % 3}`, Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
+        const stored = await store.readAll();
+        const seen: RecordedEvent[] = [];
+        const subscription = store.subscribe(3).subscribe((recorded) => seen.push(recorded));
+        await waitUntil(() => seen.length === stored.length - 3);
+        await store.append('s-live', [event('Live')]);
+        await waitUntil(() => seen.length === stored.length - 2);
+        subscription.unsubscribe();
+        expect(seen.slice(0, -1)).to.deep.equal(stored.slice(3));
+        expect(seen.at(-1)?.type).to.equal('Live');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('stops a catch-up on the page thread when unsubscribed, and closes while one is under way', async function () {
+      const store = open(freshFile(), 10);
+      for (let i = 0; i < 20; i++) await store.append('s-1', Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
+      const seen: RecordedEvent[] = [];
+      const subscription = store.subscribe(0).subscribe((recorded) => {
+        seen.push(recorded);
+        if (seen.length === 15) subscription.unsubscribe();
+      });
+      await sleep(200);
+      expect(seen.map((recorded) => recorded.position)).to.deep.equal(Array.from({ length: 15 }, (_, i) => i + 1));
+      let completed = false;
+      store.subscribe(0).subscribe({ complete: () => (completed = true) });
+      await store.close();
+      await waitUntil(() => completed);
+      expect(completed).to.equal(true);
+    });
+
     it('creates the directory of its file', async function () {
       const file = path.join(dir, randomUUID(), 'nested', 'events.db');
       const store = open(file);
@@ -287,4 +332,8 @@ function event(type: string): NewEvent {
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !done(); i++) await sleep(5);
 }

@@ -1,0 +1,39 @@
+/**
+ * The thread SqlitePageReader reads on: its own read-only connection to the log, so that the
+ * SQLite work of a long catch-up runs beside the projecting instead of before it.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PageReply, PageRequest } from './sqlite-page-reader.js';
+import { EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
+
+const db = new Database(workerData as string, { readonly: true, fileMustExist: true });
+const after = db.prepare<[number, number], EventTuple>(EVENTS_AFTER).raw(true);
+
+parentPort?.on('message', ({ id, from, limit }: PageRequest) => {
+  let reply: PageReply;
+  try {
+    reply = { id, ...columnsOf(after.all(from, limit)) };
+  } catch (error) {
+    reply = { id, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort?.postMessage(reply);
+});
+
+/**
+ * Column by column, with the JSON texts joined into one array text each: the receiving thread
+ * then parses two texts per page rather than two per event, and copies three strings per event
+ * across threads rather than five.
+ */
+function columnsOf(rows: readonly EventTuple[]) {
+  return {
+    positions: rows.map((row) => row[0]),
+    ids: rows.map((row) => row[1]),
+    streams: rows.map((row) => row[2]),
+    revisions: rows.map((row) => row[3]),
+    types: rows.map((row) => row[4]),
+    data: `[${rows.map((row) => row[5]).join(',')}]`,
+    metadata: `[${rows.map((row) => row[6]).join(',')}]`,
+    created: rows.map((row) => row[7]),
+  };
+}
