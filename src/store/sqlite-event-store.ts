@@ -584,18 +584,9 @@ function serialize(event: NewEvent): SerializedEvent {
   };
 }
 
-/** Rows just committed; the same shape as fromTuple gives for rows read back. */
+/** Rows just committed, read as the rows read back are. */
 function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.id,
-    stream: row.stream,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    created: row.created,
-  };
+  return fromTuple([row.position, row.id, row.stream, row.revision, row.type, row.data, row.metadata, row.created]);
 }
 
 function fromTuple([position, id, stream, revision, type, data, metadata, created]: EventTuple): RecordedEvent {
