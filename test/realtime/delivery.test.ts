@@ -75,14 +75,14 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
       p.live = live;
       if (p.dialect === 'v1') {
         const socket = await V1Socket.open(t, '/v1/stream?device=tab', p.user.token);
-        socket.ws.on('message', (data) => {
-          const frame = JSON.parse(String(data)) as { type: string; cursor: number; message?: { room_id: number } };
+        socket.onFrame = (received) => {
+          const frame = received as { type: string; cursor: number; message?: { room_id: number } };
           if (frame.type !== 'message' || !frame.message) return;
           onMessage(p, frame.message.room_id, frame.cursor);
           if (!live.open) return;
           socket.send({ ack: frame.cursor });
           p.acked.add(frame.cursor);
-        });
+        };
         p.connection = socket;
       } else {
         const client = p.dialect === 'im-ws' ? await imOverWebSocket(t, p.user, 'dev') : await imOverTls(t, p.user, 'dev');
@@ -165,7 +165,11 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
     let deliveries = 0;
     for (const p of participants) {
       const got = [...p.received.values()].flat().sort((a, b) => a - b);
-      expect(got, `user ${p.user.id} (${p.dialect}), seed ${seed}`).to.deep.equal(expected.get(p)!.sort((a, b) => a - b));
+      const want = expected.get(p)!.sort((a, b) => a - b);
+      const missing = want.filter((mid) => !p.seen.has(mid));
+      const extra = got.filter((mid) => !want.includes(mid));
+      expect({ missing, extra }, `user ${p.user.id} (${p.dialect}), seed ${seed}`).to.deep.equal({ missing: [], extra: [] });
+      expect(got).to.deep.equal(want);
       expect(p.duplicatesAfterAck, `redelivered after ack to user ${p.user.id}, seed ${seed}`).to.deep.equal([]);
       for (const [room, mids] of p.received) expect(mids, `order in room ${room} for user ${p.user.id}, seed ${seed}`).to.deep.equal([...mids].sort((a, b) => a - b));
       deliveries += got.length;

@@ -13,8 +13,7 @@ type Wire = { send(frame: TomlFrame): void; raw(data: string | Buffer): void; cl
 export class ImClient {
   readonly frames: TomlFrame[] = [];
   closed = false;
-  /** When set, every frame goes here instead of being kept in `frames`. */
-  onFrame: ((frame: TomlFrame) => void) | null = null;
+  private handler: ((frame: TomlFrame) => void) | null = null;
   private wire!: Wire;
   private waiters: Array<() => void> = [];
 
@@ -110,8 +109,17 @@ export class ImClient {
     this.wire.resume?.();
   }
 
+  /**
+   * When set, every frame goes here instead of being kept in `frames`, starting with those kept
+   * so far: frames that came in the same read as the login answer are not lost to it.
+   */
+  set onFrame(handler: (frame: TomlFrame) => void) {
+    this.handler = handler;
+    for (const frame of this.frames.splice(0)) handler(frame);
+  }
+
   private received(frames: TomlFrame[]): void {
-    if (this.onFrame) for (const frame of frames) this.onFrame(frame);
+    if (this.handler) for (const frame of frames) this.handler(frame);
     else this.frames.push(...frames);
     this.wake();
   }

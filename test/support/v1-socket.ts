@@ -9,8 +9,14 @@ export class V1Socket {
   closed = false;
   closeCode = 0;
 
+  private handler: ((frame: Record<string, unknown>) => void) | null = null;
+
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Record<string, unknown>;
+      if (this.handler) this.handler(frame);
+      else this.frames.push(frame);
+    });
     ws.on('close', (code) => {
       this.closed = true;
       this.closeCode = code;
@@ -26,6 +32,12 @@ export class V1Socket {
       ws.once('unexpected-response', (_request, response) => reject(new Error(`refused ${response.statusCode}`)));
       ws.once('error', reject);
     });
+  }
+
+  /** When set, every frame goes here instead of being kept in `frames`, starting with those kept so far. */
+  set onFrame(handler: (frame: Record<string, unknown>) => void) {
+    this.handler = handler;
+    for (const frame of this.frames.splice(0)) handler(frame);
   }
 
   send(frame: unknown): void {
