@@ -258,7 +258,8 @@ export class ProjectionRunner implements ReadModels {
       }
     }
     for (const [collection, operations] of byCollection) {
-      await this.physical(projection.name, collection, generation).bulkWrite(operations);
+      // Projections build fresh documents from events that nothing changes: the store may keep them.
+      await this.physical(projection.name, collection, generation).bulkWrite(operations, { handOver: true });
     }
   }
 

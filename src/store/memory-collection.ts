@@ -19,6 +19,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
   type WriteOperation,
+  type BulkWriteOptions,
 } from './read-store.js';
 import { equalityFields } from './upsert-seed.js';
 
@@ -115,8 +116,9 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     return { deletedCount: this.#delete(filter) };
   }
 
-  async bulkWrite(operations: readonly WriteOperation<T>[]): Promise<void> {
-    for (const operation of operations) this.#write(operation);
+  async bulkWrite(operations: readonly WriteOperation<T>[], options: BulkWriteOptions = {}): Promise<void> {
+    const handOver = options.handOver ?? false;
+    for (const operation of operations) this.#write(operation, handOver);
   }
 
   async createIndex(keys: Record<string, 1 | -1>, options: IndexOptions = {}): Promise<void> {
@@ -133,18 +135,19 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     this.#exists = false;
   }
 
-  #write(operation: WriteOperation<T>): void {
+  /** `handOver`: the documents written are the store's to keep, uncopied (BulkWriteOptions). */
+  #write(operation: WriteOperation<T>, handOver: boolean): void {
     if ('updateOne' in operation) {
       const { filter, update, upsert } = operation.updateOne;
       this.#updateOne(filter, update, upsert ?? false);
     } else if ('insertOne' in operation) {
-      this.#insert(operation.insertOne.document);
+      this.#insert(operation.insertOne.document, handOver);
     } else if ('updateMany' in operation) {
       const { filter, update, upsert } = operation.updateMany;
       this.#updateMany(filter, update, upsert ?? false);
     } else if ('replaceOne' in operation) {
       const { filter, replacement, upsert } = operation.replaceOne;
-      this.#replaceOne(filter, replacement, upsert ?? false);
+      this.#replaceOne(filter, replacement, upsert ?? false, handOver);
     } else if ('deleteOne' in operation) {
       this.#delete(operation.deleteOne.filter, 1);
     } else {
@@ -210,8 +213,8 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     return skip > 0 || wanted < ordered.length ? ordered.slice(skip, wanted) : ordered;
   }
 
-  #insert(document: T): void {
-    this.#store(withId(copyPlain<Stored>(document)));
+  #insert(document: T, handOver = false): void {
+    this.#store(withId(handOver ? document : copyPlain<Stored>(document)));
   }
 
   #updateOne(filter: Filter, update: Update, upsert: boolean): UpdateResult {
@@ -254,20 +257,21 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     return { matchedCount: targets.length, modifiedCount: done.length, upsertedCount: 0 };
   }
 
-  #replaceOne(filter: Filter, replacement: T, upsert: boolean): UpdateResult {
+  #replaceOne(filter: Filter, replacement: T, upsert: boolean, handOver = false): UpdateResult {
     for (const field in replacement) {
       if (field.startsWith('$')) throw new Error('replacement document must not contain update operators');
     }
     const target = this.#first(filter);
     if (target) {
       if (replacement._id !== undefined && replacement._id !== target._id) throw immutableId();
-      const next: Document = { ...copyPlain<Stored>(replacement), _id: target._id };
+      const next: Stored = handOver ? replacement : copyPlain<Stored>(replacement);
+      next._id = target._id;
       if (plainEqual(target, next)) return MATCHED;
       this.#replace(target, withId(next));
       return MODIFIED;
     }
     if (!upsert) return NOTHING;
-    const created = copyPlain<Stored>(replacement);
+    const created: Stored = handOver ? replacement : copyPlain<Stored>(replacement);
     created._id ??= equalityFields(filter).find(([path]) => path === '_id')?.[1];
     this.#store(withId(created), isSoleKey(filter, '_id') ? idOf(filter) : undefined);
     return UPSERTED;

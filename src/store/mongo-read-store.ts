@@ -22,6 +22,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
   type WriteOperation,
+  type BulkWriteOptions,
 } from './read-store.js';
 import { equalityFields } from './upsert-seed.js';
 
@@ -118,7 +119,8 @@ class MongoCollection<T extends Document> implements Collection<T> {
     return { deletedCount };
   }
 
-  async bulkWrite(operations: readonly WriteOperation<T>[]): Promise<void> {
+  /** The driver serializes what it is given, so a hand-over changes nothing here. */
+  async bulkWrite(operations: readonly WriteOperation<T>[], _options?: BulkWriteOptions): Promise<void> {
     if (operations.length === 0) return; // the driver rejects an empty batch
     await this.guard(this.collection.bulkWrite(operations.map(toDriverOperation), { ordered: true }));
   }

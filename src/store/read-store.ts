@@ -47,6 +47,15 @@ export type WriteOperation<T extends Document = Document> =
   | { deleteOne: { filter: Filter } }
   | { deleteMany: { filter: Filter } };
 
+export interface BulkWriteOptions {
+  /**
+   * The caller gives the documents of its inserts and replacements to the store: it will not
+   * use or change them afterwards, and nothing else will. A store may then keep them as they
+   * are instead of copying them (the projection runner's fresh documents, a million at a rebuild).
+   */
+  handOver?: boolean;
+}
+
 export interface IndexOptions {
   unique?: boolean;
   name?: string;
@@ -65,7 +74,7 @@ export interface Collection<T extends Document = Document> {
   deleteOne(filter: Filter): Promise<DeleteResult>;
   deleteMany(filter: Filter): Promise<DeleteResult>;
   /** Applied in order; stops at the first failure, like an ordered Mongo bulkWrite. */
-  bulkWrite(operations: readonly WriteOperation<T>[]): Promise<void>;
+  bulkWrite(operations: readonly WriteOperation<T>[], options?: BulkWriteOptions): Promise<void>;
   createIndex(keys: Record<string, 1 | -1>, options?: IndexOptions): Promise<void>;
   drop(): Promise<void>;
 }

@@ -509,6 +509,35 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         expect(await ids(docs)).to.deep.equal(['a', 'b']);
       });
 
+      it('applies handed-over documents as it would copies, and still returns copies of them', async function () {
+        const docs = await withDocs([{ _id: 'old', n: 1 }]);
+        const inserted = { _id: 'new', list: [1], nested: { a: 1 } };
+        const replacement = { _id: 'old', n: 2, list: [2] };
+        const created = { _id: 'made', list: [3] };
+        await docs.bulkWrite(
+          [
+            { insertOne: { document: inserted } },
+            { replaceOne: { filter: { _id: 'old' }, replacement } },
+            { replaceOne: { filter: { _id: 'made' }, replacement: created, upsert: true } },
+            { updateOne: { filter: { _id: 'new' }, update: { $push: { list: 4 } } } },
+          ],
+          { handOver: true },
+        );
+        const found = await docs.find({}, { sort: { _id: 1 } });
+        expect(found).to.deep.equal([
+          { _id: 'made', list: [3] },
+          { _id: 'new', list: [1, 4], nested: { a: 1 } },
+          { _id: 'old', n: 2, list: [2] },
+        ]);
+        (found[1]?.list as number[]).push(5);
+        (found[2]?.list as number[]).push(5);
+        expect(await docs.find({}, { sort: { _id: 1 } })).to.deep.equal([
+          { _id: 'made', list: [3] },
+          { _id: 'new', list: [1, 4], nested: { a: 1 } },
+          { _id: 'old', n: 2, list: [2] },
+        ]);
+      });
+
       it('accepts an empty batch', async function () {
         const docs = fresh();
         await docs.bulkWrite([]);

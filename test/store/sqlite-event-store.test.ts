@@ -83,6 +83,27 @@ describe('SqliteEventStore', function () {
       }
     });
 
+    it('loses nothing appended while the page thread reads ahead: pages read early are followed by what came after', async function () {
+      const store = open(freshFile(), 10);
+      try {
+        for (let i = 0; i < 8; i++) await store.append('s-1', Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
+        const seen: RecordedEvent[] = [];
+        const subscription = store.subscribe(0).subscribe((recorded) => seen.push(recorded));
+        // Appended while the catch-up runs, some before and some after the thread read ahead.
+        for (let i = 0; i < 30; i++) {
+          await store.append(`s-${i % 4}`, Array.from({ length: 3 }, (_, j) => event(`Late${i}-${j}`)));
+          await sleep(1);
+        }
+        const stored = await store.readAll();
+        await waitUntil(() => seen.length >= stored.length);
+        await sleep(20);
+        subscription.unsubscribe();
+        expect(seen.map((recorded) => recorded.position)).to.deep.equal(stored.map((recorded) => recorded.position));
+      } finally {
+        await store.close();
+      }
+    });
+
     it('stops a catch-up on the page thread when unsubscribed, and closes while one is under way', async function () {
       const store = open(freshFile(), 10);
       for (let i = 0; i < 20; i++) await store.append('s-1', Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
