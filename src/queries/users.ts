@@ -10,9 +10,14 @@ export function findUser(read: ReadModels, id: UserId): Promise<UserDocument | n
   return users(read).findOne({ _id: id });
 }
 
+/** What lists of users show of each: never the password hash, and only what is copied out. */
+export type PublicUser = Pick<UserDocument, '_id' | 'name' | 'login' | 'phone' | 'avatar'>;
+
+const PUBLIC_FIELDS = { name: 1, login: 1, phone: 1, avatar: 1 } as const;
+
 /** The users of `ids` that exist, by id. Sorted here: numeric ids need no store's general sort. */
-export async function findUsers(read: ReadModels, ids: readonly UserId[]): Promise<UserDocument[]> {
-  const found = await users(read).find({ _id: { $in: [...ids] } });
+export async function findUsers(read: ReadModels, ids: readonly UserId[]): Promise<PublicUser[]> {
+  const found = (await users(read).find({ _id: { $in: [...ids] } }, { projection: PUBLIC_FIELDS })) as PublicUser[];
   return found.sort((a, b) => a._id - b._id);
 }
 

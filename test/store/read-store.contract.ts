@@ -323,6 +323,16 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         expect(await docs.find({ _id: 2 }, { projection: { name: 1, _id: 0 } })).to.deep.equal([{ name: 'bob' }]);
       });
 
+      it('projects top-level fields: only those a document has, copied, none from the prototype', async function () {
+        const docs = await withDocs([{ _id: 1, name: 'ann', tags: ['x'], age: 30 }, { _id: 2, age: 41 }]);
+        const projection = Object.fromEntries(['name', 'tags', 'constructor'].map((field) => [field, 1 as const]));
+        const found = await docs.find({}, { sort: { _id: 1 }, projection });
+        expect(found).to.deep.equal([{ _id: 1, name: 'ann', tags: ['x'] }, { _id: 2 }]);
+        (found[0]?.tags as string[]).push('y');
+        expect(await docs.findOne({ _id: 1 }, { projection: { tags: 1, _id: 0 } })).to.deep.equal({ tags: ['x'] });
+        expect(await docs.findOne({ _id: 2 }, { projection: { _id: 1 } })).to.deep.equal({ _id: 2 });
+      });
+
       it('projects by exclusion', async function () {
         const docs = await withDocs(people);
         expect(await docs.findOne({ _id: 1 }, { projection: { profile: 0, city: 0 } })).to.deep.equal({ _id: 1, name: 'ann', age: 30 });

@@ -1,7 +1,7 @@
 import { CommandRefused } from '../../commands/decider.js';
 import { registerUser } from '../../commands/user.js';
 import type { TomlFrame } from '../../codecs/toml-frame.js';
-import { findUser, findUserByPhone, type UserDocument } from '../../queries/users.js';
+import { findUser, findUserByPhone, type PublicUser } from '../../queries/users.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import { requestContext } from '../request-context.js';
@@ -12,7 +12,7 @@ import { ImError } from './im-error.js';
 import type { ImState } from './im-state.js';
 
 /** A user as im shows one: `[[user]] id name phone avatar`. */
-export function imUserRow(user: UserDocument): TomlFrame {
+export function imUserRow(user: PublicUser): TomlFrame {
   return { type: 'user', fields: { id: user._id, name: user.name, phone: user.phone ?? '', avatar: user.avatar } };
 }
 

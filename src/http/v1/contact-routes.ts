@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { acceptContact, removeContact, requestContact } from '../../commands/contact.js';
 import type { UserId } from '../../events/recorded-event.js';
 import { requestsReceived, requestsSent, syncContacts, type ContactRequestDocument } from '../../queries/contacts.js';
-import { findUsers, type UserDocument } from '../../queries/users.js';
+import { findUsers, type PublicUser } from '../../queries/users.js';
 import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
@@ -19,12 +19,12 @@ const AskBody = z.object({
 });
 
 /** A contact as v1 shows one: the user, with what im clients see of it too. */
-function v1Contact(user: UserDocument): { id: number; login: string; name: string; phone: string | null; avatar: string } {
+function v1Contact(user: PublicUser): { id: number; login: string; name: string; phone: string | null; avatar: string } {
   return { ...v1User(user), name: user.name, phone: user.phone, avatar: user.avatar };
 }
 
 /** A pending request, named by the other party (the sender of one received, the target of one sent). */
-function v1Request(request: ContactRequestDocument, other: UserId, users: ReadonlyMap<UserId, UserDocument>) {
+function v1Request(request: ContactRequestDocument, other: UserId, users: ReadonlyMap<UserId, PublicUser>) {
   const user = users.get(other);
   return { user_id: other, login: user ? v1User(user).login : '', ask: request.ask, at: v1Time(new Date(request.at * 1000)) };
 }

@@ -1,14 +1,14 @@
 import type { UserId } from '../../events/recorded-event.js';
 import type { ReadModels } from '../../projections/read-models.js';
 import type { RoomDocument } from '../../queries/rooms.js';
-import { findUsers, type UserDocument } from '../../queries/users.js';
+import { findUsers, type PublicUser } from '../../queries/users.js';
 import { v1User } from './user-routes.js';
 
 /**
  * A room as v1 shows one: the seed's `{"id","users"}` (users by id), plus what groups have:
  * `kind`, `name`, `creator` and the invite `key` (members may pass it on, as in simple_im).
  */
-export function v1Room(room: RoomDocument, users: ReadonlyMap<UserId, UserDocument>) {
+export function v1Room(room: RoomDocument, users: ReadonlyMap<UserId, PublicUser>) {
   const members = room.members.flatMap((id) => {
     const user = users.get(id);
     return user ? [v1User(user)] : [];

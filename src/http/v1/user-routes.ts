@@ -1,11 +1,11 @@
-import { findUser, searchUsers, type UserDocument } from '../../queries/users.js';
+import { findUser, searchUsers, type PublicUser } from '../../queries/users.js';
 import type { HttpDeps } from '../http-deps.js';
 import type { Route } from '../route.js';
 import type { V1State } from './v1-state.js';
 import { V1Error } from './v1-error.js';
 
 /** A user as v1 shows one: `login` is the login, or else the name. */
-export function v1User(user: UserDocument): { id: number; login: string } {
+export function v1User(user: PublicUser): { id: number; login: string } {
   return { id: user._id, login: user.login ?? user.name };
 }
 
