@@ -238,6 +238,18 @@ describe('MemoryReadStore', function () {
     expect((await store.listCollections()).sort()).to.deep.equal(['a', 'b']);
   });
 
+  it('never changes a document handed over to it: updates copy what they change', async function () {
+    const rooms = new MemoryReadStore().collection('rooms');
+    // As a projection hands over a document that shares its event's arrays.
+    const event = { members: [1, 2], settings: { name: 'g' } };
+    const document = { _id: 7, members: event.members, settings: event.settings };
+    await rooms.bulkWrite([{ replaceOne: { filter: { _id: 7 }, replacement: document, upsert: true } }], { handOver: true });
+    await rooms.updateOne({ _id: 7 }, { $push: { members: 3 }, $set: { 'settings.name': 'h' } });
+    await rooms.updateOne({ _id: 7 }, { $pull: { members: 1 } });
+    expect(event).to.deep.equal({ members: [1, 2], settings: { name: 'g' } });
+    expect(await rooms.findOne({ _id: 7 })).to.deep.equal({ _id: 7, members: [2, 3], settings: { name: 'h' } });
+  });
+
   it('rejects an _id that is neither a string nor a number', async function () {
     const docs = store.collection('docs');
     const error = await rejection(docs.insertOne({ _id: { nested: 1 } } as unknown as Document));
