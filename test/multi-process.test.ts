@@ -70,6 +70,30 @@ describe('several server processes on one SQLite log', function () {
     connection.close();
   });
 
+  it('resumes a device that comes back to a process from where it acknowledged on the other, not from what the first one remembers', async () => {
+    const erin = await imUser(one, 'erin', '8612000000005');
+    const frank = await imUser(one, 'frank', '8612000000006');
+    const sender = await imOver('websocket', one, frank);
+    const sendAndAck = async (server: ServerProcess, id: string): Promise<ImClient> => {
+      const client = await imOver('tls', server, erin);
+      sender.send('m', { id, c: id, to: erin.id, t: 'text' });
+      const received = await client.next((frame) => frame.type === 'm' && frame.fields['id'] === id);
+      client.ack(received);
+      // The acknowledgement is stored within a tick of reaching the process: a message in order behind it is the barrier.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return client;
+    };
+    (await sendAndAck(one, 'back_1')).close();
+    (await sendAndAck(two, 'back_2')).close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Back on process one, which served this device before: back_2 was acknowledged on two.
+    const client = await sendAndAck(one, 'back_3');
+    const again = client.frames.filter((frame) => frame.type === 'm').map((frame) => frame.fields['id']);
+    expect(again, 'sent again after being acknowledged on the other process').to.deep.equal([]);
+    client.close();
+    sender.close();
+  });
+
   it('gives distinct user ids to registrations on both processes at once', async () => {
     const register = (server: ServerProcess, i: number) => server.client.json('POST', '/v1/register', { login: `both${i}`, password: 'pw' });
     const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => register(i % 2 === 0 ? one : two, i)));

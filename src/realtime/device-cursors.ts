@@ -6,7 +6,9 @@ const FLOOR = '';
 
 /**
  * Every device's acknowledgement cursor, cached in this process and written behind: all the
- * changes of one tick go to the store in one write.
+ * changes of one tick go to the store in one write. Read again from the store whenever a
+ * device connects or the user's offline state is asked for: another process sharing the
+ * store may have moved a cursor since, and a cursor only ever moves forward here.
  */
 export class DeviceCursors {
   private readonly users = new Map<UserId, Promise<Map<string, DeviceCursor>>>();
@@ -23,7 +25,7 @@ export class DeviceCursors {
    * keeping as holes what no device acknowledged: it gets what arrived while the user was away.
    */
   async device(userId: UserId, device: string): Promise<DeviceCursor> {
-    const devices = await this.devicesOf(userId);
+    const devices = await this.refreshed(userId);
     let cursor = devices.get(device);
     if (!cursor) {
       const others = [...devices.values()];
@@ -48,14 +50,14 @@ export class DeviceCursors {
    * With no device at all, everything is due.
    */
   async offline(userId: UserId): Promise<{ from: Position; due(position: Position): boolean }> {
-    const devices = [...(await this.devicesOf(userId)).values()];
+    const devices = [...(await this.refreshed(userId)).values()];
     const from = Math.min(...devices.map((cursor) => (cursor.unacked.length > 0 ? cursor.unacked[0]! - 1 : cursor.ackedUpTo)), Infinity);
     return { from: Number.isFinite(from) ? from : 0, due: (position) => dueEverywhere(devices, position) };
   }
 
   /** Everything up to `position` counts as delivered, for every device of the user. */
   async deliveredUpTo(userId: UserId, position: Position): Promise<void> {
-    const devices = await this.devicesOf(userId);
+    const devices = await this.refreshed(userId);
     if (!devices.has(FLOOR)) devices.set(FLOOR, { userId, device: FLOOR, ackedUpTo: 0, unacked: [] });
     for (const cursor of devices.values()) {
       if (cursor.ackedUpTo >= position && !cursor.unacked.some((hole) => hole <= position)) continue;
@@ -75,6 +77,22 @@ export class DeviceCursors {
     } catch (error) {
       this.onError(error);
     }
+  }
+
+  /**
+   * The user's cursors, each moved up to the stored one where that is further (acknowledged on
+   * another process). Updated in place: the channels of this process hold these objects.
+   */
+  private async refreshed(userId: UserId): Promise<Map<string, DeviceCursor>> {
+    const cached = this.users.get(userId);
+    if (!cached) return this.devicesOf(userId);
+    const [devices, stored] = await Promise.all([cached, this.store.load(userId)]);
+    for (const cursor of stored) {
+      const mine = devices.get(cursor.device);
+      if (!mine) devices.set(cursor.device, cursor);
+      else if (cursor.ackedUpTo > mine.ackedUpTo) Object.assign(mine, { ackedUpTo: cursor.ackedUpTo, unacked: cursor.unacked });
+    }
+    return devices;
   }
 
   private devicesOf(userId: UserId): Promise<Map<string, DeviceCursor>> {
