@@ -250,6 +250,17 @@ describe('MemoryReadStore', function () {
     expect(await rooms.findOne({ _id: 7 })).to.deep.equal({ _id: 7, members: [2, 3], settings: { name: 'h' } });
   });
 
+  it('keeps a field named __proto__ (as JSON.parse makes one) as a field, never as the prototype', async function () {
+    const docs = store.collection('docs');
+    const hostile = JSON.parse('{"_id": 1, "__proto__": {"polluted": true}, "nested": {"__proto__": {"deep": 1}}}') as Document;
+    await docs.insertOne(hostile);
+    const found = (await docs.findOne({ _id: 1 })) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(found)).to.equal(Object.prototype);
+    expect(found['polluted']).to.equal(undefined);
+    expect(Object.getOwnPropertyNames(found)).to.include('__proto__');
+    expect(Object.getPrototypeOf(found['nested'])).to.equal(Object.prototype);
+  });
+
   it('rejects an _id that is neither a string nor a number', async function () {
     const docs = store.collection('docs');
     const error = await rejection(docs.insertOne({ _id: { nested: 1 } } as unknown as Document));
