@@ -22,7 +22,6 @@ import {
   type UpdateOptions,
   type UpdateResult,
   type WriteOperation,
-  type BulkWriteOptions,
 } from './read-store.js';
 import { equalityFields } from './upsert-seed.js';
 
@@ -119,8 +118,8 @@ class MongoCollection<T extends Document> implements Collection<T> {
     return { deletedCount };
   }
 
-  /** The driver serializes what it is given, so a hand-over changes nothing here. */
-  async bulkWrite(operations: readonly WriteOperation<T>[], _options?: BulkWriteOptions): Promise<void> {
+  /** BulkWriteOptions' hand-over changes nothing here: the driver serializes what it is given. */
+  async bulkWrite(operations: readonly WriteOperation<T>[]): Promise<void> {
     if (operations.length === 0) return; // the driver rejects an empty batch
     await this.guard(this.collection.bulkWrite(operations.map(toDriverOperation), { ordered: true }));
   }
