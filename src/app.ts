@@ -3,24 +3,24 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { IdAllocator } from './commands/id-allocator.js';
-import type { Config } from './config.js';
-import { ensureDevCertificates } from './dev-certificates.js';
+import type { Config } from './platform/config.js';
+import { ensureDevCertificates } from './platform/dev-certificates.js';
 import { closeGracefully } from './http/close-gracefully.js';
 import { checkHealth } from './http/health.js';
 import { createHttpApp } from './http/http-app.js';
 import { LoginThrottle } from './http/login-throttle.js';
-import type { Logger } from './logger.js';
-import { Metrics } from './metrics.js';
+import type { Logger } from './platform/logger.js';
+import { Metrics } from './platform/metrics.js';
 import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
-import type { EventStore } from './store/event-store.js';
+import type { EventStore } from './store/ports/event-store.js';
 import { InstrumentedEventStore } from './store/instrumented-event-store.js';
 import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
-import type { ReadStore } from './store/read-store.js';
+import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
-import type { TlsMaterial } from './realtime/im-tcp-listener.js';
+import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
 import { startRealtime, type Realtime } from './realtime/realtime.js';
-import { RoutingState } from './realtime/routing-state.js';
+import { RoutingState } from './projections/routing-state.js';
 
 
 /** How long requests in flight may take to finish when the server stops: within serve's 10 s exit deadline. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDevCertificates } from '../src/dev-certificates.js';
+import { ensureDevCertificates } from '../src/platform/dev-certificates.js';
 import { spawnServer } from './support/spawn-server.js';
 import { startTestServer, testCertificates } from './support/test-server.js';
 

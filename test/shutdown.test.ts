@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { ensureDevCertificates } from '../src/dev-certificates.js';
+import { ensureDevCertificates } from '../src/platform/dev-certificates.js';
 import { ImClient } from './support/im-client.js';
 import { spawnServer, type ServerProcess } from './support/spawn-server.js';
 import { testCertificates } from './support/test-server.js';

@@ -1,8 +1,8 @@
 import { projections } from '../../src/projections/all-projections.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
-import type { EventStore } from '../../src/store/event-store.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { UpcastingEventStore } from '../../src/store/upcasting-event-store.js';
 import { pick } from '../harness/bench-options.js';
 import { BenchFailure, figure } from '../harness/bench-result.js';

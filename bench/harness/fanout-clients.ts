@@ -1,4 +1,4 @@
-import type { TomlFrame } from '../../src/codecs/toml-frame.js';
+import type { TomlFrame } from '../../src/codecs/im/toml-frame.js';
 import { mapBounded } from './bounded-pool.js';
 import { nowMs } from './clock.js';
 import { ErrorLog } from './error-log.js';

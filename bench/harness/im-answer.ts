@@ -1,5 +1,5 @@
-import type { TomlFrame, TomlTable } from '../../src/codecs/toml-frame.js';
-import { readFrames } from '../../src/codecs/toml-reader.js';
+import type { TomlFrame, TomlTable } from '../../src/codecs/im/toml-frame.js';
+import { readFrames } from '../../src/codecs/im/toml-reader.js';
 import { BenchFailure } from './bench-result.js';
 import type { HttpAnswer } from './http-client.js';
 

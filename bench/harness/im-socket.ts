@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
-import type { TomlFrame, TomlValue } from '../../src/codecs/toml-frame.js';
-import { readFrames } from '../../src/codecs/toml-reader.js';
-import { writeDocument } from '../../src/codecs/toml-writer.js';
+import type { TomlFrame, TomlValue } from '../../src/codecs/im/toml-frame.js';
+import { readFrames } from '../../src/codecs/im/toml-reader.js';
+import { writeDocument } from '../../src/codecs/im/toml-writer.js';
 
 export interface ImSocketOptions {
   /** Source address of the connection (one of 127.0.0.x), to spread sockets over more ports. */

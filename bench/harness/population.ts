@@ -1,4 +1,4 @@
-import type { TomlTable } from '../../src/codecs/toml-frame.js';
+import type { TomlTable } from '../../src/codecs/im/toml-frame.js';
 import { mapBounded } from './bounded-pool.js';
 import { BenchFailure } from './bench-result.js';
 import type { HttpClient } from './http-client.js';

@@ -1,4 +1,4 @@
-import type { TomlFrame } from '../../src/codecs/toml-frame.js';
+import type { TomlFrame } from '../../src/codecs/im/toml-frame.js';
 import type { ErrorLog } from './error-log.js';
 import { textOf } from './sent-ledger.js';
 

@@ -1,5 +1,5 @@
 import { hashPassword } from '../../src/commands/password.js';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import type { LogManifest } from './log-manifest.js';
 import { LogWorld, tokenOf, type Append, type Room } from './log-world.js';
 import { SeededRandom } from './seeded-random.js';

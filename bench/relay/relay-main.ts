@@ -14,9 +14,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { TomlFrame, TomlValue } from '../../src/codecs/toml-frame.js';
-import { readFrames } from '../../src/codecs/toml-reader.js';
-import { writeDocument } from '../../src/codecs/toml-writer.js';
+import type { TomlFrame, TomlValue } from '../../src/codecs/im/toml-frame.js';
+import { readFrames } from '../../src/codecs/im/toml-reader.js';
+import { writeDocument } from '../../src/codecs/im/toml-writer.js';
 
 const tlsDir = process.env['RELAY_TLS_DIR'];
 const server = tlsDir

@@ -1,4 +1,4 @@
-import { parseMoment, type AuditMoment } from '../queries/audit-moment.js';
+import { parseMoment, type AuditMoment } from '../queries/audit/moment.js';
 import { CliFailure } from './cli-failure.js';
 
 /** A positive integer argument (a user, room or message id, a count), or a usage error. */

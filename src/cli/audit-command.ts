@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { auditMessage } from '../queries/audit-message.js';
-import type { AuditOptions } from '../queries/audit-options.js';
-import { auditRoom } from '../queries/audit-room.js';
-import { auditStream } from '../queries/audit-stream.js';
-import { auditUser } from '../queries/audit-user.js';
-import type { EventStore } from '../store/event-store.js';
+import { auditMessage } from '../queries/audit/message.js';
+import type { AuditOptions } from '../queries/audit/options.js';
+import { auditRoom } from '../queries/audit/room.js';
+import { auditStream } from '../queries/audit/stream.js';
+import { auditUser } from '../queries/audit/user.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import { printEntries, printMessageAudit, printRoomAudit, printUserAudit } from './audit-render.js';
 import { idArgument, momentArgument } from './arguments.js';
 import { CliFailure, cliAction } from './cli-failure.js';

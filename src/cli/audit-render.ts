@@ -1,7 +1,7 @@
-import type { AuditEntry } from '../queries/audit-entry.js';
-import type { MessageAudit } from '../queries/audit-message.js';
-import type { NamedPerson, RoomAudit } from '../queries/audit-room.js';
-import type { UserAudit } from '../queries/audit-user.js';
+import type { AuditEntry } from '../queries/audit/entry.js';
+import type { MessageAudit } from '../queries/audit/message.js';
+import type { NamedPerson, RoomAudit } from '../queries/audit/room.js';
+import type { UserAudit } from '../queries/audit/user.js';
 import { ENTRY_HEAD, entryRows } from './entry-table.js';
 import type { Output } from './output.js';
 import { renderFields, type Cell } from './table.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../platform/config.js';
 
 /** Ends a command with a message on stderr and an exit code, instead of a stack trace. */
 export class CliFailure extends Error {

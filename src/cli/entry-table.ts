@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../queries/audit-entry.js';
+import type { AuditEntry } from '../queries/audit/entry.js';
 import { renderLine, type Cell } from './table.js';
 import type { Paint, Style } from './terminal-style.js';
 

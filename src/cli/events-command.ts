@@ -1,9 +1,9 @@
 import { concatMap, filter, from, type Subscription } from 'rxjs';
 import type { Command } from 'commander';
 import type { RecordedEvent } from '../events/recorded-event.js';
-import { auditEntries } from '../queries/audit-entry.js';
+import { auditEntries } from '../queries/audit/entry.js';
 import { matchesTail, recentEvents, type TailFilter } from '../queries/event-tail.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import { countArgument, idArgument } from './arguments.js';
 import { CliFailure, cliAction } from './cli-failure.js';
 import { renderEntryHeader, renderEntryLine } from './entry-table.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CopyConflict, copyEvents, type CopyProgress } from '../store/copy-events.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import { openAdapter } from '../store/open-stores.js';
 import { CliFailure, cliAction } from './cli-failure.js';
 import { Output, type OutputOptions } from './output.js';

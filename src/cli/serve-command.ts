@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ConfigError, describeConfig, loadConfig, type Config } from '../config.js';
-import { createLogger, type Logger } from '../logger.js';
+import { ConfigError, describeConfig, loadConfig, type Config } from '../platform/config.js';
+import { createLogger, type Logger } from '../platform/logger.js';
 
 /** app.ts's startServer, handed in by main.ts: the CLI sits below the composition root. */
 export type StartServer = (config: Config, log: Logger) => Promise<{ close(): Promise<void> }>;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config.js';
-import type { EventStore } from '../store/event-store.js';
+import { loadConfig, type Config } from '../platform/config.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import { openEventStore } from '../store/open-stores.js';
 import { CliFailure } from './cli-failure.js';
 import { FLAGS } from './serve-command.js';

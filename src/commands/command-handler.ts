@@ -1,5 +1,5 @@
 import type { DomainEvent, Position, Revision, StreamName } from '../events/recorded-event.js';
-import { WrongExpectedVersionError, type EventStore } from '../store/event-store.js';
+import { WrongExpectedVersionError, type EventStore } from '../store/ports/event-store.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal, fold, type Decider } from './decider.js';
 

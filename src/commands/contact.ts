@@ -1,7 +1,7 @@
 import { contactStream, type ContactEvent } from '../events/contact.js';
 import type { Position, UserId } from '../events/recorded-event.js';
 import { userStream } from '../events/user.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { Refusal, type Decider } from './decider.js';

@@ -1,4 +1,4 @@
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 
 /**
  * Hands out integer ids for a kind of aggregate. Uniqueness is not this class's job: the

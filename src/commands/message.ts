@@ -1,7 +1,7 @@
 import { messageStream, type MessageSent } from '../events/message.js';
 import type { Position, UserId } from '../events/recorded-event.js';
 import type { RoomId } from '../events/room.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal } from './decider.js';
 import { uncarriable } from './text-rules.js';

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Position, UserId } from '../events/recorded-event.js';
 import { directRoomStream, roomStream, type DirectRoomClaimed, type RoomEvent, type RoomId, type RoomKind } from '../events/room.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { CommandRefused, Refusal, fold, type Decider } from './decider.js';

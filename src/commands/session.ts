@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { UserId } from '../events/recorded-event.js';
 import { sessionStream, type Dialect, type SessionEvent } from '../events/session.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { Refusal, type Decider } from './decider.js';
-import { hashToken, newToken } from './token.js';
+import { hashToken, newToken } from '../events/token.js';
 
 export interface SessionState {
   status: 'none' | 'active' | 'ended';

@@ -1,6 +1,6 @@
 import type { UserId } from '../events/recorded-event.js';
 import { loginReservationStream, phoneReservationStream, userStream, type UserEvent } from '../events/user.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { CommandRefused, Refusal, type Decider } from './decider.js';

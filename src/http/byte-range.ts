@@ -1,4 +1,4 @@
-import type { ByteRange } from '../store/media-store.js';
+import type { ByteRange } from '../store/ports/media-store.js';
 
 /** What a `Range` header asks of a file: all of it, one stretch, or something it does not have. */
 export type RangeRequest = { kind: 'whole' } | ({ kind: 'part' } & ByteRange) | { kind: 'unsatisfiable' };

@@ -1,7 +1,7 @@
 import type { Position } from '../events/recorded-event.js';
 import type { ProjectionStatus } from '../projections/runner.js';
-import type { EventStore } from '../store/event-store.js';
-import type { ReadStore } from '../store/read-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
+import type { ReadStore } from '../store/ports/read-store.js';
 
 /**
  * `ready`: serving with every read model caught up. `starting`: up, but the read models have

@@ -1,13 +1,13 @@
 import type { IdAllocator } from '../commands/id-allocator.js';
 import type { SendGuard } from '../commands/message.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { ProjectionControl } from '../projections/projection-control.js';
 import type { ReadModels } from '../projections/read-models.js';
-import type { OfflineQueue } from '../queries/offline-queue.js';
-import type { EventStore } from '../store/event-store.js';
-import type { MediaStore } from '../store/media-store.js';
+import type { OfflineQueue } from './im/offline-queue.js';
+import type { EventStore } from '../store/ports/event-store.js';
+import type { MediaStore } from '../store/ports/media-store.js';
 import type { HealthReport } from './health.js';
 import type { LoginThrottle } from './login-throttle.js';
 

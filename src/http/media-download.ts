@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { MediaDocument } from '../queries/media.js';
-import type { MediaStore } from '../store/media-store.js';
+import type { MediaStore } from '../store/ports/media-store.js';
 import { requestedRange } from './byte-range.js';
 
 /**

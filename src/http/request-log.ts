@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
 import { assignRequestId } from './request-context.js';
 
 /** Set by @koa/router on the context: the pattern of the route that answered. */

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/recorded-event.js';
-import type { WriteOperation } from '../store/read-store.js';
+import type { WriteOperation } from '../store/ports/read-store.js';
 
 /** One write to one of the projection's own collections. */
 export interface ReadOperation {

@@ -1,5 +1,5 @@
 import type { Position } from '../events/recorded-event.js';
-import type { Collection, Document } from '../store/read-store.js';
+import type { Collection, Document } from '../store/ports/read-store.js';
 
 /** What queries need from the read side: the live collections, and a way to read their own writes. */
 export interface ReadModels {

@@ -1,7 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { Position, RecordedEvent } from '../events/recorded-event.js';
-import type { EventStore } from '../store/event-store.js';
-import type { Collection, Document, ReadStore, WriteOperation } from '../store/read-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
+import type { Collection, Document, ReadStore, WriteOperation } from '../store/ports/read-store.js';
 import type { Projection, ReadOperation } from './projection.js';
 import type { ReadModels } from './read-models.js';
 

@@ -1,6 +1,6 @@
 import type { Position } from '../events/recorded-event.js';
-import type { EventStore } from '../store/event-store.js';
-import type { ReadStore } from '../store/read-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
+import type { ReadStore } from '../store/ports/read-store.js';
 import type { Projection } from './projection.js';
 import { CHECKPOINTS, type Checkpoint } from './runner.js';
 

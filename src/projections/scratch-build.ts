@@ -1,7 +1,7 @@
 import { tap } from 'rxjs';
 import type { Position } from '../events/recorded-event.js';
-import type { EventStore } from '../store/event-store.js';
-import type { ReadStore } from '../store/read-store.js';
+import type { EventStore } from '../store/ports/event-store.js';
+import type { ReadStore } from '../store/ports/read-store.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './runner.js';
 

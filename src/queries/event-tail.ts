@@ -1,6 +1,6 @@
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
-import type { EventFilter, EventStore } from '../store/event-store.js';
-import { involves } from './audit-involvement.js';
+import type { EventFilter, EventStore } from '../store/ports/event-store.js';
+import { involves } from './audit/involvement.js';
 
 /** Which events a tail shows: any of these types, in streams with this prefix, by or about this user. */
 export interface TailFilter {

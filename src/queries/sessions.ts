@@ -1,4 +1,4 @@
-import { hashToken } from '../commands/token.js';
+import { hashToken } from '../events/token.js';
 import type { ReadModels } from '../projections/read-models.js';
 import type { SessionDocument } from '../projections/sessions.js';
 

@@ -3,16 +3,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { tokenFromRequest } from '../codecs/request-credentials.js';
-import { readFrames } from '../codecs/toml-reader.js';
-import { TomlSyntaxError } from '../codecs/toml-frame.js';
+import { readFrames } from '../codecs/im/toml-reader.js';
+import { TomlSyntaxError } from '../codecs/im/toml-frame.js';
 import { callerOf, type Caller } from '../queries/sessions.js';
-import { ImConnection } from './im-connection.js';
-import { documentEncoding } from './im-encoding.js';
-import type { JsonTransport } from './json-transport.js';
-import type { RealtimeContext } from './realtime-context.js';
-import { corkForTick, uncorkNow } from './tick-cork.js';
-import { V1RoomChatConnection } from './v1-room-chat-connection.js';
-import { V1StreamConnection } from './v1-stream-connection.js';
+import { ImConnection } from './im/im-connection.js';
+import { documentEncoding } from './im/im-encoding.js';
+import type { JsonTransport } from './v1/json-transport.js';
+import type { RealtimeContext } from './delivery/realtime-context.js';
+import { corkForTick, uncorkNow } from './delivery/tick-cork.js';
+import { V1RoomChatConnection } from './v1/v1-room-chat-connection.js';
+import { V1StreamConnection } from './v1/v1-stream-connection.js';
 
 const HEARTBEAT_MS = 30_000;
 /** WebSocket close code 1012 "service restart": the server is stopping; reconnect and resume. */

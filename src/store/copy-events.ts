@@ -1,5 +1,5 @@
 import type { NewEvent, Position, RecordedEvent, Revision, StreamName } from '../events/recorded-event.js';
-import type { EventStore } from './event-store.js';
+import type { EventStore } from './ports/event-store.js';
 
 export interface CopyProgress {
   /** Position in the source of the last event looked at. */

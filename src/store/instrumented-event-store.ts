@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
-import type { AppendOutcome } from '../metrics.js';
+import type { AppendOutcome } from '../platform/metrics.js';
 import {
   WrongExpectedVersionError,
   type AppendOptions,
@@ -8,7 +8,7 @@ import {
   type EventStore,
   type ReadAllOptions,
   type ReadStreamOptions,
-} from './event-store.js';
+} from './ports/event-store.js';
 
 /** Where the decorator reports each append: Metrics, in the server. */
 export interface AppendObserver {

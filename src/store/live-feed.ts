@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscription } from 'rxjs';
 import type { Position, RecordedEvent } from '../events/recorded-event.js';
-import type { EventStore } from './event-store.js';
+import type { EventStore } from './ports/event-store.js';
 
 /**
  * The process's one live subscription to the log, shared: the projection runner and the

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import type { Config } from '../config.js';
-import type { DeliveryStateStore } from './delivery-state-store.js';
-import type { EventStore } from './event-store.js';
-import { FsMediaStore } from './fs-media-store.js';
-import type { MediaStore } from './media-store.js';
-import { MemoryReadStore } from './memory-read-store.js';
-import type { MongoReadStore } from './mongo-read-store.js';
-import type { ReadStore } from './read-store.js';
-import { ReadStoreDeliveryStateStore } from './read-store-delivery-state-store.js';
-import { SqliteDeliveryStateStore } from './sqlite-delivery-state-store.js';
-import { SqliteEventStore } from './sqlite-event-store.js';
+import type { Config } from '../platform/config.js';
+import type { DeliveryStateStore } from './ports/delivery-state-store.js';
+import type { EventStore } from './ports/event-store.js';
+import { FsMediaStore } from './fs/fs-media-store.js';
+import type { MediaStore } from './ports/media-store.js';
+import { MemoryReadStore } from './memory/memory-read-store.js';
+import type { MongoReadStore } from './mongo/mongo-read-store.js';
+import type { ReadStore } from './ports/read-store.js';
+import { ReadStoreDeliveryStateStore } from './mongo/read-store-delivery-state-store.js';
+import { SqliteDeliveryStateStore } from './sqlite/sqlite-delivery-state-store.js';
+import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
 
 // The EventStoreDB and MongoDB drivers are imported only when configured: the embedded default
@@ -26,21 +26,21 @@ export async function openAdapter(config: Pick<Config, 'eventStore' | 'durabilit
   if (config.eventStore.startsWith('sqlite:')) {
     return SqliteEventStore.open({ file: config.eventStore.slice('sqlite:'.length), durability: config.durability });
   }
-  const { EsdbEventStore } = await import('./esdb-event-store.js');
+  const { EsdbEventStore } = await import('./esdb/esdb-event-store.js');
   return EsdbEventStore.connect(config.eventStore);
 }
 
 /** The read store the configuration names: `memory` or a MongoDB URL. */
 export async function openReadStore(config: Pick<Config, 'readStore'>): Promise<ReadStore> {
   if (config.readStore === 'memory') return new MemoryReadStore();
-  const { MongoReadStore } = await import('./mongo-read-store.js');
+  const { MongoReadStore } = await import('./mongo/mongo-read-store.js');
   return MongoReadStore.connect(config.readStore);
 }
 
 /** Where uploaded bytes go: GridFS beside a MongoDB read store, else files in `<dataDir>/media`. */
 export async function openMediaStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): Promise<MediaStore> {
   if (!isMongo(readStore)) return new FsMediaStore(join(config.dataDir, 'media'));
-  const { GridFsMediaStore } = await import('./gridfs-media-store.js');
+  const { GridFsMediaStore } = await import('./mongo/gridfs-media-store.js');
   return new GridFsMediaStore(readStore.gridFsBucket('media'));
 }
 

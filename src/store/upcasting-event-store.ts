@@ -1,7 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
 import { upcasters as eschatUpcasters, type UpcasterRegistry } from '../events/upcasters.js';
-import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions } from './event-store.js';
+import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions } from './ports/event-store.js';
 
 /**
  * An event store whose every read path (streams, the whole log, subscriptions) yields events

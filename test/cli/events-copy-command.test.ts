@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '../../src/events/recorded-event.js';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { preparedData, type PreparedData } from '../support/prepared-data.js';
 import { startTestServer } from '../support/test-server.js';

@@ -4,7 +4,7 @@ import { projections } from '../../src/projections/all-projections.js';
 import { rebuildInPlace } from '../../src/cli/projections-command.js';
 import { savedStatus } from '../../src/projections/saved-status.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import { openEventStore } from '../../src/store/open-stores.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { preparedData, type PreparedData } from '../support/prepared-data.js';

@@ -3,7 +3,7 @@ import { acceptContact, contactDecider, removeContact, requestContact, type Cont
 import { Refusal, fold } from '../../src/commands/decider.js';
 import { contactStream, type ContactEvent } from '../../src/events/contact.js';
 import { userStream } from '../../src/events/user.js';
-import type { EventStore } from '../../src/store/event-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 import { refusalOf } from '../support/refusal.js';
 

@@ -7,8 +7,8 @@ import { registerUser } from '../../src/commands/user.js';
 import { messagesProjection } from '../../src/projections/messages.js';
 import { roomsProjection } from '../../src/projections/rooms.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
-import type { EventStore } from '../../src/store/event-store.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import { sendGuard } from '../support/read-model-send-guard.js';
 import { tempEventStore } from '../support/stores.js';
 

@@ -4,7 +4,7 @@ import { IdAllocator } from '../../src/commands/id-allocator.js';
 import { addMember, createGroup, directRoom, joinRoom, newRoomKey, roomDecider, type RoomCommand, type RoomState } from '../../src/commands/room.js';
 import { registerUser } from '../../src/commands/user.js';
 import { directRoomStream, roomStream, type RoomEvent } from '../../src/events/room.js';
-import type { EventStore } from '../../src/store/event-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 import { refusalOf } from '../support/refusal.js';
 

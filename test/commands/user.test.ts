@@ -4,7 +4,7 @@ import { verifyPassword } from '../../src/commands/password.js';
 import { ORPHANED_CLAIM_MS, reservationDecider } from '../../src/commands/reservation.js';
 import { registerUser, type Registration } from '../../src/commands/user.js';
 import { loginReservationStream, userStream, type UserRegistered } from '../../src/events/user.js';
-import type { EventStore } from '../../src/store/event-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 import { refusalOf } from '../support/refusal.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { seededRandom, type Random } from '../codecs/random.js';
+import { seededRandom, type Random } from '../codecs/im/random.js';
 import { imAs, imContactChanges, v1As, v1ContactChanges, type ContactChanges } from '../support/contacts.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { responseOf } from '../support/toml.js';

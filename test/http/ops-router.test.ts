@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describeConfig } from '../../src/config.js';
+import { describeConfig } from '../../src/platform/config.js';
 import { projections } from '../../src/projections/all-projections.js';
 import type { HealthReport } from '../../src/http/health.js';
 import { Scrape } from '../support/prometheus.js';

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDevCertificates } from '../../src/dev-certificates.js';
+import { ensureDevCertificates } from '../../src/platform/dev-certificates.js';
 import type { RecordedEvent } from '../../src/events/recorded-event.js';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { testCertificates } from '../support/test-server.js';
 

@@ -4,8 +4,8 @@ import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import { contactsProjection } from '../../src/projections/contacts.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import { isContact, requestsReceived, requestsSent, syncContacts } from '../../src/queries/contacts.js';
-import type { EventStore } from '../../src/store/event-store.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 
 /** Unix seconds of `meta.at`, the time every test event was decided. */

@@ -3,7 +3,7 @@ import { projections } from '../../src/projections/all-projections.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import type { ProjectionStatus } from '../../src/projections/runner.js';
 import type { RebuildState } from '../../src/projections/rebuild-job.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import { readModelSnapshot } from '../support/read-model-snapshot.js';
 import { v1Send } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

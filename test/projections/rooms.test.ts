@@ -7,8 +7,8 @@ import { mediaProjection } from '../../src/projections/media.js';
 import { messagesProjection } from '../../src/projections/messages.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { roomsProjection, type RoomDocument } from '../../src/projections/rooms.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
-import type { Document } from '../../src/store/read-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
+import type { Document } from '../../src/store/ports/read-store.js';
 
 /** Recorded events as the store would give them, one stream, positions from `first`. */
 function recorded(events: Array<{ type: string; data: unknown }>, first = 1): RecordedEvent[] {

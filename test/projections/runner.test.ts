@@ -3,9 +3,9 @@ import { from } from 'rxjs';
 import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
-import type { EventStore } from '../../src/store/event-store.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
-import type { Document } from '../../src/store/read-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
+import type { Document } from '../../src/store/ports/read-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 
 /** Counts notes per author: a minimal projection with a secondary index. */

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { auditMessage } from '../../src/queries/audit-message.js';
-import { parseMoment } from '../../src/queries/audit-moment.js';
-import { auditRoom } from '../../src/queries/audit-room.js';
-import { auditStream } from '../../src/queries/audit-stream.js';
-import { auditUser } from '../../src/queries/audit-user.js';
-import { HIDDEN, REDACTED } from '../../src/queries/audit-redaction.js';
+import { auditMessage } from '../../src/queries/audit/message.js';
+import { parseMoment } from '../../src/queries/audit/moment.js';
+import { auditRoom } from '../../src/queries/audit/room.js';
+import { auditStream } from '../../src/queries/audit/stream.js';
+import { auditUser } from '../../src/queries/audit/user.js';
+import { HIDDEN, REDACTED } from '../../src/queries/audit/redaction.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { runWorkload, type Workload } from '../support/workload.js';
 

@@ -15,7 +15,7 @@ import { startBystanders } from '../support/bystanders.js';
 import { errorLines } from '../support/server-log.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { testCertificates } from '../support/test-server.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { parseToml } from '../support/toml.js';
 import { imUser, v1User } from '../support/users.js';
 

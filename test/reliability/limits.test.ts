@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TomlFrame } from '../../src/codecs/toml-frame.js';
+import type { TomlFrame } from '../../src/codecs/im/toml-frame.js';
 import { outcomeOf } from '../support/dialect-outcome.js';
 import { ImClient } from '../support/im-client.js';
 import { PNG, file, postMultipart } from '../support/media.js';

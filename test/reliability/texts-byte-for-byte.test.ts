@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TomlFrame } from '../../src/codecs/toml-frame.js';
+import type { TomlFrame } from '../../src/codecs/im/toml-frame.js';
 import type { ImClient } from '../support/im-client.js';
 import { imOverTls, imOverWebSocket } from '../support/realtime.js';
 import { errorCode, v1History, v1Send } from '../support/rooms.js';

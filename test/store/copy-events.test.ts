@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { NewEvent, RecordedEvent } from '../../src/events/recorded-event.js';
 import { CopyConflict, copyEvents } from '../../src/store/copy-events.js';
-import type { EventStore } from '../../src/store/event-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
 import { InstrumentedEventStore } from '../../src/store/instrumented-event-store.js';
 import { tempEventStore } from '../support/stores.js';
 

@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FsMediaStore } from '../../src/store/fs-media-store.js';
-import { GridFsMediaStore } from '../../src/store/gridfs-media-store.js';
-import { MemoryReadStore } from '../../src/store/memory-read-store.js';
-import { MongoReadStore } from '../../src/store/mongo-read-store.js';
+import { FsMediaStore } from '../../src/store/fs/fs-media-store.js';
+import { GridFsMediaStore } from '../../src/store/mongo/gridfs-media-store.js';
+import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
+import { MongoReadStore } from '../../src/store/mongo/mongo-read-store.js';
 import { openDeliveryStateStore, openMediaStore } from '../../src/store/open-stores.js';
-import { ReadStoreDeliveryStateStore } from '../../src/store/read-store-delivery-state-store.js';
-import { SqliteDeliveryStateStore } from '../../src/store/sqlite-delivery-state-store.js';
+import { ReadStoreDeliveryStateStore } from '../../src/store/mongo/read-store-delivery-state-store.js';
+import { SqliteDeliveryStateStore } from '../../src/store/sqlite/sqlite-delivery-state-store.js';
 
 /** Set ESCHAT_TEST_MONGO to a mongodb:// URI to check the production choices against a real server. */
 const uri = process.env.ESCHAT_TEST_MONGO;

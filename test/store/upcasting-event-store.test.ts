@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { hashToken, newToken } from '../../src/commands/token.js';
+import { hashToken, newToken } from '../../src/events/token.js';
 import { sessionStream } from '../../src/events/session.js';
-import { auditUser } from '../../src/queries/audit-user.js';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
+import { auditUser } from '../../src/queries/audit/user.js';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { UpcastingEventStore } from '../../src/store/upcasting-event-store.js';
 import { tempEventStore } from '../support/stores.js';
 import { startTestServer } from '../support/test-server.js';
 import { v1User } from '../support/users.js';
-import { eventStoreContract } from './event-store.contract.js';
+import { eventStoreContract } from './ports/event-store.contract.js';
 
 describe('UpcastingEventStore', () => {
   eventStoreContract('upcasting over sqlite', async () => new UpcastingEventStore(await tempEventStore()));

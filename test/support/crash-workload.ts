@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Random } from '../codecs/random.js';
+import type { Random } from '../codecs/im/random.js';
 import type { CrashWorld, Outcome, WorldContact, WorldGroup, WorldUser } from './crash-world.js';
 import { ImClient } from './im-client.js';
 import type { ServerProcess } from './spawn-server.js';

@@ -1,4 +1,4 @@
-import { seededRandom, type Random } from '../codecs/random.js';
+import { seededRandom, type Random } from '../codecs/im/random.js';
 
 /**
  * The seed of a generated run: ESCHAT_FUZZ_SEED replays a failure, otherwise a fresh one.

@@ -1,4 +1,4 @@
-import type { Random } from '../codecs/random.js';
+import type { Random } from '../codecs/im/random.js';
 
 /**
  * Values clients should not send, for fuzzing: path segments, texts, JSON values and raw bytes.

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { Random } from '../codecs/random.js';
+import type { Random } from '../codecs/im/random.js';
 import {
   HOSTILE_JSON_VALUES,
   HOSTILE_SEGMENTS,

@@ -1,8 +1,8 @@
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
-import type { TomlFrame, TomlValue } from '../../src/codecs/toml-frame.js';
-import { readFrames } from '../../src/codecs/toml-reader.js';
-import { writeDocument, writeFrameLine } from '../../src/codecs/toml-writer.js';
+import type { TomlFrame, TomlValue } from '../../src/codecs/im/toml-frame.js';
+import { readFrames } from '../../src/codecs/im/toml-reader.js';
+import { writeDocument, writeFrameLine } from '../../src/codecs/im/toml-writer.js';
 
 type Wire = { send(frame: TomlFrame): void; raw(data: string | Buffer): void; close(): void; pause?(): void; resume?(): void };
 

@@ -1,4 +1,4 @@
-import type { Random } from '../codecs/random.js';
+import type { Random } from '../codecs/im/random.js';
 import { HOSTILE_TEXTS, chance, deeplyNested, randomText } from './hostile-values.js';
 
 /** Who exists, so that some frames get past validation into the handlers. */

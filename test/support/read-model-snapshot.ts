@@ -1,5 +1,5 @@
 import type { Projection } from '../../src/projections/projection.js';
-import type { Collection, Document } from '../../src/store/read-store.js';
+import type { Collection, Document } from '../../src/store/ports/read-store.js';
 
 /** Where a projection's collections are: a runner, or physical collections picked by the test. */
 export interface CollectionSource {

@@ -1,4 +1,4 @@
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/platform/config.js';
 import type { HttpDeps } from '../../src/http/http-deps.js';
 import { imRoutes } from '../../src/http/im/im-router.js';
 import type { Access, Method } from '../../src/http/route.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventStore } from '../../src/store/event-store.js';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
+import type { EventStore } from '../../src/store/ports/event-store.js';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 
 /** A real SQLite event log in a fresh temporary directory. */
 export async function tempEventStore(): Promise<EventStore> {

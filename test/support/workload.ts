@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { sendMessage } from '../../src/commands/message.js';
 import { sendGuard } from './read-model-send-guard.js';
-import { seededRandom, type Random } from '../codecs/random.js';
+import { seededRandom, type Random } from '../codecs/im/random.js';
 import { v1Send } from './rooms.js';
 import type { TestServer } from './test-server.js';
 import { imUser, v1User, type TestUser } from './users.js';

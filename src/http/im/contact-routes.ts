@@ -1,6 +1,6 @@
 import { acceptContact, removeContact, requestContact } from '../../commands/contact.js';
 import { CommandRefused } from '../../commands/decider.js';
-import type { TomlFrame } from '../../codecs/toml-frame.js';
+import type { TomlFrame } from '../../codecs/im/toml-frame.js';
 import { requestsReceived, syncContacts } from '../../queries/contacts.js';
 import { findUsers } from '../../queries/users.js';
 import { callerContext } from '../caller-context.js';
@@ -10,7 +10,7 @@ import type { Route } from '../route.js';
 import { requireFields } from './form-fields.js';
 import { writeImAnswer } from './im-answer.js';
 import { ImError } from './im-error.js';
-import { inImWords, userNotExist } from './im-refusals.js';
+import { inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 import { imUserRow } from './user-routes.js';
 

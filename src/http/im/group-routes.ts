@@ -8,7 +8,7 @@ import type { Route } from '../route.js';
 import { formFields, requireFields } from './form-fields.js';
 import { writeImAnswer } from './im-answer.js';
 import { ImError } from './im-error.js';
-import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from './im-refusals.js';
+import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 
 /** The `:gid` of a group route; what cannot be a group id names no group. */

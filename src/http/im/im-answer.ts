@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { writeDocument } from '../../codecs/toml-writer.js';
-import type { TomlFrame, TomlValue } from '../../codecs/toml-frame.js';
+import { writeDocument } from '../../codecs/im/toml-writer.js';
+import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
 
 /**
  * Writes an im answer: HTTP 200, a TOML document whose first table is `[[response]]`

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../platform/logger.js';
 import { writeImAnswer } from './im-answer.js';
 
 /** An im answer that is not a success: HTTP 200, `[[response]] status = N reason = "..."`. */

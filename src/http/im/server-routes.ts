@@ -2,7 +2,7 @@ import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { requestContext } from '../request-context.js';
 import type { Route } from '../route.js';
-import { signIn } from '../sign-in.js';
+import { signIn } from '../../use-cases/sign-in.js';
 import { formField, requireFields } from './form-fields.js';
 import { writeImAnswer } from './im-answer.js';
 import { ImError } from './im-error.js';

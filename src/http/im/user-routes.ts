@@ -1,6 +1,6 @@
 import { CommandRefused } from '../../commands/decider.js';
 import { registerUser } from '../../commands/user.js';
-import type { TomlFrame } from '../../codecs/toml-frame.js';
+import type { TomlFrame } from '../../codecs/im/toml-frame.js';
 import { findUser, findUserByPhone, type PublicUser } from '../../queries/users.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { auditMessage } from '../../queries/audit-message.js';
-import { parseMoment, type AuditMoment } from '../../queries/audit-moment.js';
-import type { AuditOptions } from '../../queries/audit-options.js';
-import { auditRoom } from '../../queries/audit-room.js';
-import { auditStream } from '../../queries/audit-stream.js';
-import { auditUser } from '../../queries/audit-user.js';
+import { auditMessage } from '../../queries/audit/message.js';
+import { parseMoment, type AuditMoment } from '../../queries/audit/moment.js';
+import type { AuditOptions } from '../../queries/audit/options.js';
+import { auditRoom } from '../../queries/audit/room.js';
+import { auditStream } from '../../queries/audit/stream.js';
+import { auditUser } from '../../queries/audit/user.js';
 import { RebuildJob, RebuildRefused } from '../../projections/rebuild-job.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';

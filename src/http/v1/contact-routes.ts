@@ -11,7 +11,7 @@ import { jsonBody } from './json-body.js';
 import { v1User } from './user-routes.js';
 import { V1Error } from './v1-error.js';
 import type { V1State } from './v1-state.js';
-import { v1Time } from '../../codecs/v1-json.js';
+import { v1Time } from '../../codecs/v1/v1-json.js';
 
 const AskBody = z.object({
   /** The greeting the other user sees with the request; up to 100 characters. */

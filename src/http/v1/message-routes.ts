@@ -7,7 +7,7 @@ import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import type { Route } from '../route.js';
 import { jsonBody } from './json-body.js';
-import { v1Message } from '../../codecs/v1-json.js';
+import { v1Message } from '../../codecs/v1/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
 import type { V1State } from './v1-state.js';

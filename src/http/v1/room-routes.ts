@@ -5,7 +5,7 @@ import type { RoomId } from '../../events/room.js';
 import { findGroupWithMembers, findRoom, findRoomOf, roomsOf } from '../../queries/rooms.js';
 import { findUsers } from '../../queries/users.js';
 import { callerContext } from '../caller-context.js';
-import { openDirectRoom } from '../direct-room.js';
+import { openDirectRoom } from '../../use-cases/direct-room.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import type { Route, RouteContext } from '../route.js';

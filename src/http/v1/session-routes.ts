@@ -5,7 +5,7 @@ import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { requestContext, type RequestContext } from '../request-context.js';
 import type { Route } from '../route.js';
-import { openSession, signIn } from '../sign-in.js';
+import { openSession, signIn } from '../../use-cases/sign-in.js';
 import { jsonBody } from './json-body.js';
 import type { V1State } from './v1-state.js';
 import { V1Error } from './v1-error.js';

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { CommandRefused } from '../../commands/decider.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../platform/logger.js';
 
 /** A v1 answer that is not a success: `{"error":{"code":"..."}}` with an HTTP status. */
 export class V1Error extends Error {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { projections } from '../../../src/projections/all-projections.js';
-import { auditRoom } from '../../../src/queries/audit-room.js';
+import { auditRoom } from '../../../src/queries/audit/room.js';
 import { errorCode, v1Group, v1Send } from '../../support/rooms.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { imUser, v1User, type TestUser } from '../../support/users.js';

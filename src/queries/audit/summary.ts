@@ -1,0 +1,82 @@
+import type { ContactEvent } from '../../events/contact.js';
+import type { MediaEvent } from '../../events/media.js';
+import type { MessageEvent } from '../../events/message.js';
+import type { RecordedEvent } from '../../events/recorded-event.js';
+import type { DirectRoomClaimed, RoomEvent } from '../../events/room.js';
+import type { SessionEvent } from '../../events/session.js';
+import type { ReservationEvent, UserEvent } from '../../events/user.js';
+import type { People } from './people.js';
+
+type KnownEvent = UserEvent | ReservationEvent | SessionEvent | ContactEvent | RoomEvent | DirectRoomClaimed | MessageEvent | MediaEvent;
+
+/** Longest quoted text in a summary: the whole text is in the entry's data. */
+const QUOTE = 60;
+
+/** One line in words of what an event says, people named from the log. */
+export function summarize(recorded: RecordedEvent, people: People, withContent: boolean): string {
+  const event = recorded as unknown as KnownEvent;
+  const who = (id: number) => people.label(id);
+  const said = (text: string) => (withContent && text !== '' ? `: ${quote(text)}` : '');
+  switch (event.type) {
+    case 'UserRegistered': {
+      const { userId, login, phone, name } = event.data;
+      const handles = [login === null ? null : `login ${quote(login)}`, phone === null ? null : `phone ${phone}`].filter((part) => part !== null);
+      return `${who(userId)} registered as ${quote(name)}${handles.length > 0 ? ` (${handles.join(', ')})` : ''}`;
+    }
+    case 'ValueClaimed':
+      return `${recorded.stream} claimed for ${who(event.data.userId)}`;
+    case 'ValueReleased':
+      return `${recorded.stream} released by ${who(event.data.userId)}`;
+    case 'SessionStarted': {
+      const { userId, device, dialect, address } = event.data;
+      return `${who(userId)} signed in on ${quote(device)} (${dialect}) from ${address ?? 'an unknown address'}`;
+    }
+    case 'SessionEnded':
+      return `${who(event.data.userId)} signed out (${event.data.reason})`;
+    case 'ContactRequested':
+      return `${who(event.data.from)} asked ${who(event.data.to)} to be a contact${said(event.data.ask)}`;
+    case 'ContactAccepted':
+      return `${who(event.data.by)} accepted the contact request of ${who(event.data.requester)}`;
+    case 'ContactDeclined':
+      return `${who(event.data.by)} declined the contact request of ${who(event.data.requester)}`;
+    case 'ContactRequestCancelled':
+      return `${who(event.data.by)} withdrew the contact request to ${who(event.data.target)}`;
+    case 'ContactDeleted':
+      return `${who(event.data.by)} ended the contact with ${who(event.data.other)}`;
+    case 'RoomCreated': {
+      const { roomId, kind, name, creator, members } = event.data;
+      return `${who(creator)} created ${kind} room ${roomId}${name === null ? '' : ` ${quote(name)}`} with ${members.map(who).join(', ')}`;
+    }
+    case 'RoomMemberJoined': {
+      const { roomId, userId, via, by } = event.data;
+      if (via === 'added') return `${who(by)} added ${who(userId)} to room ${roomId}`;
+      return `${who(userId)} joined room ${roomId} ${via === 'key' ? 'with its invite key' : 'at its creation'}`;
+    }
+    case 'RoomMemberLeft':
+      return `${who(event.data.userId)} left room ${event.data.roomId}`;
+    case 'RoomMemberRemoved':
+      return `${who(event.data.by)} removed ${who(event.data.userId)} from room ${event.data.roomId}`;
+    case 'RoomDeleted':
+      return `${who(event.data.by)} deleted room ${event.data.roomId}`;
+    case 'RoomKeyRotated':
+      return `${who(event.data.by)} replaced the invite key of room ${event.data.roomId}`;
+    case 'DirectRoomClaimed':
+      return `room ${event.data.roomId} is the direct room of ${event.data.members.map(who).join(' and ')}`;
+    case 'MessageSent': {
+      const { sender, roomId, kind, text, mediaId } = event.data;
+      const content = kind === 'text' ? said(text ?? '') : ` (${kind} ${mediaId ?? ''})`;
+      return `${who(sender)} sent message ${recorded.position} to room ${roomId}${content}`;
+    }
+    case 'MediaUploaded': {
+      const { owner, kind, mediaId, contentType, size } = event.data;
+      return `${who(owner)} uploaded ${kind} ${mediaId} (${contentType}, ${size} bytes)`;
+    }
+    default:
+      return recorded.type;
+  }
+}
+
+function quote(text: string): string {
+  const characters = [...text];
+  return JSON.stringify(characters.length > QUOTE ? `${characters.slice(0, QUOTE - 1).join('')}…` : text);
+}

@@ -1,0 +1,20 @@
+import type { UserId } from '../../events/recorded-event.js';
+import type { Delivery } from './delivery.js';
+
+/** What carries a connection: its label in the connection metrics. */
+export type Wire = 'websocket' | 'tls' | 'tcp';
+
+/** A connected client of any transport and dialect, as fan-out sees it. */
+export interface Connection {
+  readonly userId: UserId;
+  readonly sessionId: string;
+  /** Device name; two im logins with the same one replace each other. */
+  readonly device: string;
+  /** True for im connections: one per (user, device). */
+  readonly exclusive: boolean;
+  readonly wire: Wire;
+  /** A delivery concerning this connection's user. Must not throw or block. */
+  deliver(delivery: Delivery): void;
+  /** Closes with a reason the client can read (and, where it can, resume after). */
+  close(reason: string): void;
+}

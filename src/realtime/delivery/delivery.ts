@@ -1,0 +1,76 @@
+import type { MessageSent } from '../../events/message.js';
+import { messageDocument, type MessageDocument } from '../../projections/messages.js';
+import type { Position, RecordedEvent, UserId } from '../../events/recorded-event.js';
+import type { NotificationDocument } from '../../projections/notifications.js';
+
+/** Where a delivery came from: the sender's own device does not receive it back. */
+export interface Origin {
+  user: UserId | null;
+  device: string | null;
+  session: string | null;
+}
+
+export interface MessageDelivery {
+  kind: 'message';
+  /** The global position of the event: the message id and the cursor. */
+  position: Position;
+  at: string;
+  origin: Origin;
+  /** The message as history shows it. */
+  message: MessageDocument;
+}
+
+export interface NotificationDelivery {
+  kind: 'notification';
+  position: Position;
+  at: string;
+  origin: Origin;
+  /** The event type (ContactRequested, RoomMemberJoined, ...). */
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Something a connected device is to receive, in either dialect. */
+export type Delivery = MessageDelivery | NotificationDelivery;
+
+function originOf(event: RecordedEvent): Origin {
+  return { user: event.metadata.actor ?? null, device: event.metadata.device ?? null, session: event.metadata.session ?? null };
+}
+
+export function messageDelivery(recorded: RecordedEvent): MessageDelivery {
+  const { data } = recorded as unknown as MessageSent;
+  return storedMessageDelivery(messageDocument(recorded.position, data, recorded.metadata.at));
+}
+
+/** The same delivery, read back from the history read model for a replay. */
+export function storedMessageDelivery(message: MessageDocument): MessageDelivery {
+  return { kind: 'message', position: message._id, at: message.at, origin: { user: message.sender, device: message.device, session: null }, message };
+}
+
+export function notificationDelivery(recorded: RecordedEvent): NotificationDelivery {
+  return {
+    kind: 'notification',
+    position: recorded.position,
+    at: recorded.metadata.at,
+    origin: originOf(recorded),
+    type: recorded.type,
+    data: recorded.data as Record<string, unknown>,
+  };
+}
+
+/** The same delivery, read back from the notifications read model for a replay. */
+export function storedNotificationDelivery(document: NotificationDocument): NotificationDelivery {
+  return {
+    kind: 'notification',
+    position: document._id,
+    at: document.at,
+    origin: { user: document.actor, device: document.device, session: document.session },
+    type: document.type,
+    data: document.data,
+  };
+}
+
+/** Whether a device is where the delivery came from, and so already knows it. */
+export function cameFrom(delivery: Delivery, user: UserId, device: string): boolean {
+  return delivery.origin.user === user && delivery.origin.device === device;
+}

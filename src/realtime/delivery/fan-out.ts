@@ -1,0 +1,41 @@
+import type { Position, RecordedEvent } from '../../events/recorded-event.js';
+import type { SessionEnded } from '../../events/session.js';
+import type { ContactEvent } from '../../events/contact.js';
+import type { RoomEvent } from '../../events/room.js';
+import { audienceOf, notificationEventTypes } from '../../projections/notifications.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import { messageDelivery, notificationDelivery } from './delivery.js';
+import type { RoutingState } from '../../projections/routing-state.js';
+
+const notificationTypes: ReadonlySet<string> = new Set(notificationEventTypes);
+
+/**
+ * Routes each live event once: its audience is computed from the event (notifications) or
+ * from the routing state (room messages), and it is pushed to those users' connections only.
+ */
+export class FanOut {
+  /** The position of the last event routed: replays read up to here. */
+  position: Position;
+
+  constructor(
+    private readonly routing: RoutingState,
+    private readonly registry: ConnectionRegistry,
+    from: Position,
+  ) {
+    this.position = from;
+  }
+
+  route(event: RecordedEvent): void {
+    this.routing.apply(event);
+    this.position = event.position;
+    if (event.type === 'MessageSent') {
+      const delivery = messageDelivery(event);
+      const room = this.routing.room(delivery.message.room);
+      if (room) this.registry.deliver(room.members, delivery);
+    } else if (notificationTypes.has(event.type)) {
+      this.registry.deliver(audienceOf(event as unknown as ContactEvent | RoomEvent), notificationDelivery(event));
+    } else if (event.type === 'SessionEnded') {
+      this.registry.closeSession((event as unknown as SessionEnded).data.sessionId, 'session ended');
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../../platform/config.js';
+import type { Logger } from '../../platform/logger.js';
+import type { ReadModels } from '../../projections/read-models.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { DeviceCursors } from './device-cursors.js';
+import type { FanOut } from './fan-out.js';
+import type { RoomMessagesBetween } from './inbox-replay.js';
+import type { MessagingPort } from '../../use-cases/messaging-port.js';
+import type { RoutingState } from '../../projections/routing-state.js';
+
+/** What every real-time connection is built from; composed in realtime.ts. */
+export interface RealtimeContext {
+  read: ReadModels;
+  routing: RoutingState;
+  registry: ConnectionRegistry;
+  cursors: DeviceCursors;
+  fanOut: FanOut;
+  messaging: MessagingPort;
+  roomMessages: RoomMessagesBetween;
+  limits: Config['limits'];
+  log: Logger;
+}

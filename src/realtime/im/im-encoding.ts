@@ -1,0 +1,39 @@
+import type { TomlFrame } from '../../codecs/im/toml-frame.js';
+import { writeDocument, writeFrameLine } from '../../codecs/im/toml-writer.js';
+import type { EncodedDelivery } from '../delivery/delivery-channel.js';
+import type { Delivery } from '../delivery/delivery.js';
+import { ackIdOf, imFrame } from './im-frames.js';
+import type { RoutingState } from '../../projections/routing-state.js';
+
+/**
+ * How one kind of im transport puts a frame into bytes. A delivery's frame is the same for
+ * every device it goes to (nothing in it is per recipient: `id`, `cursor` and `to` are the
+ * event's), so it is encoded once per encoding and the same bytes are written to each: a
+ * message to a group of 1,000 is written by TOML once, not 1,000 times.
+ */
+export class ImEncoding {
+  private readonly deliveries = new WeakMap<Delivery, EncodedDelivery<Buffer> | null>();
+
+  constructor(private readonly text: (frame: TomlFrame) => string) {}
+
+  encode(frame: TomlFrame): Buffer {
+    return Buffer.from(this.text(frame));
+  }
+
+  /** The delivery's frame and the id it is acknowledged with; null when im clients have no frame for it. */
+  delivery(delivery: Delivery, routing: RoutingState): EncodedDelivery<Buffer> | null {
+    let encoded = this.deliveries.get(delivery);
+    if (encoded === undefined) {
+      const frame = imFrame(delivery, routing);
+      encoded = frame ? { payload: this.encode(frame), ackId: ackIdOf(frame) } : null;
+      this.deliveries.set(delivery, encoded);
+    }
+    return encoded;
+  }
+}
+
+/** WebSocket `/im`: one TOML document per message. */
+export const documentEncoding = new ImEncoding((frame) => writeDocument([frame]));
+
+/** The IM port: one frame per line. */
+export const lineEncoding = new ImEncoding((frame) => `${writeFrameLine(frame)}\n`);

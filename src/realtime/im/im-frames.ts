@@ -1,0 +1,78 @@
+import { imMediaPath } from '../../codecs/media-paths.js';
+import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
+import type { Delivery, MessageDelivery, NotificationDelivery } from '../delivery/delivery.js';
+import type { RoutingState } from '../../projections/routing-state.js';
+
+const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * A delivery as simple_im clients know it: `[[m]]` / `[[gm]]` for messages, `[[n]]` for
+ * notifications; null for what they have no frame for (a declined request, a direct room
+ * being created). Every frame has an `id` to acknowledge and the `cursor` it stands at.
+ */
+export function imFrame(delivery: Delivery, routing: RoutingState): TomlFrame | null {
+  return delivery.kind === 'message' ? messageFrame(delivery, routing) : notificationFrame(delivery);
+}
+
+function messageFrame({ message, position }: MessageDelivery, routing: RoutingState): TomlFrame | null {
+  const room = routing.room(message.room);
+  if (!room) return null;
+  const fields: Record<string, TomlValue> = {
+    id: message.clientId ?? `m_${position}`,
+    t: message.kind,
+    c: message.text ?? imMediaPath(message.kind, message.mediaId ?? ''),
+  };
+  if (room.kind === 'direct') fields['to'] = routing.peer(message.room, message.sender) ?? message.sender;
+  else fields['g_id'] = message.room;
+  Object.assign(fields, { from: message.sender, d: message.device ?? '', ts: seconds(message.at), mid: position, cursor: position });
+  return { type: room.kind === 'direct' ? 'm' : 'gm', fields };
+}
+
+function notificationFrame(notification: NotificationDelivery): TomlFrame | null {
+  const fields = notificationFields(notification);
+  if (!fields) return null;
+  return {
+    type: 'n',
+    fields: { id: `n_${notification.position}`, ...fields, ts: seconds(notification.at), d: notification.origin.device ?? '', cursor: notification.position },
+  };
+}
+
+type Data = Record<string, unknown>;
+const num = (value: unknown): number => Number(value);
+
+function notificationFields({ type, data }: NotificationDelivery): Record<string, TomlValue> | null {
+  const d = data as Data;
+  switch (type) {
+    case 'ContactRequested':
+      return { t: 'add_contact', from: num(d['from']), to: num(d['to']), ask: String(d['ask'] ?? '') };
+    case 'ContactAccepted':
+      return { t: 'accept_contact', from: num(d['by']), to: num(d['requester']) };
+    case 'ContactDeleted':
+      return { t: 'delete_contact', from: num(d['by']), to: num(d['other']) };
+    default:
+      return d['kind'] === 'group' ? groupFields(type, d) : null;
+  }
+}
+
+function groupFields(type: string, d: Data): Record<string, TomlValue> | null {
+  const group = num(d['roomId']);
+  switch (type) {
+    case 'RoomCreated':
+      return { t: 'create_group', g_id: group, g_key: String(d['key'] ?? ''), name: String(d['name'] ?? ''), from: num(d['creator']) };
+    case 'RoomMemberJoined':
+      return d['via'] === 'creation' ? null : { t: 'create_group_member', g_id: group, member_id: num(d['userId']), from: num(d['by']) };
+    case 'RoomMemberLeft':
+      return { t: 'delete_group_member', g_id: group, gm_id: num(d['userId']), member_id: num(d['userId']), from: num(d['userId']) };
+    case 'RoomMemberRemoved':
+      return { t: 'delete_group_member', g_id: group, gm_id: num(d['userId']), member_id: num(d['userId']), from: num(d['by']) };
+    case 'RoomDeleted':
+      return { t: 'delete_group', g_id: group, from: num(d['by']) };
+    default:
+      return null;
+  }
+}
+
+/** The id an im client acknowledges a frame with. */
+export function ackIdOf(frame: TomlFrame): string {
+  return String(frame.fields['id']);
+}

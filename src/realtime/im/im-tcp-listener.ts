@@ -1,0 +1,81 @@
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { FrameSplitter } from '../../codecs/im/frame-splitter.js';
+import type { Wire } from '../delivery/connection.js';
+import { ImConnection } from './im-connection.js';
+import { lineEncoding } from './im-encoding.js';
+import type { RealtimeContext } from '../delivery/realtime-context.js';
+import { corkForTick, uncorkNow } from '../delivery/tick-cork.js';
+
+const KEEPALIVE_MS = 30_000;
+const CLOSE_GRACE_MS = 500;
+
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export interface ImListener {
+  server: Server;
+  /** Stops listening and drops every socket, signed in or not; resolves when closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * The IM port for legacy simple_im clients: TLS (or plain TCP with ESCHAT_TLS=off) carrying
+ * unframed TOML, one frame per line out, and in whatever way the client wrote them.
+ */
+export function createImListener(ctx: RealtimeContext, tls: TlsMaterial | null): ImListener {
+  const sockets = new Set<Socket>();
+  const onSocket = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serve(ctx, socket, tls ? 'tls' : 'tcp');
+  };
+  const server = tls ? createTlsServer({ ...tls, minVersion: 'TLSv1.2' }, onSocket) : createTcpServer(onSocket);
+  return {
+    server,
+    close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Signed-in clients were told to resume already: their last frame gets a moment to leave.
+      // The rest (mid-login) need not wait for their login timeout.
+      for (const socket of sockets) {
+        socket.end();
+        setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+      }
+      return closed;
+    },
+  };
+}
+
+function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): void {
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, KEEPALIVE_MS);
+  const connection = new ImConnection(ctx, {
+    encoding: lineEncoding,
+    write(bytes) {
+      if (socket.destroyed) return true;
+      corkForTick(socket);
+      socket.write(bytes);
+      return socket.writableLength < ctx.limits.sendBufferBytes;
+    },
+    flush: () => uncorkNow(socket),
+    close: () => socket.end(),
+    abort: () => socket.destroy(),
+    buffered: () => socket.writableLength,
+    address: socket.remoteAddress ?? null,
+    wire,
+  });
+  const splitter = new FrameSplitter(
+    (frames) => connection.receive(frames),
+    (reason) => connection.malformed(reason),
+    { maxBufferBytes: ctx.limits.frameBytes, idleFlushMs: 50 }, // 50 ms: past the 40 ms a client's Nagle algorithm holds the rest of a frame for an ACK
+  );
+  socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+  socket.on('end', () => splitter.end());
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => {
+    splitter.close();
+    connection.closed();
+  });
+}

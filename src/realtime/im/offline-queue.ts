@@ -1,0 +1,28 @@
+import type { TomlFrame } from '../../codecs/im/toml-frame.js';
+import type { OfflineQueue } from '../../http/im/offline-queue.js';
+import { imFrame } from './im-frames.js';
+import { inboxBetween } from '../delivery/inbox-replay.js';
+import type { RealtimeContext } from '../delivery/realtime-context.js';
+
+export function createOfflineQueue(ctx: RealtimeContext): OfflineQueue {
+  return {
+    async pending(userId, limit) {
+      const { from, due } = await ctx.cursors.offline(userId);
+      const upTo = ctx.fanOut.position;
+      await ctx.read.waitFor(upTo);
+      const frames: TomlFrame[] = [];
+      for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, from, upTo)) {
+        for (const delivery of page) {
+          const frame = due(delivery.position) ? imFrame(delivery, ctx.routing) : null;
+          if (frame) frames.push(frame);
+          if (frames.length >= limit) return frames;
+        }
+      }
+      return frames;
+    },
+    async clear(userId) {
+      await ctx.cursors.deliveredUpTo(userId, ctx.fanOut.position);
+      await ctx.cursors.flush();
+    },
+  };
+}

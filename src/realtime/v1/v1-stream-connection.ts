@@ -1,0 +1,91 @@
+import type { Caller } from '../../queries/sessions.js';
+import { catchUp } from '../delivery/catch-up.js';
+import type { Connection } from '../delivery/connection.js';
+import { DeliveryChannel } from '../delivery/delivery-channel.js';
+import type { Delivery } from '../delivery/delivery.js';
+import type { JsonTransport } from './json-transport.js';
+import type { RealtimeContext } from '../delivery/realtime-context.js';
+import { v1StreamFrame } from './v1-frames.js';
+
+/**
+ * `WS /v1/stream`: every message and notification for the user as JSON frames, each with a
+ * `cursor`. The client acknowledges with `{"ack": cursor}`; reconnecting with `?cursor=N`
+ * resumes exactly after N (without it, after what this device acknowledged).
+ */
+export class V1StreamConnection implements Connection {
+  readonly exclusive = false;
+  readonly wire = 'websocket';
+  private channel: DeliveryChannel<Record<string, unknown>> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: RealtimeContext,
+    private readonly transport: JsonTransport,
+    private readonly caller: Caller,
+    readonly device: string,
+  ) {}
+
+  get userId(): number {
+    return this.caller.userId;
+  }
+
+  get sessionId(): string {
+    return this.caller.sessionId;
+  }
+
+  async start(resumeAfter: number | null): Promise<void> {
+    const cursor = await this.ctx.cursors.device(this.userId, this.device);
+    if (resumeAfter !== null) {
+      cursor.ackedUpTo = resumeAfter;
+      cursor.unacked = [];
+      this.ctx.cursors.changed(cursor);
+    }
+    if (this.closed) return;
+    const channel = new DeliveryChannel<Record<string, unknown>>({
+      userId: this.userId,
+      device: this.device,
+      cursor,
+      skipOwn: false,
+      encode: (delivery) => ({ payload: v1StreamFrame(delivery), ackId: String(delivery.position) }),
+      write: (frame) => this.transport.send(frame),
+      buffered: () => this.transport.buffered(),
+      highWater: this.ctx.limits.sendBufferBytes,
+      stallMs: this.ctx.limits.stallSeconds * 1000,
+      catchUp: () => void catchUp(this.ctx, this.userId, channel),
+      cursorChanged: (changed) => this.ctx.cursors.changed(changed),
+      gap: (skipped) => this.transport.send({ type: 'gap', skipped, reason: 'older deliveries are past the replay window' }),
+      stalled: () => {
+        this.ended();
+        this.transport.abort();
+      },
+    });
+    this.channel = channel;
+    const refused = this.ctx.registry.add(this);
+    if (refused) return this.close(refused);
+    await catchUp(this.ctx, this.userId, channel);
+  }
+
+  receive(message: unknown): void {
+    const ack = (message as { ack?: unknown } | null)?.ack;
+    if (typeof ack === 'number' && this.channel?.acknowledge(String(ack), ack)) return;
+    this.transport.send({ type: 'error', error: { code: typeof ack === 'number' ? 'unknown_cursor' : 'unknown_frame' } });
+  }
+
+  deliver(delivery: Delivery): void {
+    this.channel?.push(delivery);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.transport.send({ type: 'closing', reason });
+    this.ended();
+    this.transport.close(reason);
+  }
+
+  /** The socket went away. */
+  ended(): void {
+    this.closed = true;
+    this.channel?.close();
+    this.ctx.registry.remove(this);
+  }
+}

@@ -1,0 +1,54 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { UserId } from '../../events/recorded-event.js';
+import type { DeliveryStateStore, DeviceCursor } from '../ports/delivery-state-store.js';
+
+interface Row {
+  user_id: number;
+  device: string;
+  acked_up_to: number;
+  unacked: string;
+}
+
+/**
+ * Delivery cursors of the embedded default, in their own SQLite file. WAL with
+ * synchronous=NORMAL: a commit survives the process being killed (only a power loss can
+ * take the last ones back), which for acknowledgements means a few deliveries repeated.
+ */
+export class SqliteDeliveryStateStore implements DeliveryStateStore {
+  private readonly db: Database.Database;
+  private readonly select: Database.Statement<[number], Row>;
+  private readonly upsert: Database.Statement<[number, string, number, string]>;
+  private readonly saveAll: (cursors: readonly DeviceCursor[]) => void;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
+    );
+    this.select = this.db.prepare('SELECT user_id, device, acked_up_to, unacked FROM device_cursors WHERE user_id = ?');
+    this.upsert = this.db.prepare(
+      'INSERT INTO device_cursors (user_id, device, acked_up_to, unacked) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, unacked = excluded.unacked',
+    );
+    this.saveAll = this.db.transaction((cursors: readonly DeviceCursor[]) => {
+      for (const cursor of cursors) this.upsert.run(cursor.userId, cursor.device, cursor.ackedUpTo, JSON.stringify(cursor.unacked));
+    });
+  }
+
+  async load(userId: UserId): Promise<DeviceCursor[]> {
+    return this.select.all(userId).map((row) => ({ userId: row.user_id, device: row.device, ackedUpTo: row.acked_up_to, unacked: JSON.parse(row.unacked) as number[] }));
+  }
+
+  async save(cursors: readonly DeviceCursor[]): Promise<void> {
+    if (cursors.length > 0) this.saveAll(cursors);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,23 @@
+import type { SendGuard } from '../commands/message.js';
+import type { RecentSends } from './recent-sends.js';
+import type { RoutingState } from '../projections/routing-state.js';
+
+/** How long a send stays in flight at most, waiting to be recorded among the recent sends. */
+const SETTLE_MS = 60_000;
+
+/**
+ * The checks of a send answered by this process's live state rather than by queries: earlier
+ * sends by the recent sends, membership by the routing state. Both follow the live feed, which
+ * reaches them before any read model (and, with the embedded store, before the append that
+ * wrote an event resumes), so neither lags behind a send this process has answered.
+ */
+export function liveSendGuard(routing: RoutingState, recent: RecentSends): SendGuard {
+  return {
+    earlier: async (sender, device, clientId) => recent.find(sender, device, clientId),
+    refusal: async (roomId, sender) => {
+      const room = routing.room(roomId);
+      return !room ? 'room_not_found' : room.members.has(sender) ? null : 'not_a_member';
+    },
+    settled: (position) => recent.reached(position, SETTLE_MS),
+  };
+}

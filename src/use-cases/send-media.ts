@@ -1,0 +1,46 @@
+import type { CommandContext } from '../commands/command-context.js';
+import { uploadMedia } from '../commands/media.js';
+import type { MediaKind } from '../commands/media-signature.js';
+import { CommandRefused, Refusal } from '../commands/decider.js';
+import { sendMessage, type StoredMessage } from '../commands/message.js';
+import type { RoomId } from '../events/room.js';
+import { messageDocument } from '../projections/messages.js';
+import type { MessageDocument } from '../queries/messages.js';
+import type { Caller } from '../http/auth.js';
+import type { HttpDeps } from '../http/http-deps.js';
+
+export interface MediaMessage {
+  roomId: RoomId;
+  /** Null: judged from the bytes. */
+  kind: MediaKind | null;
+  /** Where the multipart parser left the bytes. */
+  file: string;
+  clientId: string | null;
+}
+
+/**
+ * Both dialects' media send: checks the sender may send there (and that this is no retry)
+ * before storing any bytes, uploads, sends, and answers once history shows the message.
+ * Bytes no message refers to in the end (a refused send, a concurrent retry that won) are
+ * deleted. Refusals: those of the send guard, uploadMedia and sendMessage.
+ */
+export async function sendMediaMessage(deps: HttpDeps, caller: Caller, send: MediaMessage, context: CommandContext): Promise<MessageDocument> {
+  const refusal = await deps.sendGuard.refusal(send.roomId, caller.userId);
+  if (refusal) throw new CommandRefused(new Refusal(refusal));
+  const earlier = send.clientId === null ? null : await deps.sendGuard.earlier(caller.userId, caller.device, send.clientId);
+  if (earlier) return answered(deps, earlier);
+  const media = await uploadMedia(deps.store, deps.media, { owner: caller.userId, kind: send.kind, file: send.file }, context);
+  const message = { roomId: send.roomId, sender: caller.userId, device: caller.device, clientId: send.clientId, kind: media.kind, text: null, mediaId: media.mediaId };
+  const sent = await sendMessage(deps.store, deps.sendGuard, message, context).catch(async (error: unknown) => {
+    await deps.media.delete(media.mediaId);
+    throw error;
+  });
+  if (!sent.created) await deps.media.delete(media.mediaId);
+  return answered(deps, sent);
+}
+
+/** The message as history shows it, once it does. */
+async function answered(deps: HttpDeps, sent: StoredMessage): Promise<MessageDocument> {
+  await deps.read.waitFor(sent.position);
+  return messageDocument(sent.position, sent.data, sent.at);
+}
