@@ -43,7 +43,9 @@ const program = new Command('bench')
   .addOption(new Option('--quick', 'shorter durations and smaller populations, for development'))
   .addOption(new Option('--profile', 'start eschat with --cpu-prof; summarizes where its time went'))
   .addOption(new Option('--tls', 'HTTPS/WSS for eschat and the relay (default: plain, see README)'))
-  .addOption(new Option('--workers <n>', 'client worker processes (default: 1 for latency, 2 for throughput and fanout)').argParser(positiveInteger))
+  .addOption(
+    new Option('--workers <n>', 'client worker processes (default: 1 for latency, 2 for throughput and fanout)').argParser(positiveInteger),
+  )
   .action(async (name: string, flags: Flags) => {
     const selected = name === 'all' ? BENCHES : BENCHES.filter((bench) => bench.name === name);
     const failures = await runAll(selected, flags);

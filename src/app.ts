@@ -22,7 +22,6 @@ import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
 import { startRealtime, type Realtime } from './realtime/realtime.js';
 import { RoutingState } from './projections/routing-state.js';
 
-
 /** How long requests in flight may take to finish when the server stops: within serve's 10 s exit deadline. */
 const HTTP_GRACE_MS = 5000;
 

@@ -13,7 +13,8 @@ describe('the embedded default across restarts', () => {
 
   it('keeps every user and session after a clean restart', async () => {
     const first = await startTestServer();
-    const token = ((await first.client.json('POST', '/v1/register', { login: 'keeper', password: 'pw' })).body as { session_id: string }).session_id;
+    const token = ((await first.client.json('POST', '/v1/register', { login: 'keeper', password: 'pw' })).body as { session_id: string })
+      .session_id;
     await first.stop(true);
     const second = await startTestServer({}, first.dataDir);
     expect((await second.client.json('GET', '/v1/info', undefined, token)).body).to.deep.include({ login: 'keeper' });
@@ -57,8 +58,13 @@ describe('the embedded default across restarts', () => {
     }
     expect((await restarted.client.json('POST', '/v1/login', { login: 'taken', password: 'original' })).status).to.equal(200);
     expect(registered.length).to.be.greaterThan(0);
-    expect(outcomes.some((outcome) => outcome.answer === 'no answer'), 'the kill interrupted the burst').to.equal(true);
-    console.log(`      crash: ${registered.length} registered, ${refused.length} refused, ${outcomes.length - registered.length - refused.length} unanswered`);
+    expect(
+      outcomes.some((outcome) => outcome.answer === 'no answer'),
+      'the kill interrupted the burst',
+    ).to.equal(true);
+    console.log(
+      `      crash: ${registered.length} registered, ${refused.length} refused, ${outcomes.length - registered.length - refused.length} unanswered`,
+    );
     await restarted.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -22,7 +22,8 @@ async function untilSignedIn(server: ServerProcess, user: TestUser): Promise<voi
 
 async function imOver(transport: 'tls' | 'websocket', server: ServerProcess, user: TestUser): Promise<ImClient> {
   await untilSignedIn(server, user);
-  const client = transport === 'tls' ? await ImClient.tls(server.imPort, ca()) : await ImClient.websocket(`wss://localhost:${server.port}/im`, ca());
+  const client =
+    transport === 'tls' ? await ImClient.tls(server.imPort, ca()) : await ImClient.websocket(`wss://localhost:${server.port}/im`, ca());
   const answer = await client.login(user);
   expect(answer.fields['s'], JSON.stringify(answer)).to.equal(0);
   return client;
@@ -95,7 +96,8 @@ describe('several server processes on one SQLite log', function () {
   });
 
   it('gives distinct user ids to registrations on both processes at once', async () => {
-    const register = (server: ServerProcess, i: number) => server.client.json('POST', '/v1/register', { login: `both${i}`, password: 'pw' });
+    const register = (server: ServerProcess, i: number) =>
+      server.client.json('POST', '/v1/register', { login: `both${i}`, password: 'pw' });
     const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => register(i % 2 === 0 ? one : two, i)));
     const tokens = answers.map((answer) => {
       expect(answer.status, JSON.stringify(answer.body)).to.equal(200);

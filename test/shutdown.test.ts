@@ -13,7 +13,8 @@ const ca = (): Buffer => readFileSync(join(testCertificates, 'ca.crt'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function imClient(transport: 'tls' | 'websocket', server: ServerProcess, user: TestUser, device: string): Promise<ImClient> {
-  const client = transport === 'tls' ? await ImClient.tls(server.imPort, ca()) : await ImClient.websocket(`wss://localhost:${server.port}/im`, ca());
+  const client =
+    transport === 'tls' ? await ImClient.tls(server.imPort, ca()) : await ImClient.websocket(`wss://localhost:${server.port}/im`, ca());
   const answer = await client.login(user, device);
   expect(answer.fields['s'], JSON.stringify(answer)).to.equal(0);
   return client;
@@ -110,11 +111,16 @@ describe('SIGTERM', function () {
     for (const mid of load.acked) {
       while (!redelivered.has(mid)) redelivered.add((await resumed.next((frame) => frame.type === 'm')).fields['mid'] as number);
     }
-    expect([...load.acked].filter((mid) => !redelivered.has(mid)), 'acknowledged messages missing after the restart').to.deep.equal([]);
+    expect(
+      [...load.acked].filter((mid) => !redelivered.has(mid)),
+      'acknowledged messages missing after the restart',
+    ).to.deep.equal([]);
     for (const login of load.registered) {
       expect((await restarted.client.json('POST', '/v1/login', { login, password: 'pw' })).status, login).to.equal(200);
     }
-    console.log(`      sigterm: stopped in ${Math.round(stoppedInMs)} ms with ${load.acked.size} messages and ${load.registered.length} registrations acknowledged`);
+    console.log(
+      `      sigterm: stopped in ${Math.round(stoppedInMs)} ms with ${load.acked.size} messages and ${load.registered.length} registrations acknowledged`,
+    );
     resumed.close();
   });
 });

@@ -31,7 +31,11 @@ export const connectionsBench: Bench = {
   name: 'connections',
   async run(options) {
     const wanted = pick(options, SOCKETS, 2000);
-    const server = await startServer({ tls: options.tls, profileDir: options.profileDir, env: { ESCHAT_CONNECTIONS_PER_USER: String(DEVICES_PER_USER) } });
+    const server = await startServer({
+      tls: options.tls,
+      profileDir: options.profileDir,
+      env: { ESCHAT_CONNECTIONS_PER_USER: String(DEVICES_PER_USER) },
+    });
     const http = new HttpClient(server.httpUrl);
     const workers = WorkerPool.start<ConnectionProtocol>(connectionWorkerMain, WORKERS, 'connections');
     try {
@@ -49,7 +53,11 @@ export const connectionsBench: Bench = {
       const after = residentBytes(server.pid);
       await expectConnections(http, connected);
       return [
-        figure('connections', 'server memory per socket', (after - before) / connected / KIB, 'KiB', null, { op: '<=', limit: 16, of: 'value' }),
+        figure('connections', 'server memory per socket', (after - before) / connected / KIB, 'KiB', null, {
+          op: '<=',
+          limit: 16,
+          of: 'value',
+        }),
         figure('connections', 'server memory', after / MIB, 'MiB', before / MIB),
         figure('connections', 'sockets signed in', connected, 'sockets', wanted),
         figure('connections', 'sign-ins', connected / connectSeconds, 'logins/s', null),
@@ -66,7 +74,12 @@ export const connectionsBench: Bench = {
 function loginsFor(users: readonly BenchUser[], count: number): WorkerLogin[] {
   return Array.from({ length: count }, (_, i) => {
     const user = users[Math.floor(i / DEVICES_PER_USER)]!;
-    return { userId: user.id, token: user.token, device: `device-${i % DEVICES_PER_USER}`, localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]! };
+    return {
+      userId: user.id,
+      token: user.token,
+      device: `device-${i % DEVICES_PER_USER}`,
+      localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]!,
+    };
   });
 }
 

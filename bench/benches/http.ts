@@ -40,8 +40,18 @@ export const httpBench: Bench = {
       const roomId = await talk(http, owner, friends[0]!);
       const routes: LoadedRoute[] = [
         { metric: 'GET /health', path: '/health', headers: {}, body: await checkHealth(http) },
-        { metric: 'GET /contact/version/0', path: '/contact/version/0', headers: tokenCookie(owner.token), body: await checkContacts(http, owner, friends) },
-        { metric: 'GET /v1/rooms/:id/messages', path: `/v1/rooms/${roomId}/messages`, headers: { 'x-session-id': owner.token }, body: await checkMessages(http, owner, roomId) },
+        {
+          metric: 'GET /contact/version/0',
+          path: '/contact/version/0',
+          headers: tokenCookie(owner.token),
+          body: await checkContacts(http, owner, friends),
+        },
+        {
+          metric: 'GET /v1/rooms/:id/messages',
+          path: `/v1/rooms/${roomId}/messages`,
+          headers: { 'x-session-id': owner.token },
+          body: await checkMessages(http, owner, roomId),
+        },
       ];
       const rates: number[] = [];
       for (const route of routes) rates.push(await load(server.httpUrl, route, options));
@@ -72,11 +82,17 @@ const textOf = (n: number): string => `message ${n}: see you at the station at $
 async function talk(http: HttpClient, owner: BenchUser, friend: BenchUser): Promise<number> {
   const created = await http.postJson('/v1/rooms', { users: [{ id: friend.id }] }, { 'x-session-id': owner.token });
   const roomId = created.status === 200 ? Number((JSON.parse(created.body) as { id?: number }).id) : NaN;
-  if (!Number.isInteger(roomId)) throw new BenchFailure(`http: POST /v1/rooms answered HTTP ${created.status}: ${created.body.slice(0, 200)}`);
+  if (!Number.isInteger(roomId))
+    throw new BenchFailure(`http: POST /v1/rooms answered HTTP ${created.status}: ${created.body.slice(0, 200)}`);
   for (let n = 0; n < MESSAGES; n++) {
     const sender = n % 2 === 0 ? owner : friend;
-    const sent = await http.postJson(`/v1/rooms/${roomId}/messages`, { text: textOf(n), client_id: `c${n}` }, { 'x-session-id': sender.token });
-    if (sent.status !== 200) throw new BenchFailure(`http: POST /v1/rooms/${roomId}/messages answered HTTP ${sent.status}: ${sent.body.slice(0, 200)}`);
+    const sent = await http.postJson(
+      `/v1/rooms/${roomId}/messages`,
+      { text: textOf(n), client_id: `c${n}` },
+      { 'x-session-id': sender.token },
+    );
+    if (sent.status !== 200)
+      throw new BenchFailure(`http: POST /v1/rooms/${roomId}/messages answered HTTP ${sent.status}: ${sent.body.slice(0, 200)}`);
   }
   return roomId;
 }
@@ -91,10 +107,15 @@ async function checkHealth(http: HttpClient): Promise<string> {
 async function checkContacts(http: HttpClient, owner: BenchUser, friends: readonly BenchUser[]): Promise<string> {
   const answer = await http.get('/contact/version/0', tokenCookie(owner.token));
   const { response, rows } = expectImSuccess(answer, 'http: GET /contact/version/0');
-  const ids = rows.filter((row) => row.type === 'user').map((row) => Number(row.fields['id'])).sort((a, b) => a - b);
+  const ids = rows
+    .filter((row) => row.type === 'user')
+    .map((row) => Number(row.fields['id']))
+    .sort((a, b) => a - b);
   const expected = friends.map((friend) => friend.id).sort((a, b) => a - b);
   if (rows.length !== friends.length || ids.join() !== expected.join() || typeof response['version'] !== 'number') {
-    throw new BenchFailure(`http: GET /contact/version/0 answered ${rows.length} rows (${ids.length} users) and version ${String(response['version'])}, expected the ${friends.length} contacts`);
+    throw new BenchFailure(
+      `http: GET /contact/version/0 answered ${rows.length} rows (${ids.length} users) and version ${String(response['version'])}, expected the ${friends.length} contacts`,
+    );
   }
   return answer.body;
 }
@@ -105,7 +126,9 @@ async function checkMessages(http: HttpClient, owner: BenchUser, roomId: number)
   const page = answer.status === 200 ? (JSON.parse(answer.body) as Array<{ text: string }>) : [];
   const expected = Array.from({ length: PAGE }, (_, i) => textOf(MESSAGES - PAGE + i));
   if (page.map((message) => message.text).join('\n') !== expected.join('\n')) {
-    throw new BenchFailure(`http: GET /v1/rooms/${roomId}/messages answered HTTP ${answer.status}, not the newest ${PAGE} messages: ${answer.body.slice(0, 200)}`);
+    throw new BenchFailure(
+      `http: GET /v1/rooms/${roomId}/messages answered HTTP ${answer.status}, not the newest ${PAGE} messages: ${answer.body.slice(0, 200)}`,
+    );
   }
   return answer.body;
 }
@@ -123,7 +146,9 @@ async function load(baseUrl: string, route: LoadedRoute, options: BenchOptions):
   });
   const wrong = result.errors + result.timeouts + result.non2xx + result.mismatches;
   if (wrong > 0) {
-    throw new BenchFailure(`http: ${route.metric}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${result.mismatches} wrong bodies of ${result.requests.total}`);
+    throw new BenchFailure(
+      `http: ${route.metric}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${result.mismatches} wrong bodies of ${result.requests.total}`,
+    );
   }
   return result.requests.total / result.duration;
 }

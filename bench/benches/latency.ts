@@ -72,7 +72,9 @@ function latencies(reports: readonly PairTimes[]): Latencies {
 function figures(eschat: Latencies, relay: Latencies): Figure[] {
   const row = (metric: string, mine: Samples, theirs: Samples, p: number, limit: number): Figure[] => [
     figure('latency', `${metric} p${p}`, mine.percentile(p), 'us', theirs.percentile(p), { op: '<=', limit, of: 'value' }),
-    ...(p === 50 ? [figure('latency', `${metric} p50 vs relay`, mine.percentile(p), 'us', theirs.percentile(p), { op: '<=', limit: 3, of: 'ratio' })] : []),
+    ...(p === 50
+      ? [figure('latency', `${metric} p50 vs relay`, mine.percentile(p), 'us', theirs.percentile(p), { op: '<=', limit: 3, of: 'ratio' })]
+      : []),
   ];
   return [
     ...row('send to receipt', eschat.delivery, relay.delivery, 50, 300),

@@ -27,10 +27,15 @@ export const replayBench: Bench = {
     const store = open(file);
     try {
       const build = await buildFromScratch(store, new MemoryReadStore(), projections);
-      if (build.events !== manifest.events) throw new BenchFailure(`replay: rebuilt from ${build.events} events, the log has ${manifest.events}`);
+      if (build.events !== manifest.events)
+        throw new BenchFailure(`replay: rebuilt from ${build.events} events, the log has ${manifest.events}`);
       checkDocuments(build.documents, manifest);
       return [
-        figure('replay', 'rebuild every projection', build.events / build.seconds, 'events/s', read, { op: '>=', limit: 200_000, of: 'value' }),
+        figure('replay', 'rebuild every projection', build.events / build.seconds, 'events/s', read, {
+          op: '>=',
+          limit: 200_000,
+          of: 'value',
+        }),
         figure('replay', 'events in the log', build.events, 'events', null),
       ];
     } finally {
@@ -78,6 +83,8 @@ function checkDocuments(documents: Record<string, Record<string, number>>, manif
   };
   const wrong = (Object.keys(expected) as Array<keyof typeof expected>).filter((key) => found[key] !== expected[key]);
   if (wrong.length > 0) {
-    throw new BenchFailure(`replay: wrong read models: ${wrong.map((key) => `${key} ${String(found[key])}, expected ${expected[key]}`).join('; ')}`);
+    throw new BenchFailure(
+      `replay: wrong read models: ${wrong.map((key) => `${key} ${String(found[key])}, expected ${expected[key]}`).join('; ')}`,
+    );
   }
 }

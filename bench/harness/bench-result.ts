@@ -30,7 +30,15 @@ function round(value: number): number {
 
 export function figure(bench: string, metric: string, value: number, unit: string, baseline: number | null, target?: Target): Figure {
   const ratio = baseline === null || baseline === 0 ? null : Math.round((value / baseline) * 1000) / 1000;
-  return { bench, metric, value: round(value), unit, baseline: baseline === null ? null : round(baseline), ratio, ...(target ? { target } : {}) };
+  return {
+    bench,
+    metric,
+    value: round(value),
+    unit,
+    baseline: baseline === null ? null : round(baseline),
+    ratio,
+    ...(target ? { target } : {}),
+  };
 }
 
 /** Whether a figure meets its target; null when it has none. */

@@ -8,7 +8,11 @@ const KEPT_LINES = 50;
  * of both streams for the error message when it exits first. Lines after the match are not
  * parsed: a server logging every request must not cost the load generator.
  */
-export function waitForLine<T>(child: ChildProcess, what: string, match: (entry: Record<string, unknown>) => T | null): { found: Promise<T>; tail: () => string } {
+export function waitForLine<T>(
+  child: ChildProcess,
+  what: string,
+  match: (entry: Record<string, unknown>) => T | null,
+): { found: Promise<T>; tail: () => string } {
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);

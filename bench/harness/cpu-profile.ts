@@ -31,7 +31,11 @@ export function summarizeProfiles(dir: string): string {
       total += hits;
     }
   }
-  const summary = [`CPU profile of ${files.length} process(es) in ${dir}: ${total} samples`, table('self time by origin', byOrigin, total, 15), table(`top ${TOP} functions by self time`, byFunction, total, TOP)].join('\n\n');
+  const summary = [
+    `CPU profile of ${files.length} process(es) in ${dir}: ${total} samples`,
+    table('self time by origin', byOrigin, total, 15),
+    table(`top ${TOP} functions by self time`, byFunction, total, TOP),
+  ].join('\n\n');
   writeFileSync(join(dir, 'summary.txt'), `${summary}\n`);
   return summary;
 }

@@ -80,7 +80,15 @@ export class FanoutClients {
     if (frame.type === 'n') return;
     const { id, c, g_id: groupId, from } = frame.fields;
     const seq = Number(id);
-    if (frame.type !== 'gm' || !Number.isInteger(seq) || seq < 0 || seq >= this.task.messages || c !== textOf(seq) || groupId !== this.task.groupId || from !== this.task.creator.id) {
+    if (
+      frame.type !== 'gm' ||
+      !Number.isInteger(seq) ||
+      seq < 0 ||
+      seq >= this.task.messages ||
+      c !== textOf(seq) ||
+      groupId !== this.task.groupId ||
+      from !== this.task.creator.id
+    ) {
       this.errors.add(`member ${member} got an unexpected frame: ${frame.type} ${JSON.stringify(frame.fields)}`);
       return;
     }
@@ -93,7 +101,8 @@ export class FanoutClients {
   private onSenderFrame(socket: ImSocket, frame: TomlFrame): void {
     if (frame.type === 'n') return socket.ack(frame);
     const seq = Number(frame.fields['id']);
-    if (frame.type === 'a' && Number.isInteger(seq) && seq >= 0 && seq < this.sent && !this.acknowledged.has(seq)) this.acknowledged.add(seq);
+    if (frame.type === 'a' && Number.isInteger(seq) && seq >= 0 && seq < this.sent && !this.acknowledged.has(seq))
+      this.acknowledged.add(seq);
     else this.errors.add(`the sender got an unexpected frame: ${frame.type} ${JSON.stringify(frame.fields)}`);
   }
 

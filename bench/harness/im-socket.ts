@@ -31,7 +31,11 @@ export class ImSocket {
 
   static open(url: string, options: ImSocketOptions = {}): Promise<ImSocket> {
     // Certificates are eschat's development ones: the benchmark measures, it does not authenticate the server.
-    const ws = new WebSocket(url, { rejectUnauthorized: false, perMessageDeflate: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+    const ws = new WebSocket(url, {
+      rejectUnauthorized: false,
+      perMessageDeflate: false,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => {
         ws.off('error', reject);

@@ -13,13 +13,17 @@ export async function checkProbe(http: HttpClient, { probe }: LogManifest, what:
   const added = contacts.rows.filter((row) => row.type === 'user').length;
   const removed = contacts.rows.filter((row) => row.type === 'removed').length;
   if (added !== probe.contacts || removed !== probe.removedContacts) {
-    throw new BenchFailure(`${what}: user ${probe.userId} has ${added} contacts and ${removed} removed, the log says ${probe.contacts} and ${probe.removedContacts}`);
+    throw new BenchFailure(
+      `${what}: user ${probe.userId} has ${added} contacts and ${removed} removed, the log says ${probe.contacts} and ${probe.removedContacts}`,
+    );
   }
   const answer = await http.get(`/v1/rooms/${probe.roomId}/messages`, { 'x-session-id': probe.token });
   const page = answer.status === 200 ? (JSON.parse(answer.body) as Array<{ text: string; room_id: number }>) : [];
   const expected = Math.min(50, probe.roomMessages);
   const last = page.at(-1);
   if (page.length !== expected || !last || last.room_id !== probe.roomId || (probe.lastText !== '' && last.text !== probe.lastText)) {
-    throw new BenchFailure(`${what}: GET /v1/rooms/${probe.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} ending "${probe.lastText}"): ${answer.body.slice(0, 200)}`);
+    throw new BenchFailure(
+      `${what}: GET /v1/rooms/${probe.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} ending "${probe.lastText}"): ${answer.body.slice(0, 200)}`,
+    );
   }
 }

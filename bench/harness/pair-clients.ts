@@ -46,7 +46,10 @@ export class PairClients {
   /** Connects and logs in every end of the task, frames checked from the login on. */
   static async connect({ imUrl, senders, recipients }: PairConnect): Promise<PairClients> {
     const clients = new PairClients();
-    const opens = [...senders.map((end) => () => clients.addSender(imUrl, end)), ...recipients.map((end) => () => clients.addRecipient(imUrl, end))];
+    const opens = [
+      ...senders.map((end) => () => clients.addSender(imUrl, end)),
+      ...recipients.map((end) => () => clients.addRecipient(imUrl, end)),
+    ];
     await mapBounded(opens, CONNECT_CONCURRENCY, (open) => open());
     return clients;
   }

@@ -60,7 +60,9 @@ export class PairRun {
     await waitUntil(settled, timeoutMs, POLL_MS);
     if (tally.errors.count > 0 || tally.undelivered > 0 || tally.unacknowledged > 0) {
       const errors = describeErrors(tally.errors);
-      throw new BenchFailure(`${this.what}, ${phase}: ${tally.undelivered} undelivered, ${tally.unacknowledged} unacknowledged after ${timeoutMs} ms${errors ? `, ${errors}` : ''}`);
+      throw new BenchFailure(
+        `${this.what}, ${phase}: ${tally.undelivered} undelivered, ${tally.unacknowledged} unacknowledged after ${timeoutMs} ms${errors ? `, ${errors}` : ''}`,
+      );
     }
   }
 

@@ -27,8 +27,14 @@ export function createUsers(http: HttpClient, count: number, prefix = 1): Promis
   const indexes = Array.from({ length: count }, (_, i) => i);
   return mapBounded(indexes, CONCURRENCY, async (i) => {
     const phone = `${prefix}${String(i).padStart(8, '0')}`;
-    const registered = expectImSuccess(await http.postForm('/user', { name: `bench ${i}`, phone, password: PASSWORD }), `POST /user for user ${i}`);
-    const signedIn = expectImSuccess(await http.postForm('/server/login', { phone, password: PASSWORD, device: 'bench' }), `POST /server/login for user ${i}`);
+    const registered = expectImSuccess(
+      await http.postForm('/user', { name: `bench ${i}`, phone, password: PASSWORD }),
+      `POST /user for user ${i}`,
+    );
+    const signedIn = expectImSuccess(
+      await http.postForm('/server/login', { phone, password: PASSWORD, device: 'bench' }),
+      `POST /server/login for user ${i}`,
+    );
     const user = signedIn.response['user'] as TomlTable | undefined;
     const id = Number(user?.['id']);
     if (id !== Number((registered.response['user'] as TomlTable | undefined)?.['id']) || typeof user?.['token'] !== 'string') {

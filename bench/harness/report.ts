@@ -23,7 +23,15 @@ const show = (value: number | null): string => (value === null ? '' : value.toLo
 export function printTable(figures: readonly Figure[]): void {
   const table = new Table({ head: ['bench', 'metric', 'value', 'unit', 'baseline', 'ratio', 'target'] });
   for (const result of figures) {
-    table.push([result.bench, result.metric, show(result.value), result.unit, show(result.baseline), show(result.ratio), describeTarget(result)]);
+    table.push([
+      result.bench,
+      result.metric,
+      show(result.value),
+      result.unit,
+      show(result.baseline),
+      show(result.ratio),
+      describeTarget(result),
+    ]);
   }
   console.log(table.toString());
 }

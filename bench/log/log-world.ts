@@ -92,8 +92,20 @@ export class LogWorld {
     const phone = String(13_000_000_000 + userId);
     const metadata = this.metadata();
     return [
-      { stream: phoneReservationStream(phone), events: [{ type: 'ValueClaimed', data: { value: phone, userId, claimedAt: Date.parse(metadata.at) }, metadata }] },
-      { stream: userStream(userId), events: [{ type: 'UserRegistered', data: { userId, name: `user ${userId}`, login: null, phone, passwordHash: this.passwordHash, avatar: '' }, metadata }] },
+      {
+        stream: phoneReservationStream(phone),
+        events: [{ type: 'ValueClaimed', data: { value: phone, userId, claimedAt: Date.parse(metadata.at) }, metadata }],
+      },
+      {
+        stream: userStream(userId),
+        events: [
+          {
+            type: 'UserRegistered',
+            data: { userId, name: `user ${userId}`, login: null, phone, passwordHash: this.passwordHash, avatar: '' },
+            metadata,
+          },
+        ],
+      },
     ];
   }
 
@@ -104,7 +116,14 @@ export class LogWorld {
     const device = this.random.pick(DEVICES);
     const metadata = this.metadata();
     Object.assign(metadata, { actor: userId, device, session: sessionId });
-    const data = { sessionId, tokenHash: createHash('sha256').update(token).digest('hex'), userId, device, dialect: 'im', address: metadata.address ?? null };
+    const data = {
+      sessionId,
+      tokenHash: createHash('sha256').update(token).digest('hex'),
+      userId,
+      device,
+      dialect: 'im',
+      address: metadata.address ?? null,
+    };
     this.sessions[userId]!.push({ sessionId, device, live: true });
     this.liveSessions += 1;
     return { append: { stream: sessionStream(sessionId), events: [{ type: 'SessionStarted', data, metadata }] }, token };
@@ -118,7 +137,12 @@ export class LogWorld {
     const metadata = this.metadata(userId);
     oldest.live = false;
     this.liveSessions -= 1;
-    return [{ stream: sessionStream(oldest.sessionId), events: [{ type: 'SessionEnded', data: { sessionId: oldest.sessionId, userId, reason: 'logout' }, metadata }] }];
+    return [
+      {
+        stream: sessionStream(oldest.sessionId),
+        events: [{ type: 'SessionEnded', data: { sessionId: oldest.sessionId, userId, reason: 'logout' }, metadata }],
+      },
+    ];
   }
 
   /** `from` asks `to`; nothing when anything already stands between them. */
@@ -150,7 +174,10 @@ export class LogWorld {
     const key = contactStream(by, other);
     if (this.contacts.get(key) !== 'contacts') return [];
     this.contacts.set(key, 'removed');
-    for (const [owner, contact] of [[by, other], [other, by]] as const) {
+    for (const [owner, contact] of [
+      [by, other],
+      [other, by],
+    ] as const) {
       this.contactsOf[owner]!.added.delete(contact);
       this.contactsOf[owner]!.removed.add(contact);
     }
@@ -178,11 +205,28 @@ export class LogWorld {
     const room: Room = { roomId, kind: 'group', creator, key, members, messages: 0, lastText: '' };
     this.rooms.push(room);
     this.groups.push(room);
-    return [{ stream: roomStream(roomId), events: this.creation(roomId, 'group', `group ${roomId}`, creator, key, members, this.metadata(creator)) }];
+    return [
+      {
+        stream: roomStream(roomId),
+        events: this.creation(roomId, 'group', `group ${roomId}`, creator, key, members, this.metadata(creator)),
+      },
+    ];
   }
 
-  private creation(roomId: number, kind: RoomKind, name: string | null, creator: number, key: string | null, members: number[], metadata: EventMetadata): NewEvent[] {
-    const joins = members.map((userId) => ({ type: 'RoomMemberJoined', data: { roomId, userId, via: 'creation', by: creator, kind, members }, metadata }));
+  private creation(
+    roomId: number,
+    kind: RoomKind,
+    name: string | null,
+    creator: number,
+    key: string | null,
+    members: number[],
+    metadata: EventMetadata,
+  ): NewEvent[] {
+    const joins = members.map((userId) => ({
+      type: 'RoomMemberJoined',
+      data: { roomId, userId, via: 'creation', by: creator, kind, members },
+      metadata,
+    }));
     return [{ type: 'RoomCreated', data: { roomId, kind, name, creator, key, members }, metadata }, ...joins];
   }
 
@@ -209,7 +253,14 @@ export class LogWorld {
     if (media) {
       mediaId = randomUUID();
       kind = this.random.pick(['image', 'audio', 'video'] as const);
-      const data = { mediaId, owner: sender, kind, contentType: kind === 'image' ? 'image/jpeg' : kind === 'audio' ? 'audio/mp4' : 'video/mp4', size: this.random.int(10_000, 5_000_000), sha256: randomBytes(32).toString('hex') };
+      const data = {
+        mediaId,
+        owner: sender,
+        kind,
+        contentType: kind === 'image' ? 'image/jpeg' : kind === 'audio' ? 'audio/mp4' : 'video/mp4',
+        size: this.random.int(10_000, 5_000_000),
+        sha256: randomBytes(32).toString('hex'),
+      };
       uploads.push({ stream: mediaStream(mediaId), events: [{ type: 'MediaUploaded', data, metadata: this.metadata(sender) }] });
     }
     const metadata = this.metadata(sender);

@@ -29,7 +29,10 @@ export class SeededRandom {
   }
 }
 
-const WORDS = 'ok yes no see you later lunch today tomorrow meeting call me when free thanks sure great the a photo file sent check this out where are we going tonight on my way running late sorry love it haha nice weekend plan train home work done'.split(' ');
+const WORDS =
+  'ok yes no see you later lunch today tomorrow meeting call me when free thanks sure great the a photo file sent check this out where are we going tonight on my way running late sorry love it haha nice weekend plan train home work done'.split(
+    ' ',
+  );
 
 /** A chat line of 1 to 30 words: the lengths people type, not a fixed payload. */
 export function chatText(random: SeededRandom): string {

@@ -56,7 +56,10 @@ function relay(ws: WebSocket, from: number, frame: TomlFrame): void {
   const target = byUser.get(Number(to));
   if (target) {
     const ts = Math.floor(Date.now() / 1000);
-    send(target, { type: 'm', fields: { id: id ?? '', t: 'text', c: c ?? '', to: Number(to), from, d: '', ts, mid: position, cursor: position } });
+    send(target, {
+      type: 'm',
+      fields: { id: id ?? '', t: 'text', c: c ?? '', to: Number(to), from, d: '', ts, mid: position, cursor: position },
+    });
   }
   send(ws, { type: 'a', fields: { id: id ?? '', mid: position, cursor: position } });
 }

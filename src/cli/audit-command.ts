@@ -27,7 +27,11 @@ async function audit(flags: AuditFlags, work: (store: EventStore, options: Audit
   const store = await openLog(configOf(flags));
   const progress = progressBar('scanning the log');
   try {
-    const options: AuditOptions = { withContent: flags.withContent === true, moment, onProgress: ({ position, head, events }) => progress.update(position, head, events) };
+    const options: AuditOptions = {
+      withContent: flags.withContent === true,
+      moment,
+      onProgress: ({ position, head, events }) => progress.update(position, head, events),
+    };
     await work(store, options, output);
   } finally {
     progress.stop();

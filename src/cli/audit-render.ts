@@ -11,7 +11,8 @@ import { renderFields, type Cell } from './table.js';
  * log entry, or `User`, `Room`, `Message` for the state that heads an audit.
  */
 
-const names = (people: readonly NamedPerson[]): string => (people.length === 0 ? '(nobody)' : people.map((person) => person.label).join(', '));
+const names = (people: readonly NamedPerson[]): string =>
+  people.length === 0 ? '(nobody)' : people.map((person) => person.label).join(', ');
 
 export function printEntries(output: Output, title: string, entries: readonly AuditEntry[]): void {
   if (output.json) {

@@ -31,7 +31,10 @@ export function entryRows(entries: readonly AuditEntry[], paint: Paint): Cell[][
 }
 
 export function renderEntryHeader(paint: Paint): string {
-  return renderLine(ENTRY_HEAD.map((title) => paint('bold', title)), LINE_WIDTHS);
+  return renderLine(
+    ENTRY_HEAD.map((title) => paint('bold', title)),
+    LINE_WIDTHS,
+  );
 }
 
 export function renderEntryLine(entry: AuditEntry, paint: Paint): string {

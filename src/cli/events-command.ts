@@ -20,7 +20,13 @@ interface TailFlags extends StoreOptions, OutputOptions {
 
 /** `--type A --type B,C`: every type named, however given. */
 function collectTypes(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((type) => type.trim()).filter((type) => type !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((type) => type.trim())
+      .filter((type) => type !== ''),
+  ];
 }
 
 /** Prints events as entries, in log order, people named from the log. */
@@ -69,7 +75,10 @@ async function tail(flags: TailFlags): Promise<void> {
           filter((event) => matchesTail(event, tailFilter)),
           concatMap((event) => from(print([event]))),
         )
-        .subscribe({ error: (error: unknown) => reject(new CliFailure(`reading the log failed: ${error instanceof Error ? error.message : String(error)}`)) });
+        .subscribe({
+          error: (error: unknown) =>
+            reject(new CliFailure(`reading the log failed: ${error instanceof Error ? error.message : String(error)}`)),
+        });
     });
     try {
       await Promise.race([interrupted, failed]);

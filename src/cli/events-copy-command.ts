@@ -31,7 +31,9 @@ async function copy(flags: CopyFlags): Promise<void> {
   const bar = progressBar('copying');
   try {
     target = await openAdapter({ eventStore: to, durability: config.durability });
-    const done = await copyEvents(source, target, (progress) => bar.update(progress.position, progress.head, progress.copied + progress.skipped));
+    const done = await copyEvents(source, target, (progress) =>
+      bar.update(progress.position, progress.head, progress.copied + progress.skipped),
+    );
     bar.stop();
     report(output, done);
   } catch (error) {

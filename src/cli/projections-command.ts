@@ -28,7 +28,8 @@ const IN_SERVER_MEMORY =
 function selected(name: string | undefined): Projection[] {
   if (name === undefined) return [...allProjections];
   const projection = allProjections.find((each) => each.name === name);
-  if (!projection) throw new CliFailure(`no projection ${JSON.stringify(name)}; there are ${allProjections.map((each) => each.name).join(', ')}`, 2);
+  if (!projection)
+    throw new CliFailure(`no projection ${JSON.stringify(name)}; there are ${allProjections.map((each) => each.name).join(', ')}`, 2);
   return [projection];
 }
 
@@ -57,7 +58,16 @@ function printStatus(output: Output, rows: readonly StatusRow[]): void {
     return;
   }
   const colours = { current: 'green', outdated: 'yellow', 'not built': 'red', 'in server memory': 'dim' } as const;
-  const cells = rows.map((row): Cell[] => [row.name, row.version, row.builtVersion, row.generation, row.position, row.head, row.lag, output.paint(colours[row.state], row.state)]);
+  const cells = rows.map((row): Cell[] => [
+    row.name,
+    row.version,
+    row.builtVersion,
+    row.generation,
+    row.position,
+    row.head,
+    row.lag,
+    output.paint(colours[row.state], row.state),
+  ]);
   output.table(['projection', 'version', 'built', 'generation', 'checkpoint', 'head', 'lag', 'state'], cells);
   if (rows.some((row) => row.state === 'in server memory')) output.print(`Note: ${IN_SERVER_MEMORY}.`);
 }
@@ -69,7 +79,16 @@ async function status(flags: StoreOptions & OutputOptions): Promise<void> {
     const head = await store.headPosition();
     printStatus(
       output,
-      allProjections.map(({ name, version }) => ({ name, version, builtVersion: null, generation: null, position: null, head, lag: null, state: 'in server memory' })),
+      allProjections.map(({ name, version }) => ({
+        name,
+        version,
+        builtVersion: null,
+        generation: null,
+        position: null,
+        head,
+        lag: null,
+        state: 'in server memory',
+      })),
     );
   });
 }
@@ -85,7 +104,10 @@ function printBuild(output: Output, build: ScratchBuild, projections: readonly P
     Object.entries(build.documents[name] ?? {})
       .map(([collection, count]) => `${collection}: ${count}`)
       .join(', ');
-  output.table(['projection', 'version', 'documents'], projections.map(({ name, version }) => [name, version, documents(name)]));
+  output.table(
+    ['projection', 'version', 'documents'],
+    projections.map(({ name, version }) => [name, version, documents(name)]),
+  );
   output.print(`Rebuilt from ${build.events} events (log head ${build.head}) in ${build.seconds.toFixed(2)} s: ${rate} events/s.`);
 }
 
@@ -94,7 +116,12 @@ function printBuild(output: Output, build: ScratchBuild, projections: readonly P
  * them in, as a server's runner does. Servers already running keep the generation they loaded
  * at start, which the swap drops: they must be restarted after it (see the README).
  */
-export async function rebuildInPlace(store: EventStore, readStore: ReadStore, name: string | undefined, onProgress: (position: Position, head: Position) => void): Promise<void> {
+export async function rebuildInPlace(
+  store: EventStore,
+  readStore: ReadStore,
+  name: string | undefined,
+  onProgress: (position: Position, head: Position) => void,
+): Promise<void> {
   const runner = new ProjectionRunner(store, readStore, allProjections);
   await runner.start();
   try {
@@ -108,7 +135,8 @@ async function rebuild(name: string | undefined, flags: RebuildFlags): Promise<v
   const output = new Output(flags);
   const projections = selected(name);
   const config = configOf(flags);
-  if (flags.inPlace && config.readStore === 'memory') throw new CliFailure(`--in-place needs a shared (MongoDB) read store: ${IN_SERVER_MEMORY}`, 2);
+  if (flags.inPlace && config.readStore === 'memory')
+    throw new CliFailure(`--in-place needs a shared (MongoDB) read store: ${IN_SERVER_MEMORY}`, 2);
   await withStores(config, async (store, readStore) => {
     const progress = progressBar(`rebuilding ${name ?? 'every projection'}`);
     try {
@@ -117,7 +145,9 @@ async function rebuild(name: string | undefined, flags: RebuildFlags): Promise<v
         progress.stop();
         return printStatus(output, await savedStatus(store, readStore, allProjections));
       }
-      const build = await buildFromScratch(store, new MemoryReadStore(), projections, ({ position, head, events }) => progress.update(position, head, events));
+      const build = await buildFromScratch(store, new MemoryReadStore(), projections, ({ position, head, events }) =>
+        progress.update(position, head, events),
+      );
       progress.stop();
       printBuild(output, build, projections);
     } finally {
@@ -136,7 +166,7 @@ export function projectionsCommand(program: Command): void {
     parent
       .command('rebuild [name]')
       .description(
-        'rebuild a projection (or all) from the start of the log into this process\'s memory and report what came out; ' +
+        "rebuild a projection (or all) from the start of the log into this process's memory and report what came out; " +
           'with --in-place and a MongoDB read store, replace the shared read models beside the served version',
       ),
   )

@@ -24,7 +24,12 @@ export function withStoreOptions(command: Command): Command {
 /** The configuration as `eschat serve` would load it with the same file, environment and flags. */
 export function configOf(options: StoreOptions): Config {
   const { config: configFile, eventStore, readStore, dataDir } = options;
-  return loadConfig({ argv: { eventStore, readStore, dataDir }, env: process.env, cwd: process.cwd(), ...(configFile ? { configFile } : {}) });
+  return loadConfig({
+    argv: { eventStore, readStore, dataDir },
+    env: process.env,
+    cwd: process.cwd(),
+    ...(configFile ? { configFile } : {}),
+  });
 }
 
 /**

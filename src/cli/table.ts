@@ -35,7 +35,9 @@ export function* tableParts(head: readonly string[], rows: readonly (readonly Ce
     yield draw(parts[0]!, true);
     return;
   }
-  const widths = parts.map((part, index) => bordersOf(draw(part, index === 0))).reduce((widest, each) => widest.map((width, column) => Math.max(width, each[column] ?? 0)));
+  const widths = parts
+    .map((part, index) => bordersOf(draw(part, index === 0)))
+    .reduce((widest, each) => widest.map((width, column) => Math.max(width, each[column] ?? 0)));
   for (const [index, part] of parts.entries()) {
     const lines = draw(part, index === 0, widths).split('\n');
     if (index > 0) lines.shift();
@@ -58,8 +60,21 @@ export function renderFields(fields: ReadonlyArray<readonly [string, Cell]>, pai
 }
 
 const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: ' ',
 };
 
 /**
@@ -67,7 +82,11 @@ const NO_BORDER = {
  * aligned with each other and with the header; the last column takes what it needs.
  */
 export function renderLine(cells: readonly Cell[], widths: readonly number[]): string {
-  const table = new Table({ chars: NO_BORDER, colWidths: [...widths], style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  const table = new Table({
+    chars: NO_BORDER,
+    colWidths: [...widths],
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  });
   table.push(cells.map(show));
   return table.toString();
 }

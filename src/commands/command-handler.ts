@@ -28,7 +28,10 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(stream);
     const state = fold(decider, history as unknown as Event[]);
-    const decision = decider.decide(state, typeof command === 'function' ? await (command as (s: State) => Promise<Command>)(state) : command);
+    const decision = decider.decide(
+      state,
+      typeof command === 'function' ? await (command as (s: State) => Promise<Command>)(state) : command,
+    );
     if (decision instanceof Refusal) throw new CommandRefused(decision);
     if (decision.length === 0) return { events: decision, state, position: null };
     const revision: Revision | 'no_stream' = history.length === 0 ? 'no_stream' : history.length - 1;

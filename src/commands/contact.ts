@@ -76,14 +76,24 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
  * `from` asks `to` to become a contact. Refusals: `cannot_add_self`, `invalid_ask`,
  * `user_not_found`, `contact_exists`, `waiting_for_accept`.
  */
-export async function requestContact(store: EventStore, request: { from: UserId; to: UserId; ask: string }, context: CommandContext): Promise<Position> {
+export async function requestContact(
+  store: EventStore,
+  request: { from: UserId; to: UserId; ask: string },
+  context: CommandContext,
+): Promise<Position> {
   const command = async (): Promise<ContactCommand> => ({ kind: 'request', ...request, targetExists: await userExists(store, request.to) });
   return positionOf(await handleCommand(store, contactStream(request.from, request.to), contactDecider, command, context));
 }
 
 /** `by` accepts the request `requester` sent. Refusal: `no_request`. */
-export async function acceptContact(store: EventStore, accept: { by: UserId; requester: UserId }, context: CommandContext): Promise<Position> {
-  return positionOf(await handleCommand(store, contactStream(accept.by, accept.requester), contactDecider, { kind: 'accept', ...accept }, context));
+export async function acceptContact(
+  store: EventStore,
+  accept: { by: UserId; requester: UserId },
+  context: CommandContext,
+): Promise<Position> {
+  return positionOf(
+    await handleCommand(store, contactStream(accept.by, accept.requester), contactDecider, { kind: 'accept', ...accept }, context),
+  );
 }
 
 /**

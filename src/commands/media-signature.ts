@@ -5,7 +5,8 @@ export type MediaKind = MediaUploaded['data']['kind'];
 /** How many leading bytes tell every format accepted here apart. */
 export const SIGNATURE_BYTES = 16;
 
-const matches = (head: Uint8Array, offset: number, bytes: readonly number[]): boolean => bytes.every((byte, i) => head[offset + i] === byte);
+const matches = (head: Uint8Array, offset: number, bytes: readonly number[]): boolean =>
+  bytes.every((byte, i) => head[offset + i] === byte);
 const text = (head: Uint8Array, offset: number, ascii: string): boolean => matches(head, offset, [...Buffer.from(ascii, 'latin1')]);
 
 /** `#!AMR` (narrow band) or `#!AMR-WB`: the storage format of simple_im's voice messages. */

@@ -37,7 +37,14 @@ export async function uploadMedia(store: EventStore, media: MediaStore, upload: 
   const contentType = kind && mediaContentType(kind, head);
   if (!kind || !contentType) throw new CommandRefused(new Refusal('invalid_media'));
   const stored = await media.put(createReadStream(upload.file));
-  const data: MediaUploaded['data'] = { mediaId: stored.id, owner: upload.owner, kind, contentType, size: stored.size, sha256: stored.sha256 };
+  const data: MediaUploaded['data'] = {
+    mediaId: stored.id,
+    owner: upload.owner,
+    kind,
+    contentType,
+    size: stored.size,
+    sha256: stored.sha256,
+  };
   try {
     const result = await handleCommand(store, mediaStream(stored.id), mediaDecider, data, context);
     return { ...data, position: result.position ?? 0 };

@@ -38,7 +38,6 @@ export interface SendGuard {
 export const MAX_TEXT_CHARACTERS = 10_000;
 export const MAX_CLIENT_ID = 128;
 
-
 const refused = (code: string): CommandRefused => new CommandRefused(new Refusal(code));
 
 /**
@@ -95,13 +94,22 @@ async function sendOnce(store: EventStore, guard: SendGuard, send: SendMessage, 
   const { roomId, sender, device, clientId, kind, text, mediaId } = send;
   const data: MessageSent['data'] = { roomId, sender, device, clientId, kind, text, mediaId };
   const metadata = metadataFor(context, now);
-  const { position } = await store.append(messageStream(roomId, now), [{ type: 'MessageSent', data, metadata }], { expectedRevision: 'any' });
+  const { position } = await store.append(messageStream(roomId, now), [{ type: 'MessageSent', data, metadata }], {
+    expectedRevision: 'any',
+  });
   return { position, at: metadata.at, data, created: true };
 }
 
 function invalidSend(send: SendMessage): string | null {
   if (send.clientId !== null && (send.clientId.length === 0 || send.clientId.length > MAX_CLIENT_ID)) return 'invalid_client_id';
-  if (send.kind === 'text') return send.text !== null && send.text.length > 0 && characters(send.text) <= MAX_TEXT_CHARACTERS && !uncarriable(send.text) && send.mediaId === null ? null : 'invalid_text';
+  if (send.kind === 'text')
+    return send.text !== null &&
+      send.text.length > 0 &&
+      characters(send.text) <= MAX_TEXT_CHARACTERS &&
+      !uncarriable(send.text) &&
+      send.mediaId === null
+      ? null
+      : 'invalid_text';
   return send.mediaId !== null && send.text === null ? null : 'invalid_media';
 }
 

@@ -24,7 +24,16 @@ export interface RoomState {
  * before deciding (see createGroup, addMember), as the decider is pure.
  */
 export type RoomCommand =
-  | { kind: 'create'; roomId: RoomId; roomKind: RoomKind; name: string | null; creator: UserId; key: string | null; members: readonly UserId[]; membersExist: boolean }
+  | {
+      kind: 'create';
+      roomId: RoomId;
+      roomKind: RoomKind;
+      name: string | null;
+      creator: UserId;
+      key: string | null;
+      members: readonly UserId[];
+      membersExist: boolean;
+    }
   | { kind: 'join'; userId: UserId; key: string }
   | { kind: 'add'; by: UserId; userId: UserId; userExists: boolean }
   | { kind: 'leave'; userId: UserId }
@@ -52,7 +61,14 @@ export const roomDecider: Decider<RoomState, RoomCommand, RoomEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'RoomCreated':
-        return { status: 'active', roomId: event.data.roomId, kind: event.data.kind, creator: event.data.creator, key: event.data.key, members: event.data.members };
+        return {
+          status: 'active',
+          roomId: event.data.roomId,
+          kind: event.data.kind,
+          creator: event.data.creator,
+          key: event.data.key,
+          members: event.data.members,
+        };
       case 'RoomKeyRotated':
         return { ...state, key: event.data.key, members: event.data.members };
       case 'RoomDeleted':
@@ -69,20 +85,40 @@ export const roomDecider: Decider<RoomState, RoomCommand, RoomEvent> = {
       case 'join':
         if (state.key === null || !sameKey(state.key, command.key)) return refuse('wrong_key');
         if (members.includes(command.userId)) return refuse('already_member');
-        return [{ type: 'RoomMemberJoined', data: { roomId, userId: command.userId, via: 'key', by: command.userId, kind, members: sorted([...members, command.userId]) } }];
+        return [
+          {
+            type: 'RoomMemberJoined',
+            data: { roomId, userId: command.userId, via: 'key', by: command.userId, kind, members: sorted([...members, command.userId]) },
+          },
+        ];
       case 'add':
         if (command.by !== state.creator || kind === 'direct') return refuse('forbidden');
         if (!command.userExists) return refuse('user_not_found');
         if (members.includes(command.userId)) return refuse('already_member');
-        return [{ type: 'RoomMemberJoined', data: { roomId, userId: command.userId, via: 'added', by: command.by, kind, members: sorted([...members, command.userId]) } }];
+        return [
+          {
+            type: 'RoomMemberJoined',
+            data: { roomId, userId: command.userId, via: 'added', by: command.by, kind, members: sorted([...members, command.userId]) },
+          },
+        ];
       case 'leave':
         if (!members.includes(command.userId)) return refuse('not_a_member');
         if (kind === 'direct') return refuse('forbidden');
-        return [{ type: 'RoomMemberLeft', data: { roomId, userId: command.userId, kind, members: members.filter((id) => id !== command.userId) } }];
+        return [
+          {
+            type: 'RoomMemberLeft',
+            data: { roomId, userId: command.userId, kind, members: members.filter((id) => id !== command.userId) },
+          },
+        ];
       case 'remove':
         if (command.by !== state.creator || kind === 'direct') return refuse('forbidden');
         if (!members.includes(command.userId)) return refuse('not_a_member');
-        return [{ type: 'RoomMemberRemoved', data: { roomId, userId: command.userId, by: command.by, kind, members: members.filter((id) => id !== command.userId) } }];
+        return [
+          {
+            type: 'RoomMemberRemoved',
+            data: { roomId, userId: command.userId, by: command.by, kind, members: members.filter((id) => id !== command.userId) },
+          },
+        ];
       case 'delete':
         if (command.by !== state.creator || kind === 'direct') return refuse('forbidden');
         return [{ type: 'RoomDeleted', data: { roomId, by: command.by, kind, members } }];
@@ -98,13 +134,17 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function decideCreate(state: RoomState, command: Extract<RoomCommand, { kind: 'create' }>): RoomEvent[] | Refusal {
   const { roomId, roomKind: kind, name, creator, key } = command;
-  if (name !== null && (name.trim().length === 0 || [...name].length > MAX_ROOM_NAME || CONTROL.test(name) || uncarriable(name))) return refuse('invalid_name');
+  if (name !== null && (name.trim().length === 0 || [...name].length > MAX_ROOM_NAME || CONTROL.test(name) || uncarriable(name)))
+    return refuse('invalid_name');
   if (!command.membersExist) return refuse('user_not_found');
   if (state.status !== 'none') return refuse('id_taken');
   const members = sorted([creator, ...command.members]);
   const created: RoomEvent = { type: 'RoomCreated', data: { roomId, kind, name, creator, key, members } };
   // Every initial member is in once the append is applied, so each join names them all.
-  const joins: RoomEvent[] = members.map((userId) => ({ type: 'RoomMemberJoined', data: { roomId, userId, via: 'creation', by: creator, kind, members } }));
+  const joins: RoomEvent[] = members.map((userId) => ({
+    type: 'RoomMemberJoined',
+    data: { roomId, userId, via: 'creation', by: creator, kind, members },
+  }));
   return [created, ...joins];
 }
 
@@ -121,7 +161,12 @@ export interface RoomResult {
   position: Position;
 }
 
-async function onRoom(store: EventStore, roomId: RoomId, command: RoomCommand | ((state: RoomState) => Promise<RoomCommand>), context: CommandContext): Promise<RoomResult> {
+async function onRoom(
+  store: EventStore,
+  roomId: RoomId,
+  command: RoomCommand | ((state: RoomState) => Promise<RoomCommand>),
+  context: CommandContext,
+): Promise<RoomResult> {
   const result = await handleCommand(store, roomStream(roomId), roomDecider, command, context);
   return { roomId, state: result.state, position: result.position ?? 0 };
 }
@@ -152,7 +197,11 @@ export async function createGroup(store: EventStore, ids: IdAllocator, group: Ne
 }
 
 /** The room, or null when its id was taken meanwhile (another process offered the same one). */
-async function tryCreate(store: EventStore, command: Extract<RoomCommand, { kind: 'create' }>, context: CommandContext): Promise<RoomResult | null> {
+async function tryCreate(
+  store: EventStore,
+  command: Extract<RoomCommand, { kind: 'create' }>,
+  context: CommandContext,
+): Promise<RoomResult | null> {
   try {
     return await onRoom(store, command.roomId, command, context);
   } catch (error) {
@@ -171,7 +220,8 @@ const claimDecider: Decider<ClaimState, ClaimCommand, DirectRoomClaimed> = {
   initialState: { roomId: null },
   evolve: (_state, event) => ({ roomId: event.data.roomId }),
   // Another writer claimed (or re-claimed) first: theirs stands.
-  decide: (state, command) => (state.roomId !== command.replacing ? [] : [{ type: 'DirectRoomClaimed', data: { roomId: command.roomId, members: command.members } }]),
+  decide: (state, command) =>
+    state.roomId !== command.replacing ? [] : [{ type: 'DirectRoomClaimed', data: { roomId: command.roomId, members: command.members } }],
 };
 
 const MAX_DIRECT_ATTEMPTS = 10;
@@ -185,7 +235,13 @@ const MAX_DIRECT_ATTEMPTS = 10;
  * Wait for `position` before reading the room. Refusals: `invalid_recipient` (a == b),
  * `user_not_found`.
  */
-export async function directRoom(store: EventStore, ids: IdAllocator, a: UserId, b: UserId, context: CommandContext): Promise<{ roomId: RoomId; position: Position }> {
+export async function directRoom(
+  store: EventStore,
+  ids: IdAllocator,
+  a: UserId,
+  b: UserId,
+  context: CommandContext,
+): Promise<{ roomId: RoomId; position: Position }> {
   if (a === b) throw new CommandRefused(refuse('invalid_recipient'));
   const pair: [UserId, UserId] = [Math.min(a, b), Math.max(a, b)];
   const claims = directRoomStream(a, b);
@@ -200,7 +256,11 @@ export async function directRoom(store: EventStore, ids: IdAllocator, a: UserId,
     const room = fold(roomDecider, history as unknown as RoomEvent[]);
     const last = history.at(-1);
     if (room.status === 'none') {
-      const created = await tryCreate(store, { kind: 'create', roomId: claimed, roomKind: 'direct', name: null, creator: a, key: null, members: [b], membersExist: true }, context);
+      const created = await tryCreate(
+        store,
+        { kind: 'create', roomId: claimed, roomKind: 'direct', name: null, creator: a, key: null, members: [b], membersExist: true },
+        context,
+      );
       if (created) return { roomId: claimed, position: created.position };
     } else if (last && isDirectRoomOf(room, pair)) {
       return { roomId: claimed, position: last.position };
@@ -217,13 +277,26 @@ function isDirectRoomOf(room: RoomState, [low, high]: [UserId, UserId]): boolean
 }
 
 /** `userId` joins with the group's key. Refusals: `room_not_found`, `wrong_key`, `already_member`. */
-export function joinRoom(store: EventStore, join: { roomId: RoomId; userId: UserId; key: string }, context: CommandContext): Promise<RoomResult> {
+export function joinRoom(
+  store: EventStore,
+  join: { roomId: RoomId; userId: UserId; key: string },
+  context: CommandContext,
+): Promise<RoomResult> {
   return onRoom(store, join.roomId, { kind: 'join', userId: join.userId, key: join.key }, context);
 }
 
 /** The creator adds `userId`. Refusals: `room_not_found`, `forbidden`, `user_not_found`, `already_member`. */
-export function addMember(store: EventStore, add: { roomId: RoomId; by: UserId; userId: UserId }, context: CommandContext): Promise<RoomResult> {
-  return onRoom(store, add.roomId, async () => ({ kind: 'add', by: add.by, userId: add.userId, userExists: await userExists(store, add.userId) }), context);
+export function addMember(
+  store: EventStore,
+  add: { roomId: RoomId; by: UserId; userId: UserId },
+  context: CommandContext,
+): Promise<RoomResult> {
+  return onRoom(
+    store,
+    add.roomId,
+    async () => ({ kind: 'add', by: add.by, userId: add.userId, userExists: await userExists(store, add.userId) }),
+    context,
+  );
 }
 
 /** Refusals: `room_not_found`, `not_a_member`, `forbidden` (a direct room). */
@@ -232,7 +305,11 @@ export function leaveRoom(store: EventStore, leave: { roomId: RoomId; userId: Us
 }
 
 /** The creator removes `userId`. Refusals: `room_not_found`, `forbidden`, `not_a_member`. */
-export function removeMember(store: EventStore, remove: { roomId: RoomId; by: UserId; userId: UserId }, context: CommandContext): Promise<RoomResult> {
+export function removeMember(
+  store: EventStore,
+  remove: { roomId: RoomId; by: UserId; userId: UserId },
+  context: CommandContext,
+): Promise<RoomResult> {
   return onRoom(store, remove.roomId, { kind: 'remove', by: remove.by, userId: remove.userId }, context);
 }
 

@@ -92,7 +92,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The rules both dialects share; each names the refusal code of the first broken one. */
 function validate({ name, login, phone, password }: Registration): string | null {
-  if (login !== null && (login.trim().length === 0 || login.length > 64 || CONTROL.test(login) || uncarriable(login))) return 'invalid_login';
+  if (login !== null && (login.trim().length === 0 || login.length > 64 || CONTROL.test(login) || uncarriable(login)))
+    return 'invalid_login';
   if (name.trim().length === 0 || name.length > 64 || CONTROL.test(name) || uncarriable(name)) return 'invalid_name';
   if (phone !== null && !/^\+?[0-9]{3,20}$/.test(phone)) return 'invalid_phone';
   if (password.length === 0 || password.length > 1024) return 'invalid_password';

@@ -15,4 +15,10 @@ export type ContactDeleted = DomainEvent<'ContactDeleted', { by: UserId; other: 
 
 export type ContactEvent = ContactRequested | ContactAccepted | ContactDeclined | ContactRequestCancelled | ContactDeleted;
 
-export const contactEventTypes = ['ContactRequested', 'ContactAccepted', 'ContactDeclined', 'ContactRequestCancelled', 'ContactDeleted'] as const;
+export const contactEventTypes = [
+  'ContactRequested',
+  'ContactAccepted',
+  'ContactDeclined',
+  'ContactRequestCancelled',
+  'ContactDeleted',
+] as const;

@@ -6,7 +6,8 @@ import type { RoomId } from './room.js';
  * `messages-<room>-<YYYYMMDD>`. A message's id is the global position of its MessageSent:
  * stable, unique, and ordered within the room.
  */
-export const messageStream = (roomId: RoomId, at: Date): StreamName => `messages-${roomId}-${at.toISOString().slice(0, 10).replaceAll('-', '')}`;
+export const messageStream = (roomId: RoomId, at: Date): StreamName =>
+  `messages-${roomId}-${at.toISOString().slice(0, 10).replaceAll('-', '')}`;
 
 export type MessageKind = 'text' | 'audio' | 'video' | 'image';
 

@@ -23,8 +23,14 @@ export type RoomKind = 'direct' | 'group';
 type Members = { kind: RoomKind; members: UserId[] };
 
 /** Followed, in the same append, by one RoomMemberJoined `via: 'creation'` per initial member. */
-export type RoomCreated = DomainEvent<'RoomCreated', { roomId: RoomId; name: string | null; creator: UserId; key: string | null } & Members>;
-export type RoomMemberJoined = DomainEvent<'RoomMemberJoined', { roomId: RoomId; userId: UserId; via: 'creation' | 'key' | 'added'; by: UserId } & Members>;
+export type RoomCreated = DomainEvent<
+  'RoomCreated',
+  { roomId: RoomId; name: string | null; creator: UserId; key: string | null } & Members
+>;
+export type RoomMemberJoined = DomainEvent<
+  'RoomMemberJoined',
+  { roomId: RoomId; userId: UserId; via: 'creation' | 'key' | 'added'; by: UserId } & Members
+>;
 export type RoomMemberLeft = DomainEvent<'RoomMemberLeft', { roomId: RoomId; userId: UserId } & Members>;
 export type RoomMemberRemoved = DomainEvent<'RoomMemberRemoved', { roomId: RoomId; userId: UserId; by: UserId } & Members>;
 export type RoomDeleted = DomainEvent<'RoomDeleted', { roomId: RoomId; by: UserId } & Members>;
@@ -34,4 +40,11 @@ export type DirectRoomClaimed = DomainEvent<'DirectRoomClaimed', { roomId: RoomI
 
 export type RoomEvent = RoomCreated | RoomMemberJoined | RoomMemberLeft | RoomMemberRemoved | RoomDeleted | RoomKeyRotated;
 
-export const roomEventTypes = ['RoomCreated', 'RoomMemberJoined', 'RoomMemberLeft', 'RoomMemberRemoved', 'RoomDeleted', 'RoomKeyRotated'] as const;
+export const roomEventTypes = [
+  'RoomCreated',
+  'RoomMemberJoined',
+  'RoomMemberLeft',
+  'RoomMemberRemoved',
+  'RoomDeleted',
+  'RoomKeyRotated',
+] as const;

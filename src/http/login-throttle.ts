@@ -22,7 +22,10 @@ export class LoginThrottle {
   /** Seconds to wait before trying again, or 0 when the attempt may go ahead. */
   retryAfter(attempt: SignInAttempt): number {
     const now = this.now();
-    const wait = Math.max(this.waitFor(`account:${attempt.account}`, this.maxPerAccount, now), this.waitFor(`address:${attempt.address}`, this.maxPerAddress, now));
+    const wait = Math.max(
+      this.waitFor(`account:${attempt.account}`, this.maxPerAccount, now),
+      this.waitFor(`address:${attempt.address}`, this.maxPerAddress, now),
+    );
     return Math.ceil(wait / 1000);
   }
 

@@ -191,12 +191,22 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T): Kind<
 }
 
 function hostName(): Kind<string> {
-  return { schema: z.string().trim().regex(/^[^\s/]+$/), expected: 'a host name or IP address' };
+  return {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[^\s/]+$/),
+    expected: 'a host name or IP address',
+  };
 }
 
 function directory(cwd: string): Kind<string> {
   return {
-    schema: z.string().trim().min(1).transform((dir) => path.resolve(cwd, dir)),
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .transform((dir) => path.resolve(cwd, dir)),
     expected: 'a directory path',
   };
 }

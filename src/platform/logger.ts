@@ -11,7 +11,17 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     level,
     base: { service: 'eschat' },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'passwordHash', '*.passwordHash', 'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-session-id"]'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'passwordHash',
+        '*.passwordHash',
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'req.headers["x-session-id"]',
+      ],
       censor: '[redacted]',
     },
   };

@@ -46,14 +46,56 @@ export class Metrics {
 
   constructor() {
     const registers = [this.registry];
-    this.appends = new Counter({ name: 'eschat_event_store_appends_total', help: 'Appends to the event store, by outcome (ok, conflict: wrong expected revision, error)', labelNames: ['outcome'], registers });
-    this.appendedEvents = new Counter({ name: 'eschat_event_store_appended_events_total', help: 'Events appended to the event store', registers });
-    this.appendSeconds = new Histogram({ name: 'eschat_event_store_append_seconds', help: 'Time from an append call to its outcome (durable when ok)', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
-    this.requests = new Counter({ name: 'eschat_http_requests_total', help: 'HTTP requests answered, by method, matched route pattern and status', labelNames: ['method', 'route', 'status'], registers });
-    this.requestSeconds = new Histogram({ name: 'eschat_http_request_seconds', help: 'Time to answer an HTTP request', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers });
-    this.connections = new Gauge({ name: 'eschat_realtime_connections', help: 'Signed-in real-time connections, by transport (websocket, tls, tcp)', labelNames: ['transport'], registers });
-    this.deliveries = new Counter({ name: 'eschat_realtime_deliveries_total', help: 'Live deliveries handed to connections, by kind (message, notification)', labelNames: ['kind'], registers });
-    this.deliverySeconds = new Histogram({ name: 'eschat_realtime_delivery_seconds', help: 'From the command that created an event to its delivery to a connection', labelNames: ['kind'], buckets: LATENCY_BUCKETS, registers });
+    this.appends = new Counter({
+      name: 'eschat_event_store_appends_total',
+      help: 'Appends to the event store, by outcome (ok, conflict: wrong expected revision, error)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.appendedEvents = new Counter({
+      name: 'eschat_event_store_appended_events_total',
+      help: 'Events appended to the event store',
+      registers,
+    });
+    this.appendSeconds = new Histogram({
+      name: 'eschat_event_store_append_seconds',
+      help: 'Time from an append call to its outcome (durable when ok)',
+      labelNames: ['outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.requests = new Counter({
+      name: 'eschat_http_requests_total',
+      help: 'HTTP requests answered, by method, matched route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'eschat_http_request_seconds',
+      help: 'Time to answer an HTTP request',
+      labelNames: ['method', 'route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.connections = new Gauge({
+      name: 'eschat_realtime_connections',
+      help: 'Signed-in real-time connections, by transport (websocket, tls, tcp)',
+      labelNames: ['transport'],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'eschat_realtime_deliveries_total',
+      help: 'Live deliveries handed to connections, by kind (message, notification)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.deliverySeconds = new Histogram({
+      name: 'eschat_realtime_delivery_seconds',
+      help: 'From the command that created an event to its delivery to a connection',
+      labelNames: ['kind'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     // Started with the server rather than at the first scrape: the event-loop and GC figures cover its whole life.
     processMetrics();
   }
@@ -97,7 +139,11 @@ export class Metrics {
           for (const projection of await status()) this.set({ projection: projection.name }, value(projection));
         },
       });
-    gauge('eschat_projection_lag', 'Global positions between a projection and the head of the log (events with SQLite, log bytes with EventStoreDB)', (projection) => projection.lag);
+    gauge(
+      'eschat_projection_lag',
+      'Global positions between a projection and the head of the log (events with SQLite, log bytes with EventStoreDB)',
+      (projection) => projection.lag,
+    );
     gauge('eschat_projection_failed', '1 when the projection stopped on an error', (projection) => (projection.state === 'failed' ? 1 : 0));
   }
 

@@ -50,8 +50,16 @@ export const contactsProjection: Projection = {
     switch (contact.type) {
       case 'ContactRequested': {
         const { from, to, ask } = contact.data;
-        const document: ContactRequestDocument = { _id: requestKey(from, to), from, to, ask, at: Math.floor(Date.parse(event.metadata.at) / 1000) };
-        return [{ collection: REQUESTS, operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } }];
+        const document: ContactRequestDocument = {
+          _id: requestKey(from, to),
+          from,
+          to,
+          ask,
+          at: Math.floor(Date.parse(event.metadata.at) / 1000),
+        };
+        return [
+          { collection: REQUESTS, operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } },
+        ];
       }
       case 'ContactAccepted': {
         const { by, requester } = contact.data;
@@ -87,7 +95,15 @@ function bothSides(a: UserId, b: UserId, state: ContactDocument['state'], positi
 function side(owner: UserId, contact: UserId, state: ContactDocument['state'], position: Position): ReadOperation[] {
   const _id = contactKey(owner, contact);
   return [
-    { collection: CONTACTS, operation: { updateOne: { filter: { _id }, update: { $setOnInsert: { owner, contact, state: 'removed', version: 0 } }, upsert: true } } },
-    { collection: CONTACTS, operation: { updateOne: { filter: { _id, version: { $lt: position } }, update: { $set: { state, version: position } } } } },
+    {
+      collection: CONTACTS,
+      operation: {
+        updateOne: { filter: { _id }, update: { $setOnInsert: { owner, contact, state: 'removed', version: 0 } }, upsert: true },
+      },
+    },
+    {
+      collection: CONTACTS,
+      operation: { updateOne: { filter: { _id, version: { $lt: position } }, update: { $set: { state, version: position } } } },
+    },
   ];
 }

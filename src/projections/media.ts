@@ -34,10 +34,20 @@ export const mediaProjection: Projection = {
     if (event.type === 'MessageSent') {
       const { mediaId, roomId } = event.data;
       if (mediaId === null) return [];
-      return [{ collection: MEDIA, operation: { updateOne: { filter: { _id: mediaId }, update: { $addToSet: { rooms: roomId } }, upsert: true } } }];
+      return [
+        {
+          collection: MEDIA,
+          operation: { updateOne: { filter: { _id: mediaId }, update: { $addToSet: { rooms: roomId } }, upsert: true } },
+        },
+      ];
     }
     const { mediaId, owner, kind, contentType, size, sha256 } = event.data;
     const details = { owner, kind, contentType, size, sha256, uploadedAt: recorded.metadata.at };
-    return [{ collection: MEDIA, operation: { updateOne: { filter: { _id: mediaId }, update: { $set: details, $setOnInsert: { rooms: [] } }, upsert: true } } }];
+    return [
+      {
+        collection: MEDIA,
+        operation: { updateOne: { filter: { _id: mediaId }, update: { $set: details, $setOnInsert: { rooms: [] } }, upsert: true } },
+      },
+    ];
   },
 };

@@ -28,7 +28,17 @@ export function messageCollection(read: ReadModels) {
 
 /** The document of a MessageSent: what the projection stores, and what a send answers at once. */
 export function messageDocument(position: Position, data: MessageSent['data'], at: string): MessageDocument {
-  return { _id: position, room: data.roomId, sender: data.sender, device: data.device, kind: data.kind, text: data.text, mediaId: data.mediaId, clientId: data.clientId, at };
+  return {
+    _id: position,
+    room: data.roomId,
+    sender: data.sender,
+    device: data.device,
+    kind: data.kind,
+    text: data.text,
+    mediaId: data.mediaId,
+    clientId: data.clientId,
+    at,
+  };
 }
 
 /** History per room, in position order. (Retried sends are answered by RecentSends, not from here.) */

@@ -105,15 +105,27 @@ function membershipOperations(event: ContactEvent | RoomEvent, position: number)
     case 'RoomMemberJoined': {
       const { userId, roomId } = event.data;
       const document: MembershipDocument = { _id: `${userId}:${roomId}`, user: userId, room: roomId, joinedAt: position, leftAt: null };
-      return [{ collection: 'memberships', operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } }];
+      return [
+        { collection: 'memberships', operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } },
+      ];
     }
     case 'RoomMemberLeft':
     case 'RoomMemberRemoved': {
       const { userId, roomId } = event.data;
-      return [{ collection: 'memberships', operation: { updateOne: { filter: { _id: `${userId}:${roomId}` }, update: { $set: { leftAt: position } } } } }];
+      return [
+        {
+          collection: 'memberships',
+          operation: { updateOne: { filter: { _id: `${userId}:${roomId}` }, update: { $set: { leftAt: position } } } },
+        },
+      ];
     }
     case 'RoomDeleted':
-      return [{ collection: 'memberships', operation: { updateMany: { filter: { room: event.data.roomId, leftAt: null }, update: { $set: { leftAt: position } } } } }];
+      return [
+        {
+          collection: 'memberships',
+          operation: { updateMany: { filter: { room: event.data.roomId, leftAt: null }, update: { $set: { leftAt: position } } } },
+        },
+      ];
     default:
       return [];
   }

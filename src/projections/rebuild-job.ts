@@ -42,7 +42,15 @@ export class RebuildJob {
     if (name !== undefined && !known.includes(name)) throw new RebuildRefused('unknown_projection');
     // Checked again: another request may have started one while status() was read.
     if (this.running) throw new RebuildRefused('rebuild_in_progress');
-    const state: RebuildState = { projections: name === undefined ? known : [name], current: null, position: 0, head: 0, startedAt: new Date().toISOString(), finishedAt: null, error: null };
+    const state: RebuildState = {
+      projections: name === undefined ? known : [name],
+      current: null,
+      position: 0,
+      head: 0,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
+    };
     this.last = state;
     this.running = this.run(state).finally(() => (this.running = null));
     return { ...state };

@@ -44,7 +44,18 @@ export const roomsProjection: Projection = {
     const event = recorded as unknown as RoomEvent;
     const members = [...event.data.members].sort((a, b) => a - b);
     const membership = { members, membersKey: membersKey(members) };
-    return [{ collection: ROOMS, operation: { updateOne: { filter: { _id: event.data.roomId }, update: { $set: changes(event, membership, recorded.metadata.at) }, upsert: true } } }];
+    return [
+      {
+        collection: ROOMS,
+        operation: {
+          updateOne: {
+            filter: { _id: event.data.roomId },
+            update: { $set: changes(event, membership, recorded.metadata.at) },
+            upsert: true,
+          },
+        },
+      },
+    ];
   },
 };
 

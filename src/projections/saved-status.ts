@@ -28,7 +28,16 @@ export async function savedStatus(store: EventStore, readStore: ReadStore, proje
       const saved = await checkpoints.findOne({ _id: name });
       if (!saved) return { name, version, builtVersion: null, generation: null, position: null, head, lag: null, state: 'not built' };
       const state = saved.version === version ? 'current' : 'outdated';
-      return { name, version, builtVersion: saved.version, generation: saved.generation, position: saved.position, head, lag: Math.max(0, head - saved.position), state };
+      return {
+        name,
+        version,
+        builtVersion: saved.version,
+        generation: saved.generation,
+        position: saved.position,
+        head,
+        lag: Math.max(0, head - saved.position),
+        state,
+      };
     }),
   );
 }

@@ -32,6 +32,8 @@ export const sessionsProjection: Projection = {
       dialect: data.dialect,
       startedAt: event.metadata.at,
     };
-    return [{ collection: 'sessions', operation: { replaceOne: { filter: { _id: data.tokenHash }, replacement: document, upsert: true } } }];
+    return [
+      { collection: 'sessions', operation: { replaceOne: { filter: { _id: data.tokenHash }, replacement: document, upsert: true } } },
+    ];
   },
 };

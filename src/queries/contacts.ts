@@ -23,7 +23,10 @@ export interface ContactChanges {
  * and a client that sends it back next time misses nothing.
  */
 export async function syncContacts(read: ReadModels, owner: UserId, since: Position): Promise<ContactChanges> {
-  const changed = await contacts(read).find({ owner, version: { $gt: since } }, { sort: { version: 1 }, projection: { contact: 1, state: 1, version: 1 } });
+  const changed = await contacts(read).find(
+    { owner, version: { $gt: since } },
+    { sort: { version: 1 }, projection: { contact: 1, state: 1, version: 1 } },
+  );
   return {
     version: changed.reduce((highest, entry) => Math.max(highest, entry.version), since),
     added: changed.filter((entry) => entry.state === 'contact').map((entry) => entry.contact),

@@ -13,6 +13,9 @@ export async function findVisibleMedia(read: ReadModels, mediaId: string, userId
   const media = await mediaCollection(read).findOne({ _id: mediaId });
   // A message may name media that was never uploaded (an id a client made up): nothing to serve.
   if (!media || typeof media.contentType !== 'string' || media.rooms.length === 0) return null;
-  const room = await roomCollection(read).findOne({ _id: { $in: media.rooms }, members: userId, deleted: false }, { projection: { _id: 1 } });
+  const room = await roomCollection(read).findOne(
+    { _id: { $in: media.rooms }, members: userId, deleted: false },
+    { projection: { _id: 1 } },
+  );
   return room ? media : null;
 }

@@ -14,7 +14,11 @@ export const MAX_HISTORY_PAGE = 200;
  * paging back from the oldest id of a page never skips or repeats a message, however many
  * are sent meanwhile.
  */
-export async function roomHistory(read: ReadModels, roomId: RoomId, page: { before: Position | null; limit: number }): Promise<MessageDocument[]> {
+export async function roomHistory(
+  read: ReadModels,
+  roomId: RoomId,
+  page: { before: Position | null; limit: number },
+): Promise<MessageDocument[]> {
   const filter = page.before === null ? { room: roomId } : { room: roomId, _id: { $lt: page.before } };
   const newestFirst = await messageCollection(read).find(filter, { sort: { _id: -1 }, limit: page.limit });
   return newestFirst.reverse();

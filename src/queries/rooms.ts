@@ -26,6 +26,9 @@ export function findDirectRoom(read: ReadModels, a: UserId, b: UserId): Promise<
 
 /** The oldest group room whose members are exactly `members` (in any order, repeats ignored). */
 export async function findGroupWithMembers(read: ReadModels, members: Iterable<UserId>): Promise<RoomDocument | null> {
-  const [oldest] = await roomCollection(read).find({ membersKey: membersKey(members), kind: 'group', deleted: false }, { sort: { _id: 1 }, limit: 1 });
+  const [oldest] = await roomCollection(read).find(
+    { membersKey: membersKey(members), kind: 'group', deleted: false },
+    { sort: { _id: 1 }, limit: 1 },
+  );
   return oldest ?? null;
 }

@@ -33,7 +33,11 @@ const MAX_APPEND_BYTES = 512 * 1024;
  * fails the copy instead of receiving events out of place; the target's last event of each
  * stream must also carry the source's id at that revision.
  */
-export async function copyEvents(source: EventStore, target: EventStore, onProgress?: (progress: CopyProgress) => void): Promise<CopyProgress> {
+export async function copyEvents(
+  source: EventStore,
+  target: EventStore,
+  onProgress?: (progress: CopyProgress) => void,
+): Promise<CopyProgress> {
   const heads = new TargetHeads(target);
   const progress: CopyProgress = { position: 0, head: await source.headPosition(), copied: 0, skipped: 0 };
   for (;;) {

@@ -8,8 +8,19 @@ import type { MessagingPort, Sender, SentMessage } from './messaging-port.js';
 import type { RoutingState } from '../projections/routing-state.js';
 
 /** The write side as real-time transports use it: text messages to a room or to a person. */
-export function createMessaging(store: EventStore, read: ReadModels, roomIds: IdAllocator, routing: RoutingState, guard: SendGuard): MessagingPort {
-  const context = (sender: Sender) => ({ actor: sender.userId, device: sender.device, session: sender.sessionId, ...(sender.address ? { address: sender.address } : {}) });
+export function createMessaging(
+  store: EventStore,
+  read: ReadModels,
+  roomIds: IdAllocator,
+  routing: RoutingState,
+  guard: SendGuard,
+): MessagingPort {
+  const context = (sender: Sender) => ({
+    actor: sender.userId,
+    device: sender.device,
+    session: sender.sessionId,
+    ...(sender.address ? { address: sender.address } : {}),
+  });
 
   const sendToRoom = async (sender: Sender, roomId: number, clientId: string, text: string): Promise<SentMessage> => {
     const send = { roomId, sender: sender.userId, device: sender.device, clientId, kind: 'text' as const, text, mediaId: null };

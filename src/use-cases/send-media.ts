@@ -24,13 +24,26 @@ export interface MediaMessage {
  * Bytes no message refers to in the end (a refused send, a concurrent retry that won) are
  * deleted. Refusals: those of the send guard, uploadMedia and sendMessage.
  */
-export async function sendMediaMessage(deps: HttpDeps, caller: Caller, send: MediaMessage, context: CommandContext): Promise<MessageDocument> {
+export async function sendMediaMessage(
+  deps: HttpDeps,
+  caller: Caller,
+  send: MediaMessage,
+  context: CommandContext,
+): Promise<MessageDocument> {
   const refusal = await deps.sendGuard.refusal(send.roomId, caller.userId);
   if (refusal) throw new CommandRefused(new Refusal(refusal));
   const earlier = send.clientId === null ? null : await deps.sendGuard.earlier(caller.userId, caller.device, send.clientId);
   if (earlier) return answered(deps, earlier);
   const media = await uploadMedia(deps.store, deps.media, { owner: caller.userId, kind: send.kind, file: send.file }, context);
-  const message = { roomId: send.roomId, sender: caller.userId, device: caller.device, clientId: send.clientId, kind: media.kind, text: null, mediaId: media.mediaId };
+  const message = {
+    roomId: send.roomId,
+    sender: caller.userId,
+    device: caller.device,
+    clientId: send.clientId,
+    kind: media.kind,
+    text: null,
+    mediaId: media.mediaId,
+  };
   const sent = await sendMessage(deps.store, deps.sendGuard, message, context).catch(async (error: unknown) => {
     await deps.media.delete(media.mediaId);
     throw error;

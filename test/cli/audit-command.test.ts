@@ -81,8 +81,11 @@ describe('eschat audit', function () {
     const [line] = jsonLines(withText);
     expect(line).to.include({ position: message.id, type: 'MessageSent' });
     expect((line!['data'] as { text: string }).text).to.equal(message.text);
-    const members = ((line!['room'] as { members: Array<{ id: number }> }).members).map((member) => member.id);
-    const then = data.workload.rooms.get(roomId)!.filter((snapshot) => snapshot.position < message.id).at(-1)!;
+    const members = (line!['room'] as { members: Array<{ id: number }> }).members.map((member) => member.id);
+    const then = data.workload.rooms
+      .get(roomId)!
+      .filter((snapshot) => snapshot.position < message.id)
+      .at(-1)!;
     expect(members).to.deep.equal(then.members);
   });
 

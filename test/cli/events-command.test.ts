@@ -20,7 +20,9 @@ describe('eschat events tail', function () {
       const recent = (await tail.lines(3)).map((line) => JSON.parse(line) as { position: number });
       expect(recent.map((event) => event.position)).to.deep.equal([data.workload.head - 2, data.workload.head - 1, data.workload.head]);
       const newcomer = await v1User(t, 'newcomer');
-      const lines = (await tail.lines(6)).slice(3).map((line) => JSON.parse(line) as { type: string; position: number; summary: string; data: Record<string, unknown> });
+      const lines = (await tail.lines(6))
+        .slice(3)
+        .map((line) => JSON.parse(line) as { type: string; position: number; summary: string; data: Record<string, unknown> });
       // Registering is a login claim, the registration, then the first session.
       expect(lines.map((event) => event.type)).to.deep.equal(['ValueClaimed', 'UserRegistered', 'SessionStarted']);
       expect(lines[0]!.position).to.equal(data.workload.head + 1);

@@ -28,10 +28,13 @@ describe('eschat events copy', function () {
   it('copies the embedded log into another store: same events, same order, same ids; a second run copies nothing', async () => {
     const first = await runCli(data.dataDir, ['events', 'copy', '--to', 'sqlite:copy/events.db']);
     expect(first.code, first.stderr).to.equal(0);
-    expect(first.stderr).to.include(`eschat: copied ${data.workload.head} events, 0 already in the target, up to position ${data.workload.head}`);
+    expect(first.stderr).to.include(
+      `eschat: copied ${data.workload.head} events, 0 already in the target, up to position ${data.workload.head}`,
+    );
     const source = await readLog(join(data.dataDir, 'events.db'));
     const copy = await readLog(join(data.dataDir, 'copy', 'events.db'));
-    const essence = (events: RecordedEvent[]) => events.map(({ id, stream, revision, type, data, metadata }) => ({ id, stream, revision, type, data, metadata }));
+    const essence = (events: RecordedEvent[]) =>
+      events.map(({ id, stream, revision, type, data, metadata }) => ({ id, stream, revision, type, data, metadata }));
     expect(copy.length).to.equal(data.workload.head);
     expect(essence(copy)).to.deep.equal(essence(source));
 

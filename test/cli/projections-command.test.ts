@@ -32,7 +32,9 @@ describe('eschat projections', function () {
     const run = await runCli(data.dataDir, ['projections', 'rebuild', '--json']);
     expect(run.code, run.stderr).to.equal(0);
     const lines = jsonLines(run);
-    const documents = Object.fromEntries(lines.filter((line) => line['type'] === 'Projection').map((line) => [line['name'], line['documents']]));
+    const documents = Object.fromEntries(
+      lines.filter((line) => line['type'] === 'Projection').map((line) => [line['name'], line['documents']]),
+    );
     expect(Object.keys(documents)).to.deep.equal(names);
     expect(documents['messages']).to.deep.equal({ messages: data.workload.messages.length });
     expect(documents['users']).to.deep.equal({ users: data.workload.users.length });
@@ -66,7 +68,8 @@ describe('eschat projections', function () {
       await rebuildInPlace(store, shared, undefined, (position) => (reported = position));
       expect(reported).to.equal(data.workload.head);
       const statuses = await savedStatus(store, shared, projections);
-      for (const status of statuses) expect(status, status.name).to.include({ state: 'current', generation: 2, position: data.workload.head, lag: 0 });
+      for (const status of statuses)
+        expect(status, status.name).to.include({ state: 'current', generation: 2, position: data.workload.head, lag: 0 });
       const fresh = await buildFromScratch(store, new MemoryReadStore(), projections);
       const served = { collection: (projection: string, name: string) => shared.collection(`${projection}.${name}.g2`) };
       expect(await readModelSnapshot(served, projections)).to.deep.equal(await readModelSnapshot(fresh.runner, projections));

@@ -13,6 +13,8 @@ describe('CLI tables', () => {
     expect(lines.filter((line) => line.startsWith('┌'))).to.have.length(1);
     expect(lines.filter((line) => line.startsWith('└'))).to.have.length(1);
     expect(lines.filter((line) => /^│ n\s+│ text/.test(line))).to.have.length(1);
-    expect(lines.filter((line) => /^│ \d+/.test(line)).map((line) => Number(/^│ (\d+)/.exec(line)![1]))).to.deep.equal(rows.map(([n]) => n));
+    expect(lines.filter((line) => /^│ \d+/.test(line)).map((line) => Number(/^│ (\d+)/.exec(line)![1]))).to.deep.equal(
+      rows.map(([n]) => n),
+    );
   });
 });

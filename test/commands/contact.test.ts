@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { acceptContact, contactDecider, removeContact, requestContact, type ContactCommand, type ContactState } from '../../src/commands/contact.js';
+import {
+  acceptContact,
+  contactDecider,
+  removeContact,
+  requestContact,
+  type ContactCommand,
+  type ContactState,
+} from '../../src/commands/contact.js';
 import { Refusal, fold } from '../../src/commands/decider.js';
 import { contactStream, type ContactEvent } from '../../src/events/contact.js';
 import { userStream } from '../../src/events/user.js';
@@ -11,7 +18,13 @@ const strangers: ContactState = { status: 'strangers' };
 const requested = (from: number, to: number): ContactState => ({ status: 'requested', from, to });
 const contacts: ContactState = { status: 'contacts' };
 
-const request = (from: number, to: number, ask = 'hi', targetExists = true): ContactCommand => ({ kind: 'request', from, to, ask, targetExists });
+const request = (from: number, to: number, ask = 'hi', targetExists = true): ContactCommand => ({
+  kind: 'request',
+  from,
+  to,
+  ask,
+  targetExists,
+});
 
 /** The refusal code, or the types of the events decided. */
 function outcome(state: ContactState, command: ContactCommand): string | string[] {
@@ -19,10 +32,11 @@ function outcome(state: ContactState, command: ContactCommand): string | string[
   return decision instanceof Refusal ? decision.code : decision.map((event) => event.type);
 }
 
-
 describe('contactDecider', () => {
   it('records a request with its greeting', () => {
-    expect(contactDecider.decide(strangers, request(1, 2, 'hello'))).to.deep.equal([{ type: 'ContactRequested', data: { from: 1, to: 2, ask: 'hello' } }]);
+    expect(contactDecider.decide(strangers, request(1, 2, 'hello'))).to.deep.equal([
+      { type: 'ContactRequested', data: { from: 1, to: 2, ask: 'hello' } },
+    ]);
   });
 
   it('refuses a request to oneself, to nobody, or with a greeting over 100 characters', () => {

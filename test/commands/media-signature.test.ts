@@ -18,7 +18,8 @@ describe('media signatures', () => {
       ['HTML', Buffer.from('<html><script>alert(1)</script>'), { audio: null, video: null, image: null }],
     ];
     for (const [name, bytes, expected] of cases) {
-      for (const kind of ['audio', 'video', 'image'] as const) expect(mediaContentType(kind, bytes.subarray(0, 16)), `${name} as ${kind}`).to.equal(expected[kind]);
+      for (const kind of ['audio', 'video', 'image'] as const)
+        expect(mediaContentType(kind, bytes.subarray(0, 16)), `${name} as ${kind}`).to.equal(expected[kind]);
     }
   });
 

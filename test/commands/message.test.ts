@@ -36,7 +36,15 @@ describe('sendMessage', () => {
     await store.close();
   });
 
-  const text = (body: string, clientId: string | null = null, sender = ann): SendMessage => ({ roomId, sender, device: 'web', clientId, kind: 'text', text: body, mediaId: null });
+  const text = (body: string, clientId: string | null = null, sender = ann): SendMessage => ({
+    roomId,
+    sender,
+    device: 'web',
+    clientId,
+    kind: 'text',
+    text: body,
+    mediaId: null,
+  });
   const sentCount = async () => (await store.readAll({ filter: { eventTypes: ['MessageSent'] } })).length;
 
   it('answers the message with its log position as id, stored in the day stream of the room', async () => {

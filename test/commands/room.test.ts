@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import { fold } from '../../src/commands/decider.js';
 import { IdAllocator } from '../../src/commands/id-allocator.js';
-import { addMember, createGroup, directRoom, joinRoom, newRoomKey, roomDecider, type RoomCommand, type RoomState } from '../../src/commands/room.js';
+import {
+  addMember,
+  createGroup,
+  directRoom,
+  joinRoom,
+  newRoomKey,
+  roomDecider,
+  type RoomCommand,
+  type RoomState,
+} from '../../src/commands/room.js';
 import { registerUser } from '../../src/commands/user.js';
 import { directRoomStream, roomStream, type RoomEvent } from '../../src/events/room.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
@@ -18,8 +27,16 @@ function decide(events: RoomEvent[], command: RoomCommand): RoomEvent[] | string
 }
 
 const created = (creator: number, members: number[], key: string | null = 'k'.repeat(16)) =>
-  roomDecider.decide(roomDecider.initialState, { kind: 'create', roomId: 7, roomKind: 'group', name: 'g', creator, key, members, membersExist: true }) as RoomEvent[];
-
+  roomDecider.decide(roomDecider.initialState, {
+    kind: 'create',
+    roomId: 7,
+    roomKind: 'group',
+    name: 'g',
+    creator,
+    key,
+    members,
+    membersExist: true,
+  }) as RoomEvent[];
 
 describe('room aggregate', () => {
   it('creates a room with the creator and members once each, every creation event naming them all', () => {
@@ -62,7 +79,8 @@ describe('room aggregate', () => {
   });
 
   it('refuses names that are empty, longer than 64 characters or have control characters', () => {
-    const create = (name: string) => decide([], { kind: 'create', roomId: 1, roomKind: 'group', name, creator: 1, key: null, members: [], membersExist: true });
+    const create = (name: string) =>
+      decide([], { kind: 'create', roomId: 1, roomKind: 'group', name, creator: 1, key: null, members: [], membersExist: true });
     for (const name of ['', '   ', 'x'.repeat(65), 'a\u0007b']) expect(create(name), JSON.stringify(name)).to.equal('invalid_name');
     expect(create('😀'.repeat(64))).to.be.an('array');
   });
@@ -74,14 +92,17 @@ describe('room aggregate', () => {
       store = await tempEventStore();
       const ids = userIds(store);
       users = [];
-      for (const login of ['ann', 'bob', 'cid']) users.push((await registerUser(store, ids, { name: login, login, phone: null, password: 'pw' }, {})).userId);
+      for (const login of ['ann', 'bob', 'cid'])
+        users.push((await registerUser(store, ids, { name: login, login, phone: null, password: 'pw' }, {})).userId);
     });
     afterEach(() => store.close());
 
     it('finds one direct room for a pair, whichever side asks, from two allocators at once', async () => {
       const [ann, bob] = users as [number, number];
       const [a, b] = [roomIds(store), roomIds(store)];
-      const rooms = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? directRoom(store, a, ann, bob, {}) : directRoom(store, b, bob, ann, {}))));
+      const rooms = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? directRoom(store, a, ann, bob, {}) : directRoom(store, b, bob, ann, {}))),
+      );
       expect(new Set(rooms.map((room) => room.roomId)).size).to.equal(1);
       const created = await store.readAll({ filter: { eventTypes: ['RoomCreated'] } });
       expect(created).to.have.length(1);
@@ -91,7 +112,11 @@ describe('room aggregate', () => {
     it('claims a fresh id when the claimed one went to another room, and creates a room a crash left unmade', async () => {
       const [ann, bob, cid] = users as [number, number, number];
       // Another process claimed id 1 for ann and bob, then died; meanwhile id 1 became a group.
-      await store.append(directRoomStream(ann, bob), [{ type: 'DirectRoomClaimed', data: { roomId: 1, members: [ann, bob] }, metadata: meta }], { expectedRevision: 'no_stream' });
+      await store.append(
+        directRoomStream(ann, bob),
+        [{ type: 'DirectRoomClaimed', data: { roomId: 1, members: [ann, bob] }, metadata: meta }],
+        { expectedRevision: 'no_stream' },
+      );
       const group = await createGroup(store, roomIds(store), { name: 'g', creator: cid, members: [], key: null }, {});
       expect(group.roomId).to.equal(1);
       const direct = await directRoom(store, roomIds(store), ann, bob, {});
@@ -99,7 +124,11 @@ describe('room aggregate', () => {
       expect((await store.readStream(roomStream(direct.roomId)))[0]?.data).to.include({ kind: 'direct' });
 
       // A claim whose room was never created: the next call creates it under the claimed id.
-      await store.append(directRoomStream(ann, cid), [{ type: 'DirectRoomClaimed', data: { roomId: 50, members: [ann, cid] }, metadata: meta }], { expectedRevision: 'no_stream' });
+      await store.append(
+        directRoomStream(ann, cid),
+        [{ type: 'DirectRoomClaimed', data: { roomId: 50, members: [ann, cid] }, metadata: meta }],
+        { expectedRevision: 'no_stream' },
+      );
       expect((await directRoom(store, roomIds(store), cid, ann, {})).roomId).to.equal(50);
     });
 
@@ -113,7 +142,11 @@ describe('room aggregate', () => {
     it('gives concurrent groups from two allocators distinct ids; refuses unknown members and users', async () => {
       const [ann, bob] = users as [number, number];
       const [a, b] = [roomIds(store), roomIds(store)];
-      const groups = await Promise.all(Array.from({ length: 10 }, (_, i) => createGroup(store, i % 2 ? a : b, { name: `g${i}`, creator: ann, members: [bob], key: newRoomKey() }, {})));
+      const groups = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          createGroup(store, i % 2 ? a : b, { name: `g${i}`, creator: ann, members: [bob], key: newRoomKey() }, {}),
+        ),
+      );
       expect(new Set(groups.map((group) => group.roomId)).size).to.equal(10);
       expect(await refusalOf(createGroup(store, a, { name: 'x', creator: ann, members: [999], key: null }, {}))).to.equal('user_not_found');
       expect(await refusalOf(addMember(store, { roomId: groups[0]!.roomId, by: ann, userId: 999 }, {}))).to.equal('user_not_found');

@@ -11,7 +11,6 @@ import { refusalOf } from '../support/refusal.js';
 const allocator = (store: EventStore) => new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
 const person = (login: string, phone: string | null = null): Registration => ({ name: login, login, phone, password: 'pw' });
 
-
 describe('user registration', () => {
   let store: EventStore;
   beforeEach(async () => {
@@ -67,7 +66,13 @@ describe('user registration', () => {
 });
 
 describe('reservationDecider', () => {
-  const claim = (userId: number, holderRegistered: boolean, now = Date.now()) => ({ kind: 'claim' as const, value: 'v', userId, now, holderRegistered });
+  const claim = (userId: number, holderRegistered: boolean, now = Date.now()) => ({
+    kind: 'claim' as const,
+    value: 'v',
+    userId,
+    now,
+    holderRegistered,
+  });
 
   it('claims a free value and refuses a held one', () => {
     const now = Date.now();
@@ -76,12 +81,16 @@ describe('reservationDecider', () => {
     ]);
     const held = { holder: 1, claimedAt: Date.now() - 10 * ORPHANED_CLAIM_MS };
     expect(reservationDecider.decide(held, claim(2, true))).to.have.property('code', 'already_taken');
-    expect(reservationDecider.decide(held, claim(2, false))).to.be.an('array').with.length(1);
+    expect(reservationDecider.decide(held, claim(2, false)))
+      .to.be.an('array')
+      .with.length(1);
   });
 
-  it('releases only the holder\'s claim', () => {
+  it("releases only the holder's claim", () => {
     const held = { holder: 1, claimedAt: 0 };
     expect(reservationDecider.decide(held, { kind: 'release', value: 'v', userId: 2 })).to.deep.equal([]);
-    expect(reservationDecider.decide(held, { kind: 'release', value: 'v', userId: 1 })).to.deep.equal([{ type: 'ValueReleased', data: { value: 'v', userId: 1 } }]);
+    expect(reservationDecider.decide(held, { kind: 'release', value: 'v', userId: 1 })).to.deep.equal([
+      { type: 'ValueReleased', data: { value: 'v', userId: 1 } },
+    ]);
   });
 });

@@ -3,7 +3,16 @@ import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import { UpcasterRegistry, upcasters } from '../../src/events/upcasters.js';
 
 function recorded(type: string, data: unknown): RecordedEvent {
-  return { id: 'e1', stream: 'session-s1', revision: 0, position: 1, type, data, metadata: { correlationId: 'c', at: '2026-01-01T00:00:00.000Z' }, created: 0 };
+  return {
+    id: 'e1',
+    stream: 'session-s1',
+    revision: 0,
+    position: 1,
+    type,
+    data,
+    metadata: { correlationId: 'c', at: '2026-01-01T00:00:00.000Z' },
+    created: 0,
+  };
 }
 
 describe('upcasters', () => {
@@ -16,7 +25,14 @@ describe('upcasters', () => {
   });
 
   it('leave events already in the current shape, and other types, as the very same objects', () => {
-    const current = recorded('SessionStarted', { sessionId: 's1', userId: 3, tokenHash: 'ab', device: 'phone', dialect: 'im', address: '10.0.0.1' });
+    const current = recorded('SessionStarted', {
+      sessionId: 's1',
+      userId: 3,
+      tokenHash: 'ab',
+      device: 'phone',
+      dialect: 'im',
+      address: '10.0.0.1',
+    });
     expect(upcasters.upcast(current)).to.equal(current);
     const other = recorded('MessageSent', { roomId: 1 });
     expect(upcasters.upcast(other)).to.equal(other);

@@ -126,7 +126,11 @@ describe('contact sync across dialects, property: incremental clients end with t
     if (roll === 0) return NOBODY;
     if (roll === 1) return actor.id;
     const related =
-      kind === 'accept' ? model.received(actor.id).map((request) => request.from) : kind === 'remove' ? [...model.contactsOf(actor.id), ...model.sent(actor.id).map((r) => r.to)] : [];
+      kind === 'accept'
+        ? model.received(actor.id).map((request) => request.from)
+        : kind === 'remove'
+          ? [...model.contactsOf(actor.id), ...model.sent(actor.id).map((r) => r.to)]
+          : [];
     return related.length > 0 && rng.int(3) > 0 ? rng.pick(related) : rng.pick(users).id;
   }
 
@@ -137,7 +141,9 @@ describe('contact sync across dialects, property: incremental clients end with t
       if (rng.int(5) === 0) {
         const client = rng.pick(clients);
         await sync(client);
-        expect(ascending(client.list), `seed ${SEED} step ${step}: ${client.dialect} client of ${client.user.id}`).to.deep.equal(model.contactsOf(client.user.id));
+        expect(ascending(client.list), `seed ${SEED} step ${step}: ${client.dialect} client of ${client.user.id}`).to.deep.equal(
+          model.contactsOf(client.user.id),
+        );
         continue;
       }
       const kind = rng.pick<Kind>(['request', 'request', 'accept', 'remove']);
@@ -148,7 +154,9 @@ describe('contact sync across dialects, property: incremental clients end with t
       const outcome = model.apply(kind, actor.id, other, ask);
       outcomes.set(`${kind} ${outcome}`, (outcomes.get(`${kind} ${outcome}`) ?? 0) + 1);
       const answer = await send(dialect, kind, actor, other, ask);
-      expect(answer, `seed ${SEED} step ${step}: ${dialect} ${kind} ${actor.id} -> ${other}`).to.deep.equal(expectedAnswer(dialect, kind, outcome));
+      expect(answer, `seed ${SEED} step ${step}: ${dialect} ${kind} ${actor.id} -> ${other}`).to.deep.equal(
+        expectedAnswer(dialect, kind, outcome),
+      );
     }
     // The run explored every outcome, so the comparisons above meant something.
     expect([...outcomes.keys()].sort()).to.include.members([
@@ -175,13 +183,29 @@ describe('contact sync across dialects, property: incremental clients end with t
 
   it('shows every pending request as the model has it, in both dialects', async () => {
     for (const user of users) {
-      const requests = (await v1As(t, user, 'GET', '/v1/contacts/requests')).body as { received: Array<{ user_id: number; ask: string }>; sent: Array<{ user_id: number; ask: string }> };
+      const requests = (await v1As(t, user, 'GET', '/v1/contacts/requests')).body as {
+        received: Array<{ user_id: number; ask: string }>;
+        sent: Array<{ user_id: number; ask: string }>;
+      };
       const byUser = (a: { user_id: number }, b: { user_id: number }) => a.user_id - b.user_id;
-      expect(requests.received.map(({ user_id, ask }) => ({ user_id, ask })).sort(byUser)).to.deep.equal(model.received(user.id).map(({ from, ask }) => ({ user_id: from, ask })).sort(byUser));
-      expect(requests.sent.map(({ user_id, ask }) => ({ user_id, ask })).sort(byUser)).to.deep.equal(model.sent(user.id).map(({ to, ask }) => ({ user_id: to, ask })).sort(byUser));
+      expect(requests.received.map(({ user_id, ask }) => ({ user_id, ask })).sort(byUser)).to.deep.equal(
+        model
+          .received(user.id)
+          .map(({ from, ask }) => ({ user_id: from, ask }))
+          .sort(byUser),
+      );
+      expect(requests.sent.map(({ user_id, ask }) => ({ user_id, ask })).sort(byUser)).to.deep.equal(
+        model
+          .sent(user.id)
+          .map(({ to, ask }) => ({ user_id: to, ask }))
+          .sort(byUser),
+      );
       const preContacts = (await imAs(t, user, 'GET', '/pre_contact/0'))['pre_contact'] ?? [];
       expect(preContacts.map((row) => ({ user_id: row['user_id'] as number, ask: row['message'] as string })).sort(byUser)).to.deep.equal(
-        model.received(user.id).map(({ from, ask }) => ({ user_id: from, ask })).sort(byUser),
+        model
+          .received(user.id)
+          .map(({ from, ask }) => ({ user_id: from, ask }))
+          .sort(byUser),
       );
     }
   });
@@ -189,11 +213,18 @@ describe('contact sync across dialects, property: incremental clients end with t
   it('converges under concurrent commands: incremental clients equal full syncs, and the relation stays symmetric', async () => {
     const rng = seededRandom(SEED + 1);
     const kinds: Kind[] = ['request', 'accept', 'remove'];
-    const commands = Array.from({ length: 120 }, () => ({ kind: rng.pick(kinds), dialect: rng.pick<Dialect>(['im', 'v1']), actor: rng.pick(users), other: rng.pick(users).id }));
+    const commands = Array.from({ length: 120 }, () => ({
+      kind: rng.pick(kinds),
+      dialect: rng.pick<Dialect>(['im', 'v1']),
+      actor: rng.pick(users),
+      other: rng.pick(users).id,
+    }));
     const answers = await Promise.all(commands.map((command) => send(command.dialect, command.kind, command.actor, command.other, 'race')));
     for (const [i, answer] of answers.entries()) {
       const { kind, dialect } = commands[i]!;
-      const allowed = (['ok', 'cannot_add_self', 'contact_exists', 'waiting_for_accept', 'no_request', 'not_a_contact'] as const).map((outcome) => expectedAnswer(dialect, kind, outcome));
+      const allowed = (['ok', 'cannot_add_self', 'contact_exists', 'waiting_for_accept', 'no_request', 'not_a_contact'] as const).map(
+        (outcome) => expectedAnswer(dialect, kind, outcome),
+      );
       expect(allowed, JSON.stringify(answer)).to.deep.include(answer);
     }
     const lists = new Map<number, number[]>();

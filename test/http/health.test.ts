@@ -29,7 +29,12 @@ function sources(head: number, applied: number, overrides: Partial<HealthSources
 describe('checkHealth', () => {
   it('is ready when the stores answer and every projection has reached the head', async () => {
     const report = await checkHealth(sources(42, 42));
-    expect(report).to.deep.include({ status: 'ready', event_store: { ok: true, head: 42 }, read_store: { ok: true }, realtime: { connections: 2 } });
+    expect(report).to.deep.include({
+      status: 'ready',
+      event_store: { ok: true, head: 42 },
+      read_store: { ok: true },
+      realtime: { connections: 2 },
+    });
     expect(report.projections).to.deep.include({ ok: true, caught_up: true });
     expect(report.projections.list).to.deep.equal([
       { name: 'users', state: 'live', position: 42, lag: 0 },

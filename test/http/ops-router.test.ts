@@ -40,10 +40,13 @@ describe('GET /metrics', () => {
     await t.client.json('POST', '/v1/register', { login: 'counted', password: 'pw' });
     const unknownRoom = await t.client.json('GET', '/v1/rooms/987654/messages', undefined, alice.token);
     const after = await Scrape.of(t.client);
-    const requests = (scrape: Scrape, route: string, status: string) => scrape.value('eschat_http_requests_total', { method: 'POST', route, status });
+    const requests = (scrape: Scrape, route: string, status: string) =>
+      scrape.value('eschat_http_requests_total', { method: 'POST', route, status });
     expect(requests(after, '/v1/register', '200') - requests(before, '/v1/register', '200')).to.equal(1);
     expect(requests(after, '/v1/register', '422') - requests(before, '/v1/register', '422')).to.equal(1);
-    expect(after.value('eschat_http_requests_total', { method: 'GET', route: '/v1/rooms/:id/messages', status: String(unknownRoom.status) })).to.equal(1);
+    expect(
+      after.value('eschat_http_requests_total', { method: 'GET', route: '/v1/rooms/:id/messages', status: String(unknownRoom.status) }),
+    ).to.equal(1);
     // In a label, not anywhere: a sample's value may contain the digits too.
     expect(after.text, 'raw paths would make a series per id').not.to.match(/="[^"]*987654/);
     // Registering appends the login claim, the user and the session.
@@ -68,15 +71,20 @@ describe('GET /metrics', () => {
     await phone.next((frame) => frame.type === 'm' && frame.fields['id'] === 'metered');
     const after = await Scrape.of(t.client);
     for (const kind of ['notification', 'message']) {
-      const delivered = after.value('eschat_realtime_deliveries_total', { kind }) - before.value('eschat_realtime_deliveries_total', { kind });
+      const delivered =
+        after.value('eschat_realtime_deliveries_total', { kind }) - before.value('eschat_realtime_deliveries_total', { kind });
       expect(delivered, kind).to.be.at.least(1);
-      const timed = after.value('eschat_realtime_delivery_seconds_count', { kind }) - before.value('eschat_realtime_delivery_seconds_count', { kind });
+      const timed =
+        after.value('eschat_realtime_delivery_seconds_count', { kind }) - before.value('eschat_realtime_delivery_seconds_count', { kind });
       expect(timed, kind).to.equal(delivered);
     }
 
     phone.close();
     laptop.close();
-    await eventually(async () => (await connections('tls')) === 0 && (await connections('websocket')) === 0, 'both connections counted out');
+    await eventually(
+      async () => (await connections('tls')) === 0 && (await connections('websocket')) === 0,
+      'both connections counted out',
+    );
   });
 
   it('reads the lag of every projection at each scrape', async () => {

@@ -35,7 +35,8 @@ describe('request ids and the request log', function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const eventsOf = async (requestId: string): Promise<RecordedEvent[]> => (await log.readAll()).filter((event) => event.metadata.correlationId === requestId);
+  const eventsOf = async (requestId: string): Promise<RecordedEvent[]> =>
+    (await log.readAll()).filter((event) => event.metadata.correlationId === requestId);
   const requestLines = (): LogLine[] => server.logs.map((line) => JSON.parse(line) as LogLine).filter((line) => line.msg === 'request');
 
   it('logs each request once with its id, route and status, and traces the events it appended back to it', async () => {
@@ -46,7 +47,8 @@ describe('request ids and the request log', function () {
     expect(requestId).to.match(/^[0-9a-f-]{36}$/);
     expect((await eventsOf(requestId)).map((event) => event.type)).to.deep.equal(['ValueClaimed', 'UserRegistered', 'SessionStarted']);
     // The line may reach the test's pipe just after the answer.
-    for (let waited = 0; !requestLines().some((line) => line.requestId === requestId) && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; !requestLines().some((line) => line.requestId === requestId) && waited < 2000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const lines = requestLines().filter((line) => line.requestId === requestId);
     expect(lines).to.have.length(1);
     expect(lines[0]).to.deep.include({ method: 'POST', path: '/v1/register', route: '/v1/register', status: 200 });
@@ -57,7 +59,8 @@ describe('request ids and the request log', function () {
   });
 
   it('carries the caller request id into the events of a signed-in command', async () => {
-    const token = ((await server.client.json('POST', '/v1/register', { login: 'leaving', password: 'pw' })).body as { session_id: string }).session_id;
+    const token = ((await server.client.json('POST', '/v1/register', { login: 'leaving', password: 'pw' })).body as { session_id: string })
+      .session_id;
     const answer = await server.client.json('POST', '/v1/logout', {}, token);
     expect(answer.status).to.equal(200);
     const events = await eventsOf(answer.headers['x-request-id'] as string);

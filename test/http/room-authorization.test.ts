@@ -37,7 +37,8 @@ describe('room authorization matrix', () => {
       expect(errorCode(answer)).to.equal('room_not_found');
       return false;
     },
-    'v1 room list': async (user) => ((await t.client.json('GET', '/v1/rooms', undefined, user.token)).body as V1Room[]).some((each) => each.id === room.id),
+    'v1 room list': async (user) =>
+      ((await t.client.json('GET', '/v1/rooms', undefined, user.token)).body as V1Room[]).some((each) => each.id === room.id),
     'v1 history': async (user) => {
       const answer = await t.client.json('GET', `/v1/rooms/${room.id}/messages`, undefined, user.token);
       if (answer.status === 200) return (answer.body as V1Message[]).some((message) => message.text === 'secret');
@@ -50,7 +51,8 @@ describe('room authorization matrix', () => {
       expect(answer.status).to.equal(422);
       return false;
     },
-    'v1 media upload': async (user) => (await postMultipart(t, `/v1/rooms/${room.id}/media`, { file: file(PNG) }, user.token)).status === 200,
+    'v1 media upload': async (user) =>
+      (await postMultipart(t, `/v1/rooms/${room.id}/media`, { file: file(PNG) }, user.token)).status === 200,
     'im group media': async (user) => {
       const status = responseOf((await postMultipart(t, '/gm/image', { image: file(PNG), g_id: String(room.id) }, user.token)).text);
       if (status['status'] === 0) return true;
@@ -86,14 +88,21 @@ describe('room authorization matrix', () => {
 
   it('only the creator adds, removes, rotates the key and deletes, in either dialect', async () => {
     const group = await v1Group(t, creator, 'rules', [member]);
-    const refusedV1 = async (user: TestUser, method: string, path: string, body?: unknown) => errorCode(await t.client.json(method, path, body, user.token));
+    const refusedV1 = async (user: TestUser, method: string, path: string, body?: unknown) =>
+      errorCode(await t.client.json(method, path, body, user.token));
     for (const user of [member, outsider]) {
       expect(await refusedV1(user, 'POST', `/v1/rooms/${group.id}/members`, { user_id: outsider.id })).to.equal('forbidden');
       expect(await refusedV1(user, 'DELETE', `/v1/rooms/${group.id}/members/${creator.id}`)).to.equal('forbidden');
       expect(await refusedV1(user, 'POST', `/v1/rooms/${group.id}/key`)).to.equal('forbidden');
       expect(await refusedV1(user, 'DELETE', `/v1/rooms/${group.id}`)).to.equal('forbidden');
-      expect(responseOf((await t.client.form('POST', `/group/${group.id}/member/${outsider.id}`, {}, user.token)).text)).to.deep.equal({ status: 3, reason: 'Unauthorized' });
-      expect(responseOf((await t.client.form('DELETE', `/group/${group.id}`, {}, user.token)).text)).to.deep.equal({ status: 3, reason: 'Unauthorized' });
+      expect(responseOf((await t.client.form('POST', `/group/${group.id}/member/${outsider.id}`, {}, user.token)).text)).to.deep.equal({
+        status: 3,
+        reason: 'Unauthorized',
+      });
+      expect(responseOf((await t.client.form('DELETE', `/group/${group.id}`, {}, user.token)).text)).to.deep.equal({
+        status: 3,
+        reason: 'Unauthorized',
+      });
     }
     const info = (await t.client.json('GET', `/v1/rooms/${group.id}`, undefined, creator.token)).body as V1Room;
     expect(info.users.map((user) => user.id)).to.deep.equal([creator.id, member.id]);
@@ -123,14 +132,28 @@ describe('room authorization matrix', () => {
   });
 
   it('every v1 route that is not public answers 401 without a session', async () => {
-    const document = (await t.client.json('GET', '/v1/openapi.json')).body as { paths: Record<string, Record<string, { security: unknown[] }>> };
+    const document = (await t.client.json('GET', '/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, { security: unknown[] }>>;
+    };
     const guarded = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([, operation]) => operation.security.length > 0)
         .map(([method]) => [method.toUpperCase(), path.replace(/^\/v1/, '').replace(/\{\w+\}/g, '1')] as const),
     );
-    for (const path of ['/rooms', '/rooms/1', '/rooms/1/messages', '/rooms/1/media', '/media/1', '/groups', '/rooms/1/members', '/rooms/1/key']) {
-      expect(guarded.map(([, each]) => each), path).to.include(path);
+    for (const path of [
+      '/rooms',
+      '/rooms/1',
+      '/rooms/1/messages',
+      '/rooms/1/media',
+      '/media/1',
+      '/groups',
+      '/rooms/1/members',
+      '/rooms/1/key',
+    ]) {
+      expect(
+        guarded.map(([, each]) => each),
+        path,
+      ).to.include(path);
     }
     for (const [method, path] of guarded) {
       // Node's client sends a GET or DELETE body without a length: the server would read it as a next request.
@@ -154,7 +177,10 @@ describe('room authorization matrix', () => {
       ]),
     ];
     for (const [method, path] of routes) {
-      expect(responseOf((await t.client.form(method, path, {})).text), `${method} ${path}`).to.deep.equal({ status: 1, reason: 'Token error' });
+      expect(responseOf((await t.client.form(method, path, {})).text), `${method} ${path}`).to.deep.equal({
+        status: 1,
+        reason: 'Token error',
+      });
     }
   });
 });

@@ -191,7 +191,14 @@ describe('config', () => {
   });
 
   describe('ESCHAT_TLS', () => {
-    for (const [text, enabled] of [['off', false], ['OFF', false], ['false', false], ['0', false], ['on', true], ['1', true]] as const) {
+    for (const [text, enabled] of [
+      ['off', false],
+      ['OFF', false],
+      ['false', false],
+      ['0', false],
+      ['on', true],
+      ['1', true],
+    ] as const) {
       it(`${text} turns TLS ${enabled ? 'on' : 'off'}`, () => {
         writeToml('eschat.toml', `[tls]\nenabled = ${!enabled}`);
         expect(load({ env: { ESCHAT_TLS: text } }).tls.enabled).to.equal(enabled);
@@ -256,7 +263,12 @@ describe('config', () => {
       expect(load({ argv: { eventStore: 'sqlite::memory:' } }).eventStore).to.equal('sqlite::memory:');
     });
 
-    for (const url of ['esdb://localhost:2113?tls=false', 'esdb+discover://cluster.local:2113', 'kurrentdb://a:b@db:2113', 'kurrentdb+discover://db']) {
+    for (const url of [
+      'esdb://localhost:2113?tls=false',
+      'esdb+discover://cluster.local:2113',
+      'kurrentdb://a:b@db:2113',
+      'kurrentdb+discover://db',
+    ]) {
       it(`accepts ${url} unchanged`, () => {
         expect(load({ env: { ESCHAT_EVENTSTORE: url } }).eventStore).to.equal(url);
       });
@@ -265,10 +277,16 @@ describe('config', () => {
     it('rejects other schemes, a bare scheme, and sqlite without a path', () => {
       const problems = problemsOf({ env: { ESCHAT_EVENTSTORE: 'postgres://db' }, argv: { eventStore: 'esdb://' } });
       expect(problems).to.have.length(2);
-      expect(problems[0]).to.match(/^ESCHAT_EVENTSTORE: expected sqlite:<path> or a server URL \(esdb:\/\/\.\.\., .*kurrentdb\+discover:\/\/\.\.\.\), got "postgres:\/\/db"$/);
+      expect(problems[0]).to.match(
+        /^ESCHAT_EVENTSTORE: expected sqlite:<path> or a server URL \(esdb:\/\/\.\.\., .*kurrentdb\+discover:\/\/\.\.\.\), got "postgres:\/\/db"$/,
+      );
       expect(problems[1]).to.match(/^--event-store: expected sqlite:<path> or a server URL .*, got "esdb:\/\/"$/);
-      expect(problemsOf({ env: { ESCHAT_EVENTSTORE: 'sqlite:' } })[0]).to.match(/^ESCHAT_EVENTSTORE: expected sqlite:<path>, e\.g\. sqlite:\.\/data\/events\.db/);
-      expect(problemsOf({ env: { ESCHAT_EVENTSTORE: 'sqlite:///x.db' } })[0]).to.match(/^ESCHAT_EVENTSTORE: expected sqlite:<path>, e\.g\./);
+      expect(problemsOf({ env: { ESCHAT_EVENTSTORE: 'sqlite:' } })[0]).to.match(
+        /^ESCHAT_EVENTSTORE: expected sqlite:<path>, e\.g\. sqlite:\.\/data\/events\.db/,
+      );
+      expect(problemsOf({ env: { ESCHAT_EVENTSTORE: 'sqlite:///x.db' } })[0]).to.match(
+        /^ESCHAT_EVENTSTORE: expected sqlite:<path>, e\.g\./,
+      );
     });
   });
 
@@ -361,7 +379,11 @@ describe('config', () => {
     it('names a misspelt top-level key and lists the known ones', () => {
       const file = writeToml('eschat.toml', 'prot = 9000');
       const [problem] = problemsOf({});
-      expect(problem).to.match(new RegExp(`^unknown key prot in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(expected one of: event_store, .*port.*\\[tls\\], \\[limits\\]\\)$`));
+      expect(problem).to.match(
+        new RegExp(
+          `^unknown key prot in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(expected one of: event_store, .*port.*\\[tls\\], \\[limits\\]\\)$`,
+        ),
+      );
     });
 
     it('names a misspelt key in a table with its table', () => {

@@ -20,7 +20,9 @@ function daysLeft(cert: X509Certificate): number {
 }
 
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(['ca.crt', 'ca.key', 'server.crt', 'server.key'].map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]));
+  return Object.fromEntries(
+    ['ca.crt', 'ca.key', 'server.crt', 'server.key'].map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]),
+  );
 }
 
 describe('ensureDevCertificates', () => {
@@ -126,7 +128,9 @@ describe('ensureDevCertificates', () => {
         () => expect.fail('the request should have failed'),
         (caught: unknown) => caught,
       );
-      expect(error).to.have.property('code').that.matches(/CERT|VERIFY|SIGNATURE/);
+      expect(error)
+        .to.have.property('code')
+        .that.matches(/CERT|VERIFY|SIGNATURE/);
     });
   });
 

@@ -103,14 +103,16 @@ describe('contacts projection, delivered again', () => {
   /** Applies the projection's operations for `events` to `readStore`, one event at a time. */
   async function apply(readStore: MemoryReadStore, events: readonly RecordedEvent[]): Promise<void> {
     for (const event of events) {
-      for (const { collection, operation } of contactsProjection.project(event)) await readStore.collection(collection).bulkWrite([operation]);
+      for (const { collection, operation } of contactsProjection.project(event))
+        await readStore.collection(collection).bulkWrite([operation]);
     }
   }
   const snapshot = (readStore: MemoryReadStore, name: string) => readStore.collection(name).find({}, { sort: { _id: 1 } });
 
   it('ends in the same state when a batch is applied twice, and an older event never turns a contact back', async () => {
     const store = await tempEventStore();
-    const append = (type: ContactEvent['type'], data: ContactEvent['data']) => store.append(contactStream(1, 2), [{ type, data, metadata: meta }]);
+    const append = (type: ContactEvent['type'], data: ContactEvent['data']) =>
+      store.append(contactStream(1, 2), [{ type, data, metadata: meta }]);
     await append('ContactRequested', { from: 1, to: 2, ask: 'hi' });
     await append('ContactAccepted', { by: 2, requester: 1 });
     await append('ContactDeleted', { by: 1, other: 2 });

@@ -38,7 +38,10 @@ describe('replaying the log of a generated workload', function () {
     expect(workload.contactOperations).to.equal(30);
     expect(live['rooms.rooms']!.filter((room) => room['kind'] === 'group')).to.have.length(5);
     expect(live['rooms.rooms']!.filter((room) => room['deleted'] === true)).to.have.length(1);
-    expect(live['notifications.memberships']!.some((membership) => membership['leftAt'] !== null), 'someone left or was removed').to.equal(true);
+    expect(
+      live['notifications.memberships']!.some((membership) => membership['leftAt'] !== null),
+      'someone left or was removed',
+    ).to.equal(true);
   });
 
   it('builds every projection from scratch to the documents built live', async () => {
@@ -52,7 +55,9 @@ describe('replaying the log of a generated workload', function () {
   it('rebuilds a running server over HTTP beside the served models, while people write, to the same documents', async () => {
     const admin = workload.users[0]!;
     expect(admin.handle).to.equal('w00');
-    const before = ((await t.client.json('GET', '/v1/admin/projections', undefined, admin.token)).body as { projections: ProjectionStatus[] }).projections;
+    const before = (
+      (await t.client.json('GET', '/v1/admin/projections', undefined, admin.token)).body as { projections: ProjectionStatus[] }
+    ).projections;
     const started = await t.client.json('POST', '/v1/admin/projections/rebuild', {}, admin.token);
     expect(started.status, JSON.stringify(started.body)).to.equal(202);
     // Writes go on while the rebuild runs, in a direct room: its two members never change.

@@ -12,7 +12,15 @@ import type { Document } from '../../src/store/ports/read-store.js';
 
 /** Recorded events as the store would give them, one stream, positions from `first`. */
 function recorded(events: Array<{ type: string; data: unknown }>, first = 1): RecordedEvent[] {
-  return events.map((event, i) => ({ ...event, id: `e${i}`, stream: 's', revision: i, position: first + i, created: 0, metadata: { correlationId: 'c', at: '2026-01-02T03:04:05.678Z' } }));
+  return events.map((event, i) => ({
+    ...event,
+    id: `e${i}`,
+    stream: 's',
+    revision: i,
+    position: first + i,
+    created: 0,
+    metadata: { correlationId: 'c', at: '2026-01-02T03:04:05.678Z' },
+  }));
 }
 
 /** A room's history, decided command after command. */
@@ -23,10 +31,12 @@ function history(commands: RoomCommand[]): RoomEvent[] {
 }
 
 async function apply(store: MemoryReadStore, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
-  for (const event of events) for (const { collection, operation } of projection.project(event)) await store.collection(collection).bulkWrite([operation]);
+  for (const event of events)
+    for (const { collection, operation } of projection.project(event)) await store.collection(collection).bulkWrite([operation]);
 }
 
-const snapshot = async (store: MemoryReadStore, collection: string): Promise<Document[]> => store.collection(collection).find({}, { sort: { _id: 1 } });
+const snapshot = async (store: MemoryReadStore, collection: string): Promise<Document[]> =>
+  store.collection(collection).find({}, { sort: { _id: 1 } });
 
 describe('room, message and media projections', () => {
   const events = recorded(
@@ -53,7 +63,12 @@ describe('room, message and media projections', () => {
 
   it('marks a deleted room and keeps who was in it', async () => {
     const store = new MemoryReadStore();
-    const deleted = recorded(history([{ kind: 'create', roomId: 4, roomKind: 'group', name: 'g', creator: 2, key: null, members: [3], membersExist: true }, { kind: 'delete', by: 2 }]));
+    const deleted = recorded(
+      history([
+        { kind: 'create', roomId: 4, roomKind: 'group', name: 'g', creator: 2, key: null, members: [3], membersExist: true },
+        { kind: 'delete', by: 2 },
+      ]),
+    );
     await apply(store, roomsProjection, deleted);
     expect((await snapshot(store, 'rooms'))[0]).to.deep.include({ deleted: true, members: [2, 3] });
   });
@@ -71,9 +86,28 @@ describe('room, message and media projections', () => {
       await apply(store, mediaProjection, sent);
     }
     expect((await snapshot(store, 'messages')).map((message) => message._id)).to.deep.equal([2, 3, 4]);
-    expect((await snapshot(store, 'messages'))[0]).to.deep.equal({ _id: 2, room: 4, sender: 2, device: 'd', kind: 'image', text: null, mediaId: 'm1', clientId: 'c', at: '2026-01-02T03:04:05.678Z' });
+    expect((await snapshot(store, 'messages'))[0]).to.deep.equal({
+      _id: 2,
+      room: 4,
+      sender: 2,
+      device: 'd',
+      kind: 'image',
+      text: null,
+      mediaId: 'm1',
+      clientId: 'c',
+      at: '2026-01-02T03:04:05.678Z',
+    });
     expect(await snapshot(store, 'media')).to.deep.equal([
-      { _id: 'm1', owner: 2, kind: 'image', contentType: 'image/png', size: 3, sha256: 'ab', uploadedAt: '2026-01-02T03:04:05.678Z', rooms: [4, 5] },
+      {
+        _id: 'm1',
+        owner: 2,
+        kind: 'image',
+        contentType: 'image/png',
+        size: 3,
+        sha256: 'ab',
+        uploadedAt: '2026-01-02T03:04:05.678Z',
+        rooms: [4, 5],
+      },
     ]);
   });
 });

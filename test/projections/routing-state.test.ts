@@ -5,7 +5,16 @@ import { RoutingState } from '../../src/projections/routing-state.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 
 function roomEvent(position: number, type: string, data: Record<string, unknown>): RecordedEvent {
-  return { id: `e${position}`, stream: `room-${String(data['roomId'])}`, revision: 0, position, type, data, metadata: { correlationId: 'c', at: '2026-01-01T00:00:00.000Z' }, created: 0 };
+  return {
+    id: `e${position}`,
+    stream: `room-${String(data['roomId'])}`,
+    revision: 0,
+    position,
+    type,
+    data,
+    metadata: { correlationId: 'c', at: '2026-01-01T00:00:00.000Z' },
+    created: 0,
+  };
 }
 
 const events = [

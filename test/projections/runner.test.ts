@@ -28,7 +28,8 @@ async function write(store: EventStore, id: string, author = 'ann'): Promise<num
   return result.position;
 }
 
-const sorted = (documents: Document[]) => documents.map(({ _id, author, text }) => ({ _id, author, text })).sort((a, b) => String(a._id).localeCompare(String(b._id)));
+const sorted = (documents: Document[]) =>
+  documents.map(({ _id, author, text }) => ({ _id, author, text })).sort((a, b) => String(a._id).localeCompare(String(b._id)));
 
 describe('ProjectionRunner', () => {
   let store: EventStore;
@@ -112,7 +113,14 @@ describe('ProjectionRunner', () => {
 
   it('applies a long run emitted at once in order and in batches, including what arrives while the first batch applies', async () => {
     const note = (position: number, id: string): RecordedEvent => ({
-      id: `e${position}`, stream: `note-${id}`, revision: 0, position, type: 'NoteWritten', data: { id, author: 'ann', text: `text ${position}` }, metadata: meta, created: 0,
+      id: `e${position}`,
+      stream: `note-${id}`,
+      revision: 0,
+      position,
+      type: 'NoteWritten',
+      data: { id, author: 'ann', text: `text ${position}` },
+      metadata: meta,
+      created: 0,
     });
     // 2,500 events in one synchronous run, rewriting 50 notes: the last write of each must win.
     const run = Array.from({ length: 2500 }, (_, i) => note(i + 1, `n${(i + 1) % 50}`));

@@ -25,7 +25,8 @@ describe('audit from the log', function () {
   });
   after(() => t.stop());
 
-  const messagesUpTo = (roomId: number, position: number) => workload.messages.filter((message) => message.roomId === roomId && message.id <= position);
+  const messagesUpTo = (roomId: number, position: number) =>
+    workload.messages.filter((message) => message.roomId === roomId && message.id <= position);
 
   describe('audit room --at', () => {
     it('answers what each room was at every recorded moment, by position', async () => {
@@ -35,13 +36,18 @@ describe('audit from the log', function () {
           const audit = await auditRoom(t.server.store, roomId, { moment: { position: snapshot.position }, withContent: true });
           expect(audit, `room ${roomId} at ${snapshot.position}`).to.not.equal(null);
           const { room } = audit!;
-          expect({ members: room.members.map((member) => member.id), name: room.name, kind: room.kind, deleted: room.deleted }, `room ${roomId} at ${snapshot.position}`).to.deep.equal({
+          expect(
+            { members: room.members.map((member) => member.id), name: room.name, kind: room.kind, deleted: room.deleted },
+            `room ${roomId} at ${snapshot.position}`,
+          ).to.deep.equal({
             members: snapshot.members,
             name: snapshot.name,
             kind: snapshot.kind,
             deleted: snapshot.deleted,
           });
-          expect(audit!.messages.map((entry) => entry.data['text'])).to.deep.equal(messagesUpTo(roomId, snapshot.position).map((message) => message.text));
+          expect(audit!.messages.map((entry) => entry.data['text'])).to.deep.equal(
+            messagesUpTo(roomId, snapshot.position).map((message) => message.text),
+          );
           checked += 1;
         }
       }
@@ -52,7 +58,10 @@ describe('audit from the log', function () {
       for (const [roomId, snapshots] of workload.rooms) {
         for (const snapshot of snapshots) {
           const audit = await auditRoom(t.server.store, roomId, { moment: parseMoment(snapshot.time), withContent: false });
-          expect(audit!.room.members.map((member) => member.id), `room ${roomId} at ${snapshot.time}`).to.deep.equal(snapshot.members);
+          expect(
+            audit!.room.members.map((member) => member.id),
+            `room ${roomId} at ${snapshot.time}`,
+          ).to.deep.equal(snapshot.members);
           expect(audit!.room.deleted).to.equal(snapshot.deleted);
           expect(audit!.messages).to.have.length(messagesUpTo(roomId, snapshot.position).length);
         }
@@ -81,7 +90,14 @@ describe('audit from the log', function () {
       expect(audit!.user).to.include({ id: user.id, login: user.handle });
       const types = audit!.entries.map((entry) => entry.type);
       expect(types[0]).to.equal('ValueClaimed');
-      expect(types).to.include.members(['UserRegistered', 'SessionStarted', 'ContactRequested', 'RoomCreated', 'RoomMemberJoined', 'MessageSent']);
+      expect(types).to.include.members([
+        'UserRegistered',
+        'SessionStarted',
+        'ContactRequested',
+        'RoomCreated',
+        'RoomMemberJoined',
+        'MessageSent',
+      ]);
       const positions = audit!.entries.map((entry) => entry.position);
       expect(positions).to.deep.equal([...positions].sort((a, b) => a - b));
       const sent = audit!.entries.filter((entry) => entry.type === 'MessageSent');
@@ -100,7 +116,9 @@ describe('audit from the log', function () {
       expect(texts).to.deep.equal(workload.messages.filter((message) => message.sender === sender).map((message) => message.text));
       const middle = full!.entries[Math.floor(full!.entries.length / 2)]!.position;
       const then = await auditUser(t.server.store, sender, { withContent: false, moment: { position: middle } });
-      expect(then!.entries.map((entry) => entry.position)).to.deep.equal(full!.entries.filter((entry) => entry.position <= middle).map((entry) => entry.position));
+      expect(then!.entries.map((entry) => entry.position)).to.deep.equal(
+        full!.entries.filter((entry) => entry.position <= middle).map((entry) => entry.position),
+      );
     });
 
     it('knows no user that was never registered', async () => {
@@ -117,7 +135,10 @@ describe('audit from the log', function () {
       const snapshots = workload.rooms.get(message.roomId)!;
       const then = snapshots.filter((snapshot) => snapshot.position < message.id).at(-1)!;
       expect(audit!.room!.members.map((member) => member.id)).to.deep.equal(then.members);
-      expect(await auditMessage(t.server.store, workload.rooms.get(message.roomId)![0]!.position, { withContent: false }), 'not a message').to.equal(null);
+      expect(
+        await auditMessage(t.server.store, workload.rooms.get(message.roomId)![0]!.position, { withContent: false }),
+        'not a message',
+      ).to.equal(null);
     });
   });
 });

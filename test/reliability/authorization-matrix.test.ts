@@ -60,7 +60,9 @@ describe('authorization matrix, generated from the route tables', () => {
     t = await startTestServer({ ESCHAT_ADMINS: ownerLogin });
     client = new HttpsClient(t.client.baseUrl, readFileSync(join(testCertificates, 'ca.crt')), new Agent({ keepAlive: true }));
     const owner = await v1User(t, ownerLogin, ownerPassword);
-    const session = async () => ((await t.client.json('POST', '/v1/login', { login: ownerLogin, password: ownerPassword })).body as { session_id: string }).session_id;
+    const session = async () =>
+      ((await t.client.json('POST', '/v1/login', { login: ownerLogin, password: ownerPassword })).body as { session_id: string })
+        .session_id;
     const [spare, ended] = [await session(), await session()];
     expect((await t.client.json('POST', '/v1/logout', undefined, ended)).status).to.equal(200);
     const memberPhone = '8613900000001';
@@ -70,10 +72,29 @@ describe('authorization matrix, generated from the route tables', () => {
     const newcomer = await v1User(t, 'matrix newcomer');
     const pair = async (name: string) => ({ v1: await v1User(t, `${name} v1`), im: await v1User(t, `${name} im`) });
     const [askers, friends, targets] = [await pair('asker'), await pair('friend'), await pair('target')];
-    for (const user of [askers.v1, askers.im, friends.v1, friends.im]) expect((await t.client.json('POST', `/v1/contacts/${owner.id}`, {}, user.token)).status).to.equal(200);
-    for (const user of [friends.v1, friends.im]) expect((await t.client.json('PUT', `/v1/contacts/${user.id}`, undefined, owner.token)).status).to.equal(200);
-    fx = { owner, ownerLogin, ownerPassword, member, memberPhone, newcomer, askers, friends, targets, unique: (prefix) => `${prefix}${Date.now() % 1e6}${(serial += 1)}` };
-    tokens = { 'no token': null, 'malformed token': 'not-a-session-"\u00e9', 'ended session': ended, 'another user': stranger.token, 'removed member': removed.token };
+    for (const user of [askers.v1, askers.im, friends.v1, friends.im])
+      expect((await t.client.json('POST', `/v1/contacts/${owner.id}`, {}, user.token)).status).to.equal(200);
+    for (const user of [friends.v1, friends.im])
+      expect((await t.client.json('PUT', `/v1/contacts/${user.id}`, undefined, owner.token)).status).to.equal(200);
+    fx = {
+      owner,
+      ownerLogin,
+      ownerPassword,
+      member,
+      memberPhone,
+      newcomer,
+      askers,
+      friends,
+      targets,
+      unique: (prefix) => `${prefix}${Date.now() % 1e6}${(serial += 1)}`,
+    };
+    tokens = {
+      'no token': null,
+      'malformed token': 'not-a-session-"\u00e9',
+      'ended session': ended,
+      'another user': stranger.token,
+      'removed member': removed.token,
+    };
     callers = { owner, member, newcomer, spare: { id: owner.id, token: spare } };
   });
   after(() => t.stop());
@@ -88,7 +109,11 @@ describe('authorization matrix, generated from the route tables', () => {
     expect(sent.status).to.equal(200);
     const media = { audio: '', video: '', image: '' };
     if (rule.rule === 'media-viewer') for (const kind of MEDIA_KINDS) media[kind] = await upload(group.id, kind);
-    return { fixture: { ...fx, room: group.id, key, message: (sent.body as V1Message).id, media }, oldKey: group.key ?? '', secrets: [secret, key] };
+    return {
+      fixture: { ...fx, room: group.id, key, message: (sent.body as V1Message).id, media },
+      oldKey: group.key ?? '',
+      secrets: [secret, key],
+    };
   }
 
   async function upload(room: number, kind: MediaKind): Promise<string> {
@@ -110,8 +135,14 @@ describe('authorization matrix, generated from the route tables', () => {
 
   it('has a rule for every route the dialects mount, and none for a route that is gone', () => {
     const keys = routeTable(t.config).map((route) => route.key);
-    expect(keys.filter((key) => !(key in ROUTE_RULES)), 'routes without an authorization rule').to.deep.equal([]);
-    expect(Object.keys(ROUTE_RULES).filter((key) => !keys.includes(key)), 'rules of routes that no longer exist').to.deep.equal([]);
+    expect(
+      keys.filter((key) => !(key in ROUTE_RULES)),
+      'routes without an authorization rule',
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(ROUTE_RULES).filter((key) => !keys.includes(key)),
+      'rules of routes that no longer exist',
+    ).to.deep.equal([]);
   });
 
   it('guards the WebSocket endpoints the same way', async () => {
@@ -168,15 +199,17 @@ describe('authorization matrix, generated from the route tables', () => {
         mismatches.push(...judge(route, identity, answer, expectedOutcome(route, rule, identity), secrets));
         checks += 1;
       }
-      if ((await ownerView(fixture.room)) !== before) mismatches.push(`${route.key}: an outsider's call changed the owner's room or contacts`);
+      if ((await ownerView(fixture.room)) !== before)
+        mismatches.push(`${route.key}: an outsider's call changed the owner's room or contacts`);
       const caller = callers[rule.caller ?? 'owner'];
       const legitimate = outcomeOf(route.dialect, await callRoute(client, route, rule.call(fixture, { key: fixture.key }), caller.token));
       if (legitimate !== (rule.success ?? 'ok')) mismatches.push(`${route.key} as its legitimate caller: ${legitimate}`);
     }
-    console.log(`      authorization: ${routes.length} routes x ${IDENTITIES.length} identities = ${checks} checks, plus ${routes.length} legitimate calls`);
+    console.log(
+      `      authorization: ${routes.length} routes x ${IDENTITIES.length} identities = ${checks} checks, plus ${routes.length} legitimate calls`,
+    );
     expect(mismatches).to.deep.equal([]);
   });
-
 });
 
 /** The problems with one answer: the wrong outcome, a secret in it. */
@@ -184,6 +217,7 @@ function judge(route: TableRoute, identity: Identity, answer: Answer, expected: 
   const problems: string[] = [];
   const outcome = outcomeOf(route.dialect, answer);
   if (outcome !== expected) problems.push(`${route.key} with ${identity}: ${outcome}, expected ${expected}`);
-  if (secrets.some((secret) => answer.text.includes(secret))) problems.push(`${route.key} with ${identity}: the answer holds a secret of the room`);
+  if (secrets.some((secret) => answer.text.includes(secret)))
+    problems.push(`${route.key} with ${identity}: the answer holds a secret of the room`);
   return problems;
 }

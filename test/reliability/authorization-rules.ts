@@ -46,7 +46,17 @@ export interface Knowledge {
  * - `party`: ends a contact relation the caller is part of.
  * - `admin`: an administrator (a login in ESCHAT_ADMINS).
  */
-export type Rule = 'anyone' | 'signed-in' | 'session-holder' | 'room-member' | 'room-creator' | 'media-viewer' | 'key-holder' | 'addressee' | 'party' | 'admin';
+export type Rule =
+  | 'anyone'
+  | 'signed-in'
+  | 'session-holder'
+  | 'room-member'
+  | 'room-creator'
+  | 'media-viewer'
+  | 'key-holder'
+  | 'addressee'
+  | 'party'
+  | 'admin';
 
 export interface RouteRule {
   rule: Rule;
@@ -64,7 +74,11 @@ export interface RouteRule {
 }
 
 const KINDS: readonly MediaKind[] = ['audio', 'video', 'image'];
-const SAMPLES: Record<MediaKind, FilePart> = { audio: file(AMR, 'a.amr', 'audio/amr'), video: file(MP4, 'v.mp4', 'video/mp4'), image: file(PNG, 'i.png', 'image/png') };
+const SAMPLES: Record<MediaKind, FilePart> = {
+  audio: file(AMR, 'a.amr', 'audio/amr'),
+  video: file(MP4, 'v.mp4', 'video/mp4'),
+  image: file(PNG, 'i.png', 'image/png'),
+};
 
 const v1Rules: Record<string, RouteRule> = {
   'POST /v1/register': { rule: 'anyone', call: (fx) => ({ json: { login: fx.unique('matrix'), password: 'pw' } }) },
@@ -81,13 +95,29 @@ const v1Rules: Record<string, RouteRule> = {
   'POST /v1/rooms': { rule: 'signed-in', call: (fx) => ({ json: { users: [{ id: fx.newcomer.id }] } }) },
   'GET /v1/rooms/:id': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room } }), refused: '422 room_not_found' },
   'DELETE /v1/rooms/:id': { rule: 'room-creator', call: (fx) => ({ params: { id: fx.room } }), refused: '422 forbidden' },
-  'POST /v1/rooms/:id/members': { rule: 'room-creator', call: (fx) => ({ params: { id: fx.room }, json: { user_id: fx.newcomer.id } }), refused: '422 forbidden' },
-  'DELETE /v1/rooms/:id/members/:uid': { rule: 'room-creator', call: (fx) => ({ params: { id: fx.room, uid: fx.member.id } }), refused: '422 forbidden' },
+  'POST /v1/rooms/:id/members': {
+    rule: 'room-creator',
+    call: (fx) => ({ params: { id: fx.room }, json: { user_id: fx.newcomer.id } }),
+    refused: '422 forbidden',
+  },
+  'DELETE /v1/rooms/:id/members/:uid': {
+    rule: 'room-creator',
+    call: (fx) => ({ params: { id: fx.room, uid: fx.member.id } }),
+    refused: '422 forbidden',
+  },
   'POST /v1/rooms/:id/key': { rule: 'room-creator', call: (fx) => ({ params: { id: fx.room } }), refused: '422 forbidden' },
   'POST /v1/groups': { rule: 'signed-in', call: (fx) => ({ json: { name: 'another group', members: [fx.newcomer.id] } }) },
   'GET /v1/rooms/:id/messages': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room } }), refused: '422 room_not_found' },
-  'POST /v1/rooms/:id/messages': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room }, json: { text: 'let me in' } }), refused: '422 not_a_member' },
-  'POST /v1/rooms/:id/media': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room }, multipart: { file: SAMPLES.image } }), refused: '422 not_a_member' },
+  'POST /v1/rooms/:id/messages': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room }, json: { text: 'let me in' } }),
+    refused: '422 not_a_member',
+  },
+  'POST /v1/rooms/:id/media': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room }, multipart: { file: SAMPLES.image } }),
+    refused: '422 not_a_member',
+  },
   'GET /v1/media/:id': { rule: 'media-viewer', call: (fx) => ({ params: { id: fx.media.image } }), refused: '404 media_not_found' },
   'GET /v1/openapi.json': { rule: 'anyone', call: () => ({}) },
   'GET /v1/admin/audit/user/:id': { rule: 'admin', call: (fx) => ({ params: { id: fx.owner.id } }) },
@@ -102,7 +132,10 @@ const tokenMismatch = 'status 1 Token Error';
 
 const imRules: Record<string, RouteRule> = {
   'GET /health': { rule: 'anyone', call: () => ({}) },
-  'POST /server/login': { rule: 'anyone', call: (fx) => ({ form: { phone: fx.ownerLogin, password: fx.ownerPassword, device: 'matrix' } }) },
+  'POST /server/login': {
+    rule: 'anyone',
+    call: (fx) => ({ form: { phone: fx.ownerLogin, password: fx.ownerPassword, device: 'matrix' } }),
+  },
   'POST /server/reconnect': { rule: 'session-holder', call: (fx) => ({ form: { id: String(fx.owner.id) } }), authRefusal: tokenMismatch },
   'POST /server/failed': { rule: 'signed-in', call: () => ({ form: {} }), success: 'status 1 IM is online', authRefusal: tokenMismatch },
   'POST /user': { rule: 'anyone', call: (fx) => ({ form: { name: fx.unique('matrix'), phone: fx.unique('86'), password: 'pw' } }) },
@@ -116,8 +149,17 @@ const imRules: Record<string, RouteRule> = {
   'GET /pre_contact/:since': { rule: 'signed-in', call: () => ({ params: { since: 0 } }) },
   'POST /group': { rule: 'signed-in', call: (fx) => ({ form: { name: 'another group', members: [String(fx.newcomer.id)] } }) },
   'DELETE /group/:gid': { rule: 'room-creator', call: (fx) => ({ params: { gid: fx.room } }), refused: 'status 3 Unauthorized' },
-  'POST /group/:gid/member': { rule: 'key-holder', call: (fx, knows) => ({ params: { gid: fx.room }, form: { g_key: knows.key } }), caller: 'newcomer', refused: 'status 3 Unauthorized' },
-  'POST /group/:gid/member/:uid': { rule: 'room-creator', call: (fx) => ({ params: { gid: fx.room, uid: fx.newcomer.id }, form: {} }), refused: 'status 3 Unauthorized' },
+  'POST /group/:gid/member': {
+    rule: 'key-holder',
+    call: (fx, knows) => ({ params: { gid: fx.room }, form: { g_key: knows.key } }),
+    caller: 'newcomer',
+    refused: 'status 3 Unauthorized',
+  },
+  'POST /group/:gid/member/:uid': {
+    rule: 'room-creator',
+    call: (fx) => ({ params: { gid: fx.room, uid: fx.newcomer.id }, form: {} }),
+    refused: 'status 3 Unauthorized',
+  },
   // As the original: leaving a group one is not in answers status 0, and changes nothing.
   'DELETE /group/:gid/member': { rule: 'room-member', call: (fx) => ({ params: { gid: fx.room } }), caller: 'member', refused: 'ok' },
   'GET /offline': { rule: 'signed-in', call: () => ({}) },
@@ -125,8 +167,18 @@ const imRules: Record<string, RouteRule> = {
   ...Object.fromEntries(
     KINDS.flatMap((kind): Array<[string, RouteRule]> => [
       [`POST /m/${kind}`, { rule: 'signed-in', call: (fx) => ({ multipart: { to: String(fx.newcomer.id), [kind]: SAMPLES[kind] } }) }],
-      [`POST /gm/${kind}`, { rule: 'room-member', call: (fx) => ({ multipart: { g_id: String(fx.room), [kind]: SAMPLES[kind] } }), refused: 'status 3 Unauthorized' }],
-      [`GET /file/${kind}/:id`, { rule: 'media-viewer', call: (fx) => ({ params: { id: fx.media[kind] } }), refused: 'http 404 status 404 Not Found' }],
+      [
+        `POST /gm/${kind}`,
+        {
+          rule: 'room-member',
+          call: (fx) => ({ multipart: { g_id: String(fx.room), [kind]: SAMPLES[kind] } }),
+          refused: 'status 3 Unauthorized',
+        },
+      ],
+      [
+        `GET /file/${kind}/:id`,
+        { rule: 'media-viewer', call: (fx) => ({ params: { id: fx.media[kind] } }), refused: 'http 404 status 404 Not Found' },
+      ],
     ]),
   ),
 };

@@ -61,22 +61,31 @@ describe('crash recovery', () => {
       last = await checkWorld(server.client, world, admin.token);
       problems.push(...last.problems.map((problem) => `after kill ${kill}: ${problem}`));
       problems.push(...(await retryMessages(server, world)).map((problem) => `after kill ${kill}: ${problem}`));
-      console.log(`      crash ${kill}: ${last.ackedFound}/${last.acked} acknowledged operations found; unanswered: ${last.unansweredDone} done, ${last.unansweredAbsent} absent`);
+      console.log(
+        `      crash ${kill}: ${last.ackedFound}/${last.acked} acknowledged operations found; unanswered: ${last.unansweredDone} done, ${last.unansweredAbsent} absent`,
+      );
     }
     const tally = world.tally();
-    console.log(`      crash: ${kills} kills; ${tally.acked} operations acknowledged, ${tally.unanswered} unanswered, ${tally.refused} refused; ${world.users.length} users, ${world.groups.length} groups, ${world.contacts.length} contact requests, ${world.messages.length} messages (${world.messages.filter((message) => message.path === 'IM WebSocket').length} over IM)`);
+    console.log(
+      `      crash: ${kills} kills; ${tally.acked} operations acknowledged, ${tally.unanswered} unanswered, ${tally.refused} refused; ${world.users.length} users, ${world.groups.length} groups, ${world.contacts.length} contact requests, ${world.messages.length} messages (${world.messages.filter((message) => message.path === 'IM WebSocket').length} over IM)`,
+    );
     expect(problems).to.deep.equal([]);
     expect(last?.acked, 'operations were acknowledged before the kills').to.be.greaterThan(kills * 5);
     expect(last?.ackedFound).to.equal(last?.acked);
     expect(tally.refused, 'refusals of valid requests').to.equal(0);
-    expect(world.messages.filter((message) => message.path === 'IM WebSocket' && message.sent === 'acked').length, 'IM messages acknowledged').to.be.greaterThan(0);
+    expect(
+      world.messages.filter((message) => message.path === 'IM WebSocket' && message.sent === 'acked').length,
+      'IM messages acknowledged',
+    ).to.be.greaterThan(0);
     // What is checked again below, after the rebuild and the restart, must be found by this pass too.
     expect((await checkWorld(server.client, world, admin.token)).problems, 'after the retries').to.deep.equal([]);
 
     const live = await snapshotOf(server.client, world);
     expect((await server.client.json('POST', '/v1/admin/projections/rebuild', {}, admin.token)).status).to.equal(202);
     for (let waited = 0; ; waited += 50) {
-      const { rebuild } = (await server.client.json('GET', '/v1/admin/projections', undefined, admin.token)).body as { rebuild: { finishedAt: string | null; error: string | null } };
+      const { rebuild } = (await server.client.json('GET', '/v1/admin/projections', undefined, admin.token)).body as {
+        rebuild: { finishedAt: string | null; error: string | null };
+      };
       if (rebuild.finishedAt !== null) {
         expect(rebuild.error).to.equal(null);
         break;
@@ -88,6 +97,8 @@ describe('crash recovery', () => {
     expect(errorLines(server.logs), 'errors logged').to.deep.equal([]);
     await restart('SIGKILL');
     expect(await snapshotOf(server.client, world), 'the read models after a restart').to.equal(live);
-    console.log(`      crash: read models of ${world.signedIn.length} users equal after a rebuild and after a restart (${live.length} bytes of answers)`);
+    console.log(
+      `      crash: read models of ${world.signedIn.length} users equal after a rebuild and after a restart (${live.length} bytes of answers)`,
+    );
   });
 });

@@ -41,9 +41,17 @@ describe('fuzzing every HTTP route of both dialects', () => {
     const other = await imUser(server, 'fuzz other', '8613500000001');
     const group = await v1Group(server, fuzzer, 'fuzzed', [other]);
     const direct = ((await server.client.json('POST', '/v1/rooms', { users: [{ id: other.id }] }, fuzzer.token)).body as { id: number }).id;
-    const media = JSON.parse((await postMultipart(server, `/v1/rooms/${group.id}/media`, { file: file(PNG, 'a.png', 'image/png') }, fuzzer.token)).text) as V1Message;
+    const media = JSON.parse(
+      (await postMultipart(server, `/v1/rooms/${group.id}/media`, { file: file(PNG, 'a.png', 'image/png') }, fuzzer.token)).text,
+    ) as V1Message;
     const bodyBytes = loadConfig({ env: {}, cwd: dataDir }).limits.bodyBytes;
-    return { token: fuzzer.token, userIds: [fuzzer.id, other.id, 999_999], roomIds: [group.id, direct, 999_999], mediaIds: [media.url!.split('/').pop()!, 'nope'], bodyBytes };
+    return {
+      token: fuzzer.token,
+      userIds: [fuzzer.id, other.id, 999_999],
+      roomIds: [group.id, direct, 999_999],
+      mediaIds: [media.url!.split('/').pop()!, 'nope'],
+      bodyBytes,
+    };
   }
 
   it('reads an id in a path only in its decimal form, in both dialects', async () => {
@@ -55,7 +63,9 @@ describe('fuzzing every HTTP route of both dialects', () => {
     const room = ((await server.client.json('POST', '/v1/groups', { name: 'ids' }, reader.token)).body as { id: number }).id;
     expect(await found(String(reader.id)), 'the decimal id of a user').to.include({ im: 1 });
     expect(await found(String(room)), 'the decimal id of a room').to.include({ v1: 200 });
-    for (const text of ['1e0', '0x1', '+1', '%201', '1.0', '-1', '0', '9007199254740993'].map((each) => each.replace(/^1/, String(reader.id)))) {
+    for (const text of ['1e0', '0x1', '+1', '%201', '1.0', '-1', '0', '9007199254740993'].map((each) =>
+      each.replace(/^1/, String(reader.id)),
+    )) {
       expect(await found(text), text).to.deep.equal({ im: 0, v1: 422 });
     }
   });
@@ -78,10 +88,14 @@ describe('fuzzing every HTTP route of both dialects', () => {
         .request(request.method, request.path, { headers: request.headers, ...(request.body ? { body: request.body } : {}) })
         .then((answer) => judgeAnswer(new URL(request.path, client.baseUrl).pathname, request.method, answer))
         .catch((error: NodeJS.ErrnoException) => [`no answer: ${error.code ?? error.message}`]);
-      for (const problem of problems) if (!failures.has(`${route.key} ${request.strategy}: ${problem}`)) failures.set(`${route.key} ${request.strategy}: ${problem}`, `input #${i} ${request.method} ${request.path.slice(0, 120)}`);
+      for (const problem of problems)
+        if (!failures.has(`${route.key} ${request.strategy}: ${problem}`))
+          failures.set(`${route.key} ${request.strategy}: ${problem}`, `input #${i} ${request.method} ${request.path.slice(0, 120)}`);
     }
     const round = await bystanders.stop();
-    console.log(`      HTTP fuzz: ${inputs} inputs on ${routes.length} routes (${FUZZ_STRATEGIES.map((name) => `${name} ${tried.get(name) ?? 0}`).join(', ')}); bystanders chatted ${round.rounds} rounds`);
+    console.log(
+      `      HTTP fuzz: ${inputs} inputs on ${routes.length} routes (${FUZZ_STRATEGIES.map((name) => `${name} ${tried.get(name) ?? 0}`).join(', ')}); bystanders chatted ${round.rounds} rounds`,
+    );
     expect([...failures].map(([problem, input]) => `${problem} (${input})`)).to.deep.equal([]);
     expect(round.failures, 'what the bystanders lost').to.deep.equal([]);
     expect(round.rounds).to.be.greaterThan(3);

@@ -78,7 +78,8 @@ describe('fuzzing the IM transports', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const connect = (transport: Transport) => (transport === 'WebSocket' ? ImClient.websocket(`wss://localhost:${server.port}/im`, ca()) : ImClient.tls(server.imPort, ca()));
+  const connect = (transport: Transport) =>
+    transport === 'WebSocket' ? ImClient.websocket(`wss://localhost:${server.port}/im`, ca()) : ImClient.tls(server.imPort, ca());
 
   let swallowed = 0;
 
@@ -144,7 +145,9 @@ describe('fuzzing the IM transports', () => {
     }
     const round = await bystanders.stop();
     const kinds = [...LOGIN_KINDS, ...LIVE_KINDS, 'binary frame', 'oversized frame'];
-    console.log(`      IM fuzz: ${sent} inputs in ${sessions} connections, ${swallowed} TLS probes swallowed by an open construct (${kinds.map((kind) => `${kind} ${tried.get(kind) ?? 0}`).join(', ')}); bystanders chatted ${round.rounds} rounds`);
+    console.log(
+      `      IM fuzz: ${sent} inputs in ${sessions} connections, ${swallowed} TLS probes swallowed by an open construct (${kinds.map((kind) => `${kind} ${tried.get(kind) ?? 0}`).join(', ')}); bystanders chatted ${round.rounds} rounds`,
+    );
     expect([...failures].map(([problem, input]) => `${problem} (input: ${JSON.stringify(input)})`)).to.deep.equal([]);
     expect(round.failures, 'what the bystanders lost').to.deep.equal([]);
     expect(server.child.exitCode, 'the process is alive').to.equal(null);
@@ -158,7 +161,12 @@ describe('fuzzing the IM transports', () => {
    * not read is answered and the connection waits for a login; blanks and comments are ignored.
    * Then a valid login, if still open.
    */
-  async function loginPhase(client: ImClient, transport: Transport, random: Random, report: (kind: string, problems: string[], input: string) => void): Promise<boolean> {
+  async function loginPhase(
+    client: ImClient,
+    transport: Transport,
+    random: Random,
+    report: (kind: string, problems: string[], input: string) => void,
+  ): Promise<boolean> {
     for (let i = random.int(3); i > 0; i--) {
       const input = loginInput(random, targets);
       client.sendRaw(transport === 'TLS' ? `${input.text}\n` : input.text);
@@ -187,14 +195,23 @@ describe('fuzzing the IM transports', () => {
   }
 
   function livePhaseInput(random: Random, transport: Transport, n: number): { kind: string; text: string; bytes?: Buffer } {
-    if (transport === 'WebSocket' && chance(random, 5)) return { kind: 'binary frame', text: '(bytes)', bytes: randomBytes(random, 1 + random.int(500)) };
-    if (chance(random, 3)) return { kind: 'oversized frame', text: `[[m]] id = "big_${n}" c = ${tomlString('長'.repeat(targets.frameBytes / 3 + random.int(1000)))} to = ${peer.id}` };
+    if (transport === 'WebSocket' && chance(random, 5))
+      return { kind: 'binary frame', text: '(bytes)', bytes: randomBytes(random, 1 + random.int(500)) };
+    if (chance(random, 3))
+      return {
+        kind: 'oversized frame',
+        text: `[[m]] id = "big_${n}" c = ${tomlString('長'.repeat(targets.frameBytes / 3 + random.int(1000)))} to = ${peer.id}`,
+      };
     return liveInput(random, targets, `f_${n}`);
   }
 
   it('survives the frames that once crashed it: tables where an id, a device or a token belongs', async () => {
     // Each one threw "Cannot convert object to primitive value" out of the socket's handler.
-    const beforeLogin = ['id = { a = 1 } d = "x" token = "t"', `id = ${fuzzer.id} d = { a = 1 } token = "${fuzzer.token}"`, `id = ${fuzzer.id} d = "x" token = [1, { a = 1 }]`];
+    const beforeLogin = [
+      'id = { a = 1 } d = "x" token = "t"',
+      `id = ${fuzzer.id} d = { a = 1 } token = "${fuzzer.token}"`,
+      `id = ${fuzzer.id} d = "x" token = [1, { a = 1 }]`,
+    ];
     for (const transport of ['WebSocket', 'TLS'] as const) {
       for (const user of beforeLogin) {
         const client = await connect(transport);
@@ -236,14 +253,20 @@ describe('fuzzing the IM transports', () => {
       receiver.ack(received, 'fuzz-split-peer');
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sender.frames.filter((frame) => frame.type === 'rr'), 'refusals').to.deep.equal([]);
-    expect(receiver.frames.filter((frame) => frame.type === 'm' && String(frame.fields['id']).startsWith('split_')), 'duplicates').to.deep.equal([]);
+    expect(
+      sender.frames.filter((frame) => frame.type === 'rr'),
+      'refusals',
+    ).to.deep.equal([]);
+    expect(
+      receiver.frames.filter((frame) => frame.type === 'm' && String(frame.fields['id']).startsWith('split_')),
+      'duplicates',
+    ).to.deep.equal([]);
     console.log(`      IM split frames: ${frames} frames in up to 6 chunks each, each read once`);
     sender.close();
     receiver.close();
   });
 
-  it('reads a frame written in two pieces by a client with Nagle\'s algorithm, whose second piece waits for an ACK', async () => {
+  it("reads a frame written in two pieces by a client with Nagle's algorithm, whose second piece waits for an ACK", async () => {
     const sender = await ImClient.tls(server.imPort, ca(), { nagle: true });
     expect((await sender.login(fuzzer, 'fuzz-nagle')).fields['s']).to.equal(0);
     for (let n = 0; n < 5; n++) {

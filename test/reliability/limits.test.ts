@@ -46,7 +46,9 @@ describe('limits, as configured', () => {
   });
   const checked = { v1Routes: 0, imRoutes: 0 };
   after(async () => {
-    console.log(`      limits: body ${BODY} B on ${checked.v1Routes} v1 and ${checked.imRoutes} im routes, upload ${UPLOAD} B, frame ${FRAME} B, ${LIMITS.ESCHAT_LOGIN_FAILURES} sign-in failures, ${LIMITS.ESCHAT_MESSAGE_RATE}/s bursts of ${BURST}, ${CONNECTIONS} connections per user`);
+    console.log(
+      `      limits: body ${BODY} B on ${checked.v1Routes} v1 and ${checked.imRoutes} im routes, upload ${UPLOAD} B, frame ${FRAME} B, ${LIMITS.ESCHAT_LOGIN_FAILURES} sign-in failures, ${LIMITS.ESCHAT_MESSAGE_RATE}/s bursts of ${BURST}, ${CONNECTIONS} connections per user`,
+    );
     await t.stop();
   });
 
@@ -55,7 +57,12 @@ describe('limits, as configured', () => {
       const routes = routeTable(t.config).filter((route) => route.dialect === 'v1' && route.json);
       expect(routes.length).to.be.greaterThan(5);
       for (const route of routes) {
-        const answer = await callRoute(t.client, route, { params: { id: room, uid: bob.id }, json: { text: 'x'.repeat(BODY) } }, alice.token);
+        const answer = await callRoute(
+          t.client,
+          route,
+          { params: { id: room, uid: bob.id }, json: { text: 'x'.repeat(BODY) } },
+          alice.token,
+        );
         expect(outcomeOf('v1', answer), route.key).to.equal('413 payload_too_large');
         checked.v1Routes += 1;
       }
@@ -67,7 +74,12 @@ describe('limits, as configured', () => {
       const routes = routeTable(t.config).filter((route) => route.dialect === 'im' && (route.method === 'POST' || route.method === 'PUT'));
       expect(routes.length).to.be.greaterThan(10);
       for (const route of routes) {
-        const answer = await callRoute(t.client, route, { params: { id: alice.id, gid: room, uid: alice.id }, form: { name: 'x'.repeat(BODY) } }, bob.token);
+        const answer = await callRoute(
+          t.client,
+          route,
+          { params: { id: alice.id, gid: room, uid: alice.id }, form: { name: 'x'.repeat(BODY) } },
+          bob.token,
+        );
         expect(outcomeOf('im', answer), route.key).to.equal('status 5 Payload Too Large');
         checked.imRoutes += 1;
       }
@@ -77,7 +89,12 @@ describe('limits, as configured', () => {
       const big = 'x'.repeat(BODY * 2);
       const v1 = await postMultipart(t, `/v1/rooms/${room}/media`, { file: file(PNG, 'a.png', 'image/png'), client_id: big }, alice.token);
       expect(outcomeOf('v1', v1)).to.equal('413 payload_too_large');
-      const im = await postMultipart(t, '/gm/image', { image: file(PNG, 'a.png', 'image/png'), g_id: String(room), padding: big }, bob.token);
+      const im = await postMultipart(
+        t,
+        '/gm/image',
+        { image: file(PNG, 'a.png', 'image/png'), g_id: String(room), padding: big },
+        bob.token,
+      );
       expect(outcomeOf('im', im)).to.equal('status 5 Payload Too Large');
     });
   });
@@ -87,8 +104,12 @@ describe('limits, as configured', () => {
 
     it('refuses an upload over the limit in both dialects, and takes one just under it', async () => {
       const over = file(padded(UPLOAD + 1), 'big.png', 'image/png');
-      expect(outcomeOf('v1', await postMultipart(t, `/v1/rooms/${room}/media`, { file: over }, alice.token))).to.equal('413 payload_too_large');
-      expect(outcomeOf('im', await postMultipart(t, '/gm/image', { image: over, g_id: String(room) }, bob.token))).to.equal('status 5 Payload Too Large');
+      expect(outcomeOf('v1', await postMultipart(t, `/v1/rooms/${room}/media`, { file: over }, alice.token))).to.equal(
+        '413 payload_too_large',
+      );
+      expect(outcomeOf('im', await postMultipart(t, '/gm/image', { image: over, g_id: String(room) }, bob.token))).to.equal(
+        'status 5 Payload Too Large',
+      );
       const under = file(padded(UPLOAD - 1024), 'fits.png', 'image/png');
       expect(outcomeOf('v1', await postMultipart(t, `/v1/rooms/${room}/media`, { file: under }, alice.token))).to.equal('ok');
       expect(outcomeOf('im', await postMultipart(t, '/gm/image', { image: under, g_id: String(room) }, bob.token))).to.equal('ok');
@@ -123,16 +144,20 @@ describe('limits, as configured', () => {
     const v1Login = (login: string, password: string) => t.client.json('POST', '/v1/login', { login, password });
 
     it('never throttles successful sign-ins, however many', async () => {
-      for (let i = 0; i < Number(LIMITS.ESCHAT_LOGIN_FAILURES) * 2; i++) expect((await v1Login('limits-alice', 'alice pw')).status).to.equal(200);
+      for (let i = 0; i < Number(LIMITS.ESCHAT_LOGIN_FAILURES) * 2; i++)
+        expect((await v1Login('limits-alice', 'alice pw')).status).to.equal(200);
     });
 
     it('throttles an account after its failures, in both dialects, even with the right password, and no other account', async () => {
       const carol = await v1User(t, 'limits-carol', 'carol pw');
-      for (let i = 0; i < Number(LIMITS.ESCHAT_LOGIN_FAILURES); i++) expect(errorCode(await v1Login('limits-carol', 'wrong'))).to.equal('wrong_credentials');
+      for (let i = 0; i < Number(LIMITS.ESCHAT_LOGIN_FAILURES); i++)
+        expect(errorCode(await v1Login('limits-carol', 'wrong'))).to.equal('wrong_credentials');
       const throttled = await v1Login('limits-carol', 'carol pw');
       expect([throttled.status, errorCode(throttled)]).to.deep.equal([429, 'rate_limited']);
       expect(Number(throttled.headers['retry-after'])).to.be.within(1, 600);
-      const im = responseOf((await t.client.form('POST', '/server/login', { phone: 'limits-carol', password: 'carol pw', device: 'x' })).text);
+      const im = responseOf(
+        (await t.client.form('POST', '/server/login', { phone: 'limits-carol', password: 'carol pw', device: 'x' })).text,
+      );
       expect(im['status']).to.equal(4);
       expect(im['reason']).to.match(/retry in \d+ s/);
       expect((await v1Login('limits-alice', 'alice pw')).status, 'another account').to.equal(200);

@@ -35,13 +35,23 @@ describe('logs keep no secret', () => {
     const { client } = server;
     const ca = readFileSync(join(testCertificates, 'ca.crt'));
     const v1Password = keep('a v1 password', 'v1-password-Zq8#"xP');
-    const v1Token = keep('a v1 token', ((await client.json('POST', '/v1/register', { login: 'logged', password: v1Password })).body as { session_id: string }).session_id);
-    const v1Again = keep('a v1 token', ((await client.json('POST', '/v1/login', { login: 'logged', password: v1Password })).body as { session_id: string }).session_id);
+    const v1Token = keep(
+      'a v1 token',
+      ((await client.json('POST', '/v1/register', { login: 'logged', password: v1Password })).body as { session_id: string }).session_id,
+    );
+    const v1Again = keep(
+      'a v1 token',
+      ((await client.json('POST', '/v1/login', { login: 'logged', password: v1Password })).body as { session_id: string }).session_id,
+    );
     keep('a wrong password', 'wrong-password-Kd93!');
     expect((await client.json('POST', '/v1/login', { login: 'logged', password: 'wrong-password-Kd93!' })).status).to.equal(422);
     const imPassword = keep('an im password', 'im-password-Wm2$&=');
-    expect(responseOf((await client.form('POST', '/user', { name: 'logged im', phone: '8613600000001', password: imPassword })).text)['status']).to.equal(0);
-    const login = responseOf((await client.form('POST', '/server/login', { phone: '8613600000001', password: imPassword, device: 'phone' })).text);
+    expect(
+      responseOf((await client.form('POST', '/user', { name: 'logged im', phone: '8613600000001', password: imPassword })).text)['status'],
+    ).to.equal(0);
+    const login = responseOf(
+      (await client.form('POST', '/server/login', { phone: '8613600000001', password: imPassword, device: 'phone' })).text,
+    );
     const imUser = login['user'] as { id: number; token: string };
     keep('an im token', imUser.token);
     const info = (await client.json('GET', '/v1/info', undefined, v1Token)).body as { id: number };
@@ -53,7 +63,10 @@ describe('logs keep no secret', () => {
     const room = ((await client.json('POST', '/v1/rooms', { users: [{ id: imUser.id }] }, v1Token)).body as { id: number }).id;
     await client.json('POST', `/v1/rooms/${room}/messages`, { text: 'hello' }, v1Token);
     const upload = await multipart({ file: file(PNG, 'a.png', 'image/png') });
-    await client.request('POST', `/v1/rooms/${room}/media`, { headers: { 'content-type': upload.contentType, 'x-session-id': v1Token }, body: upload.body });
+    await client.request('POST', `/v1/rooms/${room}/media`, {
+      headers: { 'content-type': upload.contentType, 'x-session-id': v1Token },
+      body: upload.body,
+    });
 
     const ws = await ImClient.websocket(`wss://localhost:${server.port}/im?session_id=${imUser.token}`, ca);
     expect((await ws.login(imUser, 'phone')).fields['s']).to.equal(0);
@@ -89,7 +102,9 @@ describe('logs keep no secret', () => {
     for (const hash of await passwordHashes()) secrets.set(hash, 'a password hash');
     for (const [value, what] of [...secrets]) if (what.endsWith('token')) secrets.set(hashToken(value), `the hash of ${what}`);
     const output = server.logs.join('\n');
-    const found = [...secrets].filter(([value]) => output.includes(value) || output.includes(encodeURIComponent(value))).map(([, what]) => what);
+    const found = [...secrets]
+      .filter(([value]) => output.includes(value) || output.includes(encodeURIComponent(value)))
+      .map(([, what]) => what);
     console.log(`      logs: ${server.logs.length} lines at trace level searched for ${secrets.size} secrets`);
     expect(output, 'the server logged at trace level').to.include('"logLevel":"trace"');
     expect(server.logs.length, 'a line per request at least').to.be.greaterThan(10);

@@ -30,9 +30,11 @@ describe('security headers on every HTTP answer', () => {
     for (const route of routeTable(t.config)) {
       // Logging out would end the session the other routes use.
       if (route.key === 'POST /v1/logout') continue;
-      for (const token of [null, user.token]) check(`${route.key} ${token ? 'signed in' : 'anonymous'}`, await callRoute(t.client, route, {}, token));
+      for (const token of [null, user.token])
+        check(`${route.key} ${token ? 'signed in' : 'anonymous'}`, await callRoute(t.client, route, {}, token));
       // A body over the (small) limit: 413 in v1, the status 5 envelope in im.
-      if (route.method === 'POST') check(`${route.key} too large`, await callRoute(t.client, route, { json: { pad: 'x'.repeat(100) } }, user.token));
+      if (route.method === 'POST')
+        check(`${route.key} too large`, await callRoute(t.client, route, { json: { pad: 'x'.repeat(100) } }, user.token));
     }
     for (const path of OTHER_PATHS) check(path, await t.client.request('GET', path));
     console.log(`      headers: ${answers} answers checked, HTTP statuses ${[...statuses].sort().join(', ')}`);

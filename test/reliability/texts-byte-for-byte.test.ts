@@ -25,7 +25,11 @@ const ackOf = (id: string) => (frame: TomlFrame) => frame.type === 'a' && frame.
 function rawMessage(id: string, text: string, to: number): string {
   const escaped = [...text].map((character) => {
     const code = character.codePointAt(0)!;
-    return code < 0x20 || (code >= 0xd800 && code <= 0xdfff) ? `\\u${code.toString(16).padStart(4, '0')}` : character === '"' || character === '\\' ? `\\${character}` : character;
+    return code < 0x20 || (code >= 0xd800 && code <= 0xdfff)
+      ? `\\u${code.toString(16).padStart(4, '0')}`
+      : character === '"' || character === '\\'
+        ? `\\${character}`
+        : character;
   });
   return `[[m]] id = "${id}" c = "${escaped.join('')}" to = ${to}`;
 }
@@ -59,7 +63,9 @@ describe('texts arrive byte for byte through every path', () => {
   after(async () => {
     for (const client of [aliceTls, bobWs]) client.close();
     for (const socket of [aliceChat, bobChat]) socket.close();
-    console.log(`      texts: ${Object.keys(FAITHFUL_TEXTS).length} texts, ${carried} deliveries compared byte for byte; ${Object.keys(REFUSED_TEXTS).length} refused on 4 paths`);
+    console.log(
+      `      texts: ${Object.keys(FAITHFUL_TEXTS).length} texts, ${carried} deliveries compared byte for byte; ${Object.keys(REFUSED_TEXTS).length} refused on 4 paths`,
+    );
     await t.stop();
   });
 
@@ -102,7 +108,9 @@ describe('texts arrive byte for byte through every path', () => {
       const short = [...text].slice(0, 60).join('');
       const group = await t.client.json('POST', '/v1/groups', { name: short, members: [bob.id] }, alice.token);
       expect(group.status, name).to.equal(200);
-      const created = await bobWs.next((frame) => frame.type === 'n' && frame.fields['t'] === 'create_group' && frame.fields['g_id'] === (group.body as { id: number }).id);
+      const created = await bobWs.next(
+        (frame) => frame.type === 'n' && frame.fields['t'] === 'create_group' && frame.fields['g_id'] === (group.body as { id: number }).id,
+      );
       expectSameBytes(created.fields['name'], short, `${name}: v1 group name -> IM notification`);
       expectSameBytes((group.body as { name: unknown }).name, short, `${name}: v1 group name -> v1 answer`);
 
@@ -110,7 +118,11 @@ describe('texts arrive byte for byte through every path', () => {
       const asker = await v1User(t, login);
       expect((await t.client.json('POST', `/v1/contacts/${bob.id}`, { ask: short }, asker.token)).status, name).to.equal(200);
       const pending = parseToml((await t.client.form('GET', '/pre_contact/0', {}, bob.token)).text)['pre_contact'] ?? [];
-      expectSameBytes(pending.find((request) => request['user_id'] === asker.id)?.['message'], short, `${name}: v1 greeting -> im pre_contact`);
+      expectSameBytes(
+        pending.find((request) => request['user_id'] === asker.id)?.['message'],
+        short,
+        `${name}: v1 greeting -> im pre_contact`,
+      );
       const shown = parseToml((await t.client.form('GET', `/user/id/${asker.id}`, {}, bob.token)).text)['user']?.[0]?.['name'];
       expectSameBytes(shown, login, `${name}: v1 login -> im name`);
       carried += 4;
@@ -121,7 +133,9 @@ describe('texts arrive byte for byte through every path', () => {
     for (const text of ['a\ud800', '\udfffb']) {
       expect(errorCode(await t.client.json('POST', '/v1/register', { login: text, password: 'pw' })), 'login').to.equal('invalid_login');
       expect(errorCode(await t.client.json('POST', '/v1/groups', { name: text }, alice.token)), 'group name').to.equal('invalid_name');
-      expect(errorCode(await t.client.json('POST', `/v1/contacts/${bob.id}`, { ask: text }, alice.token)), 'greeting').to.equal('invalid_ask');
+      expect(errorCode(await t.client.json('POST', `/v1/contacts/${bob.id}`, { ask: text }, alice.token)), 'greeting').to.equal(
+        'invalid_ask',
+      );
     }
   });
 
@@ -141,7 +155,9 @@ describe('texts arrive byte for byte through every path', () => {
         client.sendRaw(`${rawMessage(`no_im_${tag}`, text, to)}\n`);
         const refusal = await client.next((frame) => frame.type === 'rr');
         expect(refusal.fields['s'], JSON.stringify(refusal.fields)).to.equal(1);
-        expect(refusal.fields['r'], 'IM').to.be.a('string').and.match(/^(Invalid text|invalid unicode escape in a string)$/);
+        expect(refusal.fields['r'], 'IM')
+          .to.be.a('string')
+          .and.match(/^(Invalid text|invalid unicode escape in a string)$/);
       }
 
       const history = await v1History(t, bob, room, '?limit=200');

@@ -6,11 +6,12 @@ import { InstrumentedEventStore } from '../../src/store/instrumented-event-store
 import { tempEventStore } from '../support/stores.js';
 
 /** What a copy must keep of each event, in log order: everything but the position and recording time. */
-const essence = (events: readonly RecordedEvent[]) => events.map(({ id, stream, revision, type, data, metadata }) => ({ id, stream, revision, type, data, metadata }));
+const essence = (events: readonly RecordedEvent[]) =>
+  events.map(({ id, stream, revision, type, data, metadata }) => ({ id, stream, revision, type, data, metadata }));
 
 /** `count` events over a few interleaved streams, some appended several at once. */
 async function fill(store: EventStore, count: number, first = 0): Promise<void> {
-  for (let i = first; i < first + count; ) {
+  for (let i = first; i < first + count;) {
     const stream = `thing-${i % 7}`;
     const batch = Math.min(i % 3 === 0 ? 3 : 1, first + count - i);
     const events: NewEvent[] = Array.from({ length: batch }, (_, k) => ({
@@ -27,7 +28,8 @@ async function fill(store: EventStore, count: number, first = 0): Promise<void> 
 function failingAfter(target: EventStore, appends: number): EventStore {
   let left = appends;
   return {
-    append: (stream, events, options) => (left-- > 0 ? target.append(stream, events, options) : Promise.reject(new Error('connection lost'))),
+    append: (stream, events, options) =>
+      left-- > 0 ? target.append(stream, events, options) : Promise.reject(new Error('connection lost')),
     readStream: (stream, options) => target.readStream(stream, options),
     readAll: (options) => target.readAll(options),
     subscribe: (from) => target.subscribe(from),
@@ -83,7 +85,14 @@ describe('copyEvents', () => {
 
   it('splits a long run of one stream into appends EventStoreDB takes (under 1 MiB each)', async () => {
     const big = 'x'.repeat(100 * 1024);
-    await source.append('messages-1-2026', Array.from({ length: 12 }, (_, n) => ({ type: 'MessageSent', data: { n, text: big }, metadata: { correlationId: 'c', at: new Date().toISOString() } })));
+    await source.append(
+      'messages-1-2026',
+      Array.from({ length: 12 }, (_, n) => ({
+        type: 'MessageSent',
+        data: { n, text: big },
+        metadata: { correlationId: 'c', at: new Date().toISOString() },
+      })),
+    );
     const sizes: number[] = [];
     const counting = new InstrumentedEventStore(target, { appended: (_outcome, events) => sizes.push(events) });
     expect(await copyEvents(source, counting)).to.deep.include({ copied: 12 });

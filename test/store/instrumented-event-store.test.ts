@@ -7,7 +7,9 @@ import { meta, tempEventStore } from '../support/stores.js';
 describe('InstrumentedEventStore', () => {
   it('reports each append with its outcome, event count and time, and passes everything through', async () => {
     const reported: Array<{ outcome: AppendOutcome; events: number; seconds: number }> = [];
-    const store = new InstrumentedEventStore(await tempEventStore(), { appended: (outcome, events, seconds) => reported.push({ outcome, events, seconds }) });
+    const store = new InstrumentedEventStore(await tempEventStore(), {
+      appended: (outcome, events, seconds) => reported.push({ outcome, events, seconds }),
+    });
     const event = { type: 'Happened', data: { n: 1 }, metadata: meta };
     const appended = await store.append('thing-1', [event, event], { expectedRevision: 'no_stream' });
     const conflict = await store.append('thing-1', [event], { expectedRevision: 'no_stream' }).catch((error: unknown) => error);

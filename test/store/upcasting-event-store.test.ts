@@ -22,7 +22,9 @@ describe('UpcastingEventStore', () => {
     const token = newToken();
     const raw = SqliteEventStore.open({ file: join(first.dataDir, 'events.db'), durability: 'normal' });
     const old = { sessionId: 'old-session', userId: user.id, tokenHash: hashToken(token), device: 'phone' };
-    await raw.append(sessionStream('old-session'), [{ type: 'SessionStarted', data: old, metadata: { actor: user.id, correlationId: 'import', at: new Date().toISOString() } }]);
+    await raw.append(sessionStream('old-session'), [
+      { type: 'SessionStarted', data: old, metadata: { actor: user.id, correlationId: 'import', at: new Date().toISOString() } },
+    ]);
     const [stored] = await raw.readStream(sessionStream('old-session'));
     expect(stored!.data, 'the log keeps what was written').to.deep.equal(old);
     await raw.close();

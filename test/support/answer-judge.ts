@@ -57,7 +57,8 @@ function v1Refusal(answer: Answer, problems: string[]): string | null {
     return answer.text;
   }
   const error = (body as { error?: { code?: unknown } }).error;
-  if (Object.keys(body as object).length !== 1 || typeof error?.code !== 'string' || !/^[a-z_]+$/.test(error.code)) problems.push(`not {"error":{"code"}}: ${answer.text.slice(0, 80)}`);
+  if (Object.keys(body as object).length !== 1 || typeof error?.code !== 'string' || !/^[a-z_]+$/.test(error.code))
+    problems.push(`not {"error":{"code"}}: ${answer.text.slice(0, 80)}`);
   return answer.text;
 }
 
@@ -76,7 +77,8 @@ function imRefusal(answer: Answer, problems: string[]): string | null {
   const status = response?.['status'];
   if (typeof status !== 'number' || !Number.isInteger(status)) problems.push(`no integer status: ${answer.text.slice(0, 80)}`);
   if (status === 0) return null;
-  if (typeof response?.['reason'] !== 'string' || response['reason'] === '') problems.push(`a refusal without a reason: ${answer.text.slice(0, 80)}`);
+  if (typeof response?.['reason'] !== 'string' || response['reason'] === '')
+    problems.push(`a refusal without a reason: ${answer.text.slice(0, 80)}`);
   if (status === 99) problems.push(`status 99 (an internal error): ${String(response?.['reason'])}`);
   return answer.text;
 }

@@ -36,7 +36,12 @@ export async function startBystanders(server: ServerProcess, phone = '8613400000
   let stopped = false;
 
   async function round(n: number): Promise<void> {
-    const sent = await server.client.json('POST', `/v1/rooms/${room}/messages`, { text: `round ${n} "quoted"\n🙂`, client_id: `by_${n}` }, alice.token);
+    const sent = await server.client.json(
+      'POST',
+      `/v1/rooms/${room}/messages`,
+      { text: `round ${n} "quoted"\n🙂`, client_id: `by_${n}` },
+      alice.token,
+    );
     if (sent.status !== 200) throw new Error(`v1 send answered ${sent.status}`);
     const received = await onWebSocket.next((frame) => frame.type === 'gm' && frame.fields['id'] === `by_${n}`);
     if (received.fields['c'] !== `round ${n} "quoted"\n🙂`) throw new Error(`received ${JSON.stringify(received.fields['c'])}`);

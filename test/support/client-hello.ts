@@ -21,7 +21,14 @@ export function clientHello(version: number): Buffer {
     extension(0x000d, withLength16(Buffer.concat([0x0804, 0x0401, 0x0403, 0x0201].map(u16)))), // signature algorithms
     extension(0xff01, Buffer.from([0])), // secure renegotiation
   ]);
-  const body = Buffer.concat([u16(version), randomBytes(32), Buffer.from([0]), withLength16(Buffer.concat(suites.map(u16))), Buffer.from([1, 0]), withLength16(extensions)]);
+  const body = Buffer.concat([
+    u16(version),
+    randomBytes(32),
+    Buffer.from([0]),
+    withLength16(Buffer.concat(suites.map(u16))),
+    Buffer.from([1, 0]),
+    withLength16(extensions),
+  ]);
   const handshake = Buffer.concat([Buffer.from([1, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
   return Buffer.concat([Buffer.from([22, 3, 1]), withLength16(handshake)]);
 }

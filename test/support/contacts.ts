@@ -4,14 +4,26 @@ import { parseToml, type TomlTables } from './toml.js';
 import type { TestUser } from './users.js';
 
 /** An im call as `user` (token cookie): a form in, the answer's tables out. */
-export async function imAs(t: TestServer, user: TestUser, method: string, path: string, fields: Record<string, string> = {}): Promise<TomlTables> {
+export async function imAs(
+  t: TestServer,
+  user: TestUser,
+  method: string,
+  path: string,
+  fields: Record<string, string> = {},
+): Promise<TomlTables> {
   const answer = await t.client.form(method, path, fields, user.token);
   expect(answer.status, answer.text).to.equal(200);
   return parseToml(answer.text);
 }
 
 /** A v1 call as `user` (X-Session-Id). */
-export function v1As(t: TestServer, user: TestUser, method: string, path: string, body?: unknown): ReturnType<TestServer['client']['json']> {
+export function v1As(
+  t: TestServer,
+  user: TestUser,
+  method: string,
+  path: string,
+  body?: unknown,
+): ReturnType<TestServer['client']['json']> {
   return t.client.json(method, path, body, user.token);
 }
 

@@ -35,7 +35,9 @@ export async function checkWorld(client: HttpsClient, world: CrashWorld, viewer:
   const get = async <T>(path: string, token: string): Promise<T> => (await client.json('GET', path, undefined, token)).body as T;
 
   for (const user of world.users) {
-    const found = (await get<Array<{ id: number; login: string }>>(`/v1/users?q=${encodeURIComponent(user.login)}`, viewer)).filter((each) => each.login === user.login);
+    const found = (await get<Array<{ id: number; login: string }>>(`/v1/users?q=${encodeURIComponent(user.login)}`, viewer)).filter(
+      (each) => each.login === user.login,
+    );
     count(user.registered, found.length > 0);
     if (found.length > 1) check.problems.push(`user ${user.login} exists ${found.length} times`);
     if (found.length === 0) {
@@ -43,7 +45,8 @@ export async function checkWorld(client: HttpsClient, world: CrashWorld, viewer:
       continue;
     }
     user.id = found[0]!.id;
-    if (user.token !== null && (await get<{ id?: number }>('/v1/info', user.token)).id !== user.id) check.problems.push(`the session of ${user.login} is lost`);
+    if (user.token !== null && (await get<{ id?: number }>('/v1/info', user.token)).id !== user.id)
+      check.problems.push(`the session of ${user.login} is lost`);
     if (user.token === null) user.token = await signIn(client, user);
     if (user.token === null) check.problems.push(`user ${user.login} exists but cannot sign in: half registered`);
   }
@@ -53,8 +56,15 @@ export async function checkWorld(client: HttpsClient, world: CrashWorld, viewer:
     let known = relations.get(user);
     if (!known) {
       const contacts = await get<{ contacts: Array<{ id: number }> }>('/v1/contacts', user.token!);
-      const requests = await get<{ sent: Array<{ user_id: number }>; received: Array<{ user_id: number }> }>('/v1/contacts/requests', user.token!);
-      known = { contacts: contacts.contacts.map((c) => c.id), sent: requests.sent.map((r) => r.user_id), received: requests.received.map((r) => r.user_id) };
+      const requests = await get<{ sent: Array<{ user_id: number }>; received: Array<{ user_id: number }> }>(
+        '/v1/contacts/requests',
+        user.token!,
+      );
+      known = {
+        contacts: contacts.contacts.map((c) => c.id),
+        sent: requests.sent.map((r) => r.user_id),
+        received: requests.received.map((r) => r.user_id),
+      };
       relations.set(user, known);
     }
     if (known.contacts.includes(other.id!)) return 'contacts';
@@ -66,7 +76,10 @@ export async function checkWorld(client: HttpsClient, world: CrashWorld, viewer:
     if (from.token === null || to.token === null) continue;
     const [ours, theirs] = [await relation(from, to), await relation(to, from)];
     const label = `contact ${from.login} -> ${to.login}`;
-    const consistent = (ours === 'contacts' && theirs === 'contacts') || (ours === 'asked' && theirs === 'was asked') || (ours === 'strangers' && theirs === 'strangers');
+    const consistent =
+      (ours === 'contacts' && theirs === 'contacts') ||
+      (ours === 'asked' && theirs === 'was asked') ||
+      (ours === 'strangers' && theirs === 'strangers');
     if (!consistent) check.problems.push(`${label} is half there: ${ours} on one side, ${theirs} on the other`);
     count(contact.requested, ours !== 'strangers');
     if (contact.accepted) count(contact.accepted, ours === 'contacts');
@@ -92,7 +105,8 @@ export async function checkWorld(client: HttpsClient, world: CrashWorld, viewer:
     count(message.sent, stored.length > 0);
     const label = `${message.path} message ${message.clientId}`;
     if (message.sent === 'acked' && stored.length === 0) check.problems.push(`${label} was acknowledged, and is lost`);
-    if (message.sent === 'acked' && stored[0] && stored[0].id !== message.id) check.problems.push(`${label} was acknowledged as ${message.id}, and is ${stored[0].id}`);
+    if (message.sent === 'acked' && stored[0] && stored[0].id !== message.id)
+      check.problems.push(`${label} was acknowledged as ${message.id}, and is ${stored[0].id}`);
     if (stored[0] && stored[0].text !== message.text) check.problems.push(`${label} reads ${JSON.stringify(stored[0].text)}`);
     if (stored[0]) message.id = stored[0].id;
   }
@@ -120,16 +134,18 @@ async function checkGroup(
   group.id = room.id;
   const expected = [group.creator, ...group.members].map((user) => user.id!).sort((a, b) => a - b);
   const actual = room.users.map((user) => user.id).sort((a, b) => a - b);
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`group ${group.name} is half created: members ${actual.join(',')}, expected ${expected.join(',')}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    problems.push(`group ${group.name} is half created: members ${actual.join(',')}, expected ${expected.join(',')}`);
   for (const member of group.members) {
-    if (member.token !== null && !(await roomsOf(member)).some((each) => each.id === room.id)) problems.push(`group ${group.name} is missing from the rooms of ${member.login}`);
+    if (member.token !== null && !(await roomsOf(member)).some((each) => each.id === room.id))
+      problems.push(`group ${group.name} is missing from the rooms of ${member.login}`);
   }
 }
 
 /** Every message of a room, oldest first, page by page. */
 export async function fullHistory(client: HttpsClient, roomId: number, token: string): Promise<V1Message[]> {
   const messages: V1Message[] = [];
-  for (let before = ''; ; ) {
+  for (let before = ''; ;) {
     const page = (await client.json('GET', `/v1/rooms/${roomId}/messages?limit=200${before}`, undefined, token)).body as V1Message[];
     messages.unshift(...page);
     if (page.length < 200) return messages;
@@ -143,6 +159,9 @@ async function signIn(client: HttpsClient, user: WorldUser): Promise<string | nu
     const answer = await client.json('POST', '/v1/login', { login: user.login, password: user.password });
     return answer.status === 200 ? (answer.body as { session_id: string }).session_id : null;
   }
-  const [response] = parseToml((await client.form('POST', '/server/login', { phone: user.phone!, password: user.password, device: 'crash' })).text)['response'] ?? [];
+  const [response] =
+    parseToml((await client.form('POST', '/server/login', { phone: user.phone!, password: user.password, device: 'crash' })).text)[
+      'response'
+    ] ?? [];
   return (response?.['user'] as { token?: string } | undefined)?.token ?? null;
 }

@@ -42,7 +42,12 @@ export class HttpsClient {
   }
 
   /** A v1 call: JSON in, JSON out. */
-  async json(method: string, path: string, body?: unknown, session?: string): Promise<{ status: number; body: unknown; headers: Answer['headers'] }> {
+  async json(
+    method: string,
+    path: string,
+    body?: unknown,
+    session?: string,
+  ): Promise<{ status: number; body: unknown; headers: Answer['headers'] }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (session) headers['x-session-id'] = session;
     const answer = await this.request(method, path, { headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

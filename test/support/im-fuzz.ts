@@ -26,9 +26,29 @@ function hostileValue(random: Random, targets: ImFuzzTargets): string {
   return random.pick([
     () => tomlString(random.pick(HOSTILE_TEXTS)),
     () => String(random.pick(targets.userIds)),
-    () => random.pick(['0', '-1', '1.5', '1e300', 'inf', 'nan', '99999999999999999999', '0x7fffffffffffffff', 'true', '"2"', '[2]', '{ a = 1 }', '1979-05-27T07:32:00Z']),
-    () => random.pick(['"unterminated', '"bad \\q escape"', '"\\ud800"', "'literal'", '"""multi\nline"""', "'''raw\\n'''", '', '=', '"a" "b"']),
-    () => deeplyNested(random, 1 + random.int(60)).replace(/"a":/g, 'a = ').replace(/\{/g, '{ ').replace(/\}/g, ' }'),
+    () =>
+      random.pick([
+        '0',
+        '-1',
+        '1.5',
+        '1e300',
+        'inf',
+        'nan',
+        '99999999999999999999',
+        '0x7fffffffffffffff',
+        'true',
+        '"2"',
+        '[2]',
+        '{ a = 1 }',
+        '1979-05-27T07:32:00Z',
+      ]),
+    () =>
+      random.pick(['"unterminated', '"bad \\q escape"', '"\\ud800"', "'literal'", '"""multi\nline"""', "'''raw\\n'''", '', '=', '"a" "b"']),
+    () =>
+      deeplyNested(random, 1 + random.int(60))
+        .replace(/"a":/g, 'a = ')
+        .replace(/\{/g, '{ ')
+        .replace(/\}/g, ' }'),
     () => tomlString('x'.repeat(random.int(targets.frameBytes))),
   ])();
 }
@@ -47,18 +67,45 @@ const LIVE_INPUTS: Record<string, (random: Random, targets: ImFuzzTargets, id: s
   },
   'group message with a hostile field': (random, targets, id) =>
     `[[gm]] id = "${id}" c = ${tomlString(random.pick(HOSTILE_TEXTS))} g_id = ${chance(random, 70) ? String(random.pick(targets.groupIds)) : hostileValue(random, targets)}`,
-  'acknowledgement of nothing': (random, targets) => `[[a]] id = ${hostileValue(random, targets)}${chance(random, 50) ? ` cursor = ${hostileValue(random, targets)}` : ''}`,
-  'login again': (random, targets) => `[[r]] id = "again" t = "login" [r.user] id = ${targets.self.id} d = ${tomlString(random.pick(HOSTILE_TEXTS))} token = "${targets.self.token}"`,
-  'unknown frame': (random) => random.pick(['[[zz]] id = "u"', '[[]] id = 1', '[[m.x]] id = 1', '[m] id = 1', '[[ m ]] id = "s" c = "x"', '[["m"]] id = 1', '[[r]] t = "logout"', '[[n]] id = 1']),
-  'prototype keys': (random) => random.pick(['[[m]] __proto__ = 1 id = "p"', '[[m]] constructor = { prototype = { x = 1 } }', '[[a]] "" = 1', '[[m]] id = "d" id = "e"', '[[m]] a.b.c = 1 id = "f"']),
+  'acknowledgement of nothing': (random, targets) =>
+    `[[a]] id = ${hostileValue(random, targets)}${chance(random, 50) ? ` cursor = ${hostileValue(random, targets)}` : ''}`,
+  'login again': (random, targets) =>
+    `[[r]] id = "again" t = "login" [r.user] id = ${targets.self.id} d = ${tomlString(random.pick(HOSTILE_TEXTS))} token = "${targets.self.token}"`,
+  'unknown frame': (random) =>
+    random.pick([
+      '[[zz]] id = "u"',
+      '[[]] id = 1',
+      '[[m.x]] id = 1',
+      '[m] id = 1',
+      '[[ m ]] id = "s" c = "x"',
+      '[["m"]] id = 1',
+      '[[r]] t = "logout"',
+      '[[n]] id = 1',
+    ]),
+  'prototype keys': (random) =>
+    random.pick([
+      '[[m]] __proto__ = 1 id = "p"',
+      '[[m]] constructor = { prototype = { x = 1 } }',
+      '[[a]] "" = 1',
+      '[[m]] id = "d" id = "e"',
+      '[[m]] a.b.c = 1 id = "f"',
+    ]),
   'many frames in one': (random) => Array.from({ length: 50 + random.int(300) }, (_, i) => `[[a]] id = "many_${i}"`).join('\n'),
   'garbage text': (random) => randomText(random, 1 + random.int(400)),
-  'control characters': (random) => random.pick(['[[m]] id = "n" c = "a\u0000b" to = 1', '\ufeff[[a]] id = "bom"', '[[a]] id = "crlf"\r\n[[a]] id = "x"\r\n', '[[a]]\tid\t=\t"tab"', '\u0000\u0001\u0002']),
+  'control characters': (random) =>
+    random.pick([
+      '[[m]] id = "n" c = "a\u0000b" to = 1',
+      '\ufeff[[a]] id = "bom"',
+      '[[a]] id = "crlf"\r\n[[a]] id = "x"\r\n',
+      '[[a]]\tid\t=\t"tab"',
+      '\u0000\u0001\u0002',
+    ]),
 };
 
 /** Inputs before login: frames of other kinds, and logins of every wrong shape. */
 const LOGIN_INPUTS: Record<string, (random: Random, targets: ImFuzzTargets) => string> = {
-  'frame before login': (random) => random.pick(['[[m]] id = "early" c = "x" to = 1', '[[gm]] id = "early" c = "x" g_id = 1', '[[a]] id = "early"', '[[zz]] id = 1']),
+  'frame before login': (random) =>
+    random.pick(['[[m]] id = "early" c = "x" to = 1', '[[gm]] id = "early" c = "x" g_id = 1', '[[a]] id = "early"', '[[zz]] id = 1']),
   'login without a user': () => '[[r]] id = "l" t = "login"',
   'login with a user of the wrong type': (random) => `[[r]] id = "l" t = "login" user = ${random.pick(['"me"', '[1, 2]', '1', 'true'])}`,
   'login without a field': (random, targets) => {

@@ -19,7 +19,11 @@ export class Scrape {
     for (const line of this.text.split('\n')) {
       const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
       if (!match || match[1] !== name) continue;
-      const found = (match[2] ?? '').split(/,(?=[a-zA-Z_]\w*=")/).filter((pair) => pair !== '').sort().join(',');
+      const found = (match[2] ?? '')
+        .split(/,(?=[a-zA-Z_]\w*=")/)
+        .filter((pair) => pair !== '')
+        .sort()
+        .join(',');
       if (found === wanted) return Number(match[3]);
     }
     return 0;

@@ -31,7 +31,13 @@ export function sendGuard(read: ReadModels): SendGuard {
 }
 
 /** The message `sender` sent from `device` with `clientId` lately, if the read model has it. */
-export function findSent(read: ReadModels, sender: UserId, device: string, clientId: string, now = Date.now()): Promise<MessageDocument | null> {
+export function findSent(
+  read: ReadModels,
+  sender: UserId,
+  device: string,
+  clientId: string,
+  now = Date.now(),
+): Promise<MessageDocument | null> {
   const since = new Date(now - CLIENT_ID_WINDOW_MS).toISOString();
   return messageCollection(read).findOne({ sender, clientId, device, at: { $gte: since } }, { sort: { _id: -1 } });
 }

@@ -31,7 +31,12 @@ export async function v1Group(t: Pick<TestServer, 'client'>, creator: TestUser, 
 
 /** `POST /v1/rooms/:id/messages`; the answer as it came. */
 export function v1Send(t: Pick<TestServer, 'client'>, sender: TestUser, roomId: number, text: string, clientId?: string) {
-  return t.client.json('POST', `/v1/rooms/${roomId}/messages`, { text, ...(clientId === undefined ? {} : { client_id: clientId }) }, sender.token);
+  return t.client.json(
+    'POST',
+    `/v1/rooms/${roomId}/messages`,
+    { text, ...(clientId === undefined ? {} : { client_id: clientId }) },
+    sender.token,
+  );
 }
 
 /** `GET /v1/rooms/:id/messages` with a query, which must succeed. */

@@ -27,7 +27,11 @@ export function words(line: string): string[] {
 }
 
 /** Runs a seed curl line with each argument rewritten (CA, URL, token), in `cwd`: HTTP status and body. */
-export async function runSeedCurl(line: string, rewrite: (word: string) => string, cwd?: string): Promise<{ status: number; body: string }> {
+export async function runSeedCurl(
+  line: string,
+  rewrite: (word: string) => string,
+  cwd?: string,
+): Promise<{ status: number; body: string }> {
   const args = words(line).slice(1).map(rewrite);
   const { stdout } = await run('curl', ['-s', ...args], { cwd });
   const [head = '', ...rest] = stdout.split('\r\n\r\n');

@@ -15,8 +15,18 @@ export async function snapshotOf(client: HttpsClient, world: CrashWorld): Promis
     const get = async (path: string) => (await client.json('GET', path, undefined, token)).body;
     const rooms = (await get('/v1/rooms')) as V1Room[];
     const histories = await Promise.all(rooms.map((room) => fullHistory(client, room.id, token)));
-    const im = await Promise.all(['/contact/version/0', '/pre_contact/0'].map(async (path) => (await client.form('GET', path, {}, token)).text));
-    views.push({ user: user.login, info: await get('/v1/info'), rooms, histories, contacts: await get('/v1/contacts'), requests: await get('/v1/contacts/requests'), im });
+    const im = await Promise.all(
+      ['/contact/version/0', '/pre_contact/0'].map(async (path) => (await client.form('GET', path, {}, token)).text),
+    );
+    views.push({
+      user: user.login,
+      info: await get('/v1/info'),
+      rooms,
+      histories,
+      contacts: await get('/v1/contacts'),
+      requests: await get('/v1/contacts/requests'),
+      im,
+    });
   }
   return JSON.stringify(views);
 }

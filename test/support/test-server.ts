@@ -19,9 +19,20 @@ export interface TestServer {
 }
 
 /** Starts the embedded default in this process on a free port, with a fresh data directory. */
-export async function startTestServer(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'eschat-test-'))): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'eschat-test-')),
+): Promise<TestServer> {
   const config = loadConfig({
-    env: { ESCHAT_DATA: dataDir, ESCHAT_PORT: '0', ESCHAT_IM_PORT: '0', ESCHAT_HOST: '127.0.0.1', ESCHAT_LOG_LEVEL: 'silent', ESCHAT_DURABILITY: 'normal', ...env },
+    env: {
+      ESCHAT_DATA: dataDir,
+      ESCHAT_PORT: '0',
+      ESCHAT_IM_PORT: '0',
+      ESCHAT_HOST: '127.0.0.1',
+      ESCHAT_LOG_LEVEL: 'silent',
+      ESCHAT_DURABILITY: 'normal',
+      ...env,
+    },
     cwd: dataDir,
     argv: {},
   });

@@ -4,7 +4,7 @@
  */
 export const FAITHFUL_TEXTS: Readonly<Record<string, string>> = {
   'double quotes': 'she said "hi" and "left"',
-  'single quotes and backslashes': "it's C:\\path\\to \\\" \\n \\u0041 literal",
+  'single quotes and backslashes': 'it\'s C:\\path\\to \\" \\n \\u0041 literal',
   newlines: 'line 1\nline 2\r\nline 3\rline 4\n',
   'tabs and other controls': 'a\tb\u0001c\u001bd\u001fe\u007ff\bg\fh',
   'TOML look-alike': '[[m]] id = "x" c = "injected" to = 1\n[[rr]] s = 0 r = "ok"',

@@ -8,7 +8,13 @@ export interface TestUser {
 }
 
 /** Registers through im (`POST /user`) and signs in (`POST /server/login`). */
-export async function imUser(t: Pick<TestServer, 'client'>, name: string, phone: string, password = '888888', device = 'android'): Promise<TestUser> {
+export async function imUser(
+  t: Pick<TestServer, 'client'>,
+  name: string,
+  phone: string,
+  password = '888888',
+  device = 'android',
+): Promise<TestUser> {
   const created = responseOf((await t.client.form('POST', '/user', { name, phone, password })).text);
   expect(created['status'], JSON.stringify(created)).to.equal(0);
   const login = responseOf((await t.client.form('POST', '/server/login', { phone, password, device })).text);

@@ -26,7 +26,9 @@ export class V1Socket {
   /** Opens `path` with the session in the URL, as the seed's clients do; rejects with the HTTP status if refused. */
   static open(t: TestServer, path: string, token: string): Promise<V1Socket> {
     const separator = path.includes('?') ? '&' : '?';
-    const ws = new WebSocket(`wss://localhost:${t.server.port}${path}${separator}session_id=${token}`, { ca: readFileSync(join(testCertificates, 'ca.crt')) });
+    const ws = new WebSocket(`wss://localhost:${t.server.port}${path}${separator}session_id=${token}`, {
+      ca: readFileSync(join(testCertificates, 'ca.crt')),
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new V1Socket(ws)));
       ws.once('unexpected-response', (_request, response) => reject(new Error(`refused ${response.statusCode}`)));

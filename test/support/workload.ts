@@ -93,7 +93,9 @@ class WorkloadRun {
     // A quarter register through im, the rest through v1; every tenth signs in on a second device.
     for (let i = 0; i < count; i++) {
       const handle = i < count - Math.floor(count / 4) ? `w${String(i).padStart(2, '0')}` : `im${i}`;
-      const user = handle.startsWith('im') ? await imUser(this.t, handle, `8613${String(i).padStart(7, '0')}`) : await v1User(this.t, handle);
+      const user = handle.startsWith('im')
+        ? await imUser(this.t, handle, `8613${String(i).padStart(7, '0')}`)
+        : await v1User(this.t, handle);
       this.users.push({ ...user, handle });
       if (i % 10 === 0 && !handle.startsWith('im')) {
         const second = await this.t.client.json('POST', '/v1/login', { login: handle, password: 'pw', device: 'tablet' });
@@ -116,7 +118,12 @@ class WorkloadRun {
       } else if (pair.state === 'asked') {
         const answer = this.random.int(3);
         if (answer === 0) await this.ok('PUT', `/v1/contacts/${pair.from.id}`, pair.to);
-        else await this.ok('DELETE', answer === 1 ? `/v1/contacts/${pair.from.id}` : `/v1/contacts/${pair.to.id}`, answer === 1 ? pair.to : pair.from);
+        else
+          await this.ok(
+            'DELETE',
+            answer === 1 ? `/v1/contacts/${pair.from.id}` : `/v1/contacts/${pair.to.id}`,
+            answer === 1 ? pair.to : pair.from,
+          );
         pair.state = answer === 0 ? 'contacts' : 'none';
       } else {
         await this.ok('DELETE', `/v1/contacts/${pair.to.id}`, pair.from);
@@ -139,7 +146,10 @@ class WorkloadRun {
     const creator = this.users[index % this.users.length]!;
     const initial = this.others(new Set([creator.id])).slice(0, 2);
     const name = `group ${index}`;
-    const room = (await this.ok('POST', '/v1/groups', creator, { name, members: initial.map((user) => user.id) })) as { id: number; key: string };
+    const room = (await this.ok('POST', '/v1/groups', creator, { name, members: initial.map((user) => user.id) })) as {
+      id: number;
+      key: string;
+    };
     const group = { id: room.id, creator, key: room.key };
     this.groups.push(group);
     this.members.set(room.id, new Set([creator.id, ...initial.map((user) => user.id)]));
@@ -236,7 +246,10 @@ class WorkloadRun {
   private others(excluded: ReadonlySet<number>): WorkloadUser[] {
     const others = this.users.filter((user) => !excluded.has(user.id));
     // A deterministic shuffle, so each run of a seed makes the same choices.
-    return others.map((user) => ({ user, order: this.random.int(1_000_000) })).sort((a, b) => a.order - b.order).map(({ user }) => user);
+    return others
+      .map((user) => ({ user, order: this.random.int(1_000_000) }))
+      .sort((a, b) => a.order - b.order)
+      .map(({ user }) => user);
   }
 
   private async ok(method: string, path: string, user: TestUser, body?: unknown): Promise<unknown> {

@@ -10,7 +10,16 @@ const ago = (ms: number): string => new Date(NOW - ms).toISOString();
 
 function sent(position: number, clientId: string | null, at: string, device = 'phone', sender = 1): RecordedEvent {
   const data: MessageSent['data'] = { roomId: 9, sender, device, clientId, kind: 'text', text: `m${position}`, mediaId: null };
-  return { id: `e${position}`, stream: 'messages-9-20260301', revision: position - 1, position, type: 'MessageSent', data, metadata: { correlationId: 'c', at }, created: 0 };
+  return {
+    id: `e${position}`,
+    stream: 'messages-9-20260301',
+    revision: position - 1,
+    position,
+    type: 'MessageSent',
+    data,
+    metadata: { correlationId: 'c', at },
+    created: 0,
+  };
 }
 
 const other = (position: number): RecordedEvent => ({ ...sent(position, null, ago(0)), type: 'RoomMemberJoined', data: {} });
@@ -23,7 +32,13 @@ describe('RecentSends', function () {
   it('loads the sends of the window from the end of the log, up to the position it is given', async function () {
     const store = SqliteEventStore.open({ file: ':memory:', durability: 'normal' });
     try {
-      const log = [sent(1, 'old', ago(CLIENT_ID_WINDOW_MS + 1000)), sent(2, 'a', ago(60_000)), sent(3, null, ago(30_000)), sent(4, 'b', ago(1000)), sent(5, 'later', ago(0))];
+      const log = [
+        sent(1, 'old', ago(CLIENT_ID_WINDOW_MS + 1000)),
+        sent(2, 'a', ago(60_000)),
+        sent(3, null, ago(30_000)),
+        sent(4, 'b', ago(1000)),
+        sent(5, 'later', ago(0)),
+      ];
       for (const { stream, type, data, metadata } of log) await store.append(stream, [{ type, data, metadata }]);
       const recent = await RecentSends.load(store, 4, NOW);
       expect(recent.find(1, 'phone', 'a', NOW)?.position).to.equal(2);

@@ -14,8 +14,24 @@
  */
 
 import { MAX_NESTING, TomlSyntaxError, newTable, type TomlFrame, type TomlTable, type TomlValue } from './toml-frame.js';
-import { TAB, LF, CR, SPACE, QUOTE, HASH, APOSTROPHE, COMMA, DOT, COLON, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE } from './char-codes.js';
-
+import {
+  TAB,
+  LF,
+  CR,
+  SPACE,
+  QUOTE,
+  HASH,
+  APOSTROPHE,
+  COMMA,
+  DOT,
+  COLON,
+  EQUALS,
+  LBRACKET,
+  BACKSLASH,
+  RBRACKET,
+  LBRACE,
+  RBRACE,
+} from './char-codes.js';
 
 /** 1 for the characters of a bare key: A-Z a-z 0-9 _ - */
 const BARE_KEY = new Uint8Array(128);

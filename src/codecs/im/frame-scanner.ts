@@ -1,4 +1,20 @@
-import { TAB, LF, CR, SPACE, QUOTE, HASH, APOSTROPHE, DOT, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE, BOM } from './char-codes.js';
+import {
+  TAB,
+  LF,
+  CR,
+  SPACE,
+  QUOTE,
+  HASH,
+  APOSTROPHE,
+  DOT,
+  EQUALS,
+  LBRACKET,
+  BACKSLASH,
+  RBRACKET,
+  LBRACE,
+  RBRACE,
+  BOM,
+} from './char-codes.js';
 
 /**
  * Finds where frames end in TOML text that may arrive in pieces, without parsing it.
@@ -55,7 +71,6 @@ const NO_HEADER = 0;
 const HEADER_LINE = 1;
 const ONE_LINE = 2;
 const MULTI_LINE = 3;
-
 
 export class FrameScanner {
   /** Index (in the caller's whole text) of the next character to scan. */

@@ -53,7 +53,9 @@ export function contactRoutes(deps: HttpDeps): Route<ImState>[] {
         const to = integerParam(ctx.params.id, 1);
         if (to === null) throw userNotExist;
         const { caller } = ctx.state;
-        const position = await requestContact(deps.store, { from: caller.userId, to, ask }, callerContext(ctx, caller)).catch(inImWords(REQUEST_REFUSALS));
+        const position = await requestContact(deps.store, { from: caller.userId, to, ask }, callerContext(ctx, caller)).catch(
+          inImWords(REQUEST_REFUSALS),
+        );
         await deps.read.waitFor(position);
         writeImAnswer(ctx, {});
       },
@@ -79,7 +81,8 @@ export function contactRoutes(deps: HttpDeps): Route<ImState>[] {
       method: 'DELETE',
       path: '/contact/:id',
       access: 'user',
-      summary: 'Delete contact :id, or decline its request, or cancel the request sent to it; status 0 even when there is nothing to end, as the original',
+      summary:
+        'Delete contact :id, or decline its request, or cancel the request sent to it; status 0 even when there is nothing to end, as the original',
       async handler(ctx) {
         const other = integerParam(ctx.params.id, 1);
         const { caller } = ctx.state;
@@ -106,7 +109,10 @@ export function contactRoutes(deps: HttpDeps): Route<ImState>[] {
         writeImAnswer(
           ctx,
           {},
-          requests.map((request): TomlFrame => ({ type: 'pre_contact', fields: { user_id: request.from, message: request.ask, timestamp: request.at } })),
+          requests.map((request): TomlFrame => ({
+            type: 'pre_contact',
+            fields: { user_id: request.from, message: request.ask, timestamp: request.at },
+          })),
         );
       },
     },

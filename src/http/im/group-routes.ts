@@ -50,7 +50,11 @@ export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
       errors: ['Group Not Exist!', 'Unauthorized'],
       async handler(ctx) {
         const { caller } = ctx.state;
-        const result = await deleteRoom(deps.store, { roomId: groupParam(ctx.params.gid), by: caller.userId }, callerContext(ctx, caller)).catch(inRoomWords);
+        const result = await deleteRoom(
+          deps.store,
+          { roomId: groupParam(ctx.params.gid), by: caller.userId },
+          callerContext(ctx, caller),
+        ).catch(inRoomWords);
         await deps.read.waitFor(result.position);
         writeImAnswer(ctx, {});
       },
@@ -95,10 +99,12 @@ export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
         const { caller } = ctx.state;
         const roomId = integerParam(ctx.params.gid, 1);
         if (roomId !== null) {
-          const left = await leaveRoom(deps.store, { roomId, userId: caller.userId }, callerContext(ctx, caller)).catch((error: unknown) => {
-            if (error instanceof CommandRefused) return null;
-            throw error;
-          });
+          const left = await leaveRoom(deps.store, { roomId, userId: caller.userId }, callerContext(ctx, caller)).catch(
+            (error: unknown) => {
+              if (error instanceof CommandRefused) return null;
+              throw error;
+            },
+          );
           if (left) await deps.read.waitFor(left.position);
         }
         writeImAnswer(ctx, {});

@@ -41,59 +41,53 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
     writeImAnswer(ctx, { message: { mid: message._id, c: imMediaPath(kind, message.mediaId ?? '') } });
   }
 
-  const oneToOne = KINDS.map(
-    (kind): Route<ImState> => ({
-      method: 'POST',
-      path: `/m/${kind}`,
-      access: 'user',
-      summary: `Send ${kind} to user "to" (multipart, file part "${kind}")`,
-      errors: [`${kind} Required`, 'to Required', 'User Not Exist!', 'Invalid to', `Invalid ${kind}`, 'Payload Too Large'],
-      handler: (ctx) =>
-        sendUpload(ctx, kind, async (caller) => {
-          const to = formField(ctx, 'to');
-          if (to === undefined) throw required('to');
-          const other = integerParam(to, 1);
-          if (other === null) throw userNotExist;
-          return openDirectRoom(deps, caller.userId, other, callerContext(ctx, caller));
-        }),
-    }),
-  );
+  const oneToOne = KINDS.map((kind): Route<ImState> => ({
+    method: 'POST',
+    path: `/m/${kind}`,
+    access: 'user',
+    summary: `Send ${kind} to user "to" (multipart, file part "${kind}")`,
+    errors: [`${kind} Required`, 'to Required', 'User Not Exist!', 'Invalid to', `Invalid ${kind}`, 'Payload Too Large'],
+    handler: (ctx) =>
+      sendUpload(ctx, kind, async (caller) => {
+        const to = formField(ctx, 'to');
+        if (to === undefined) throw required('to');
+        const other = integerParam(to, 1);
+        if (other === null) throw userNotExist;
+        return openDirectRoom(deps, caller.userId, other, callerContext(ctx, caller));
+      }),
+  }));
 
-  const toGroup = KINDS.map(
-    (kind): Route<ImState> => ({
-      method: 'POST',
-      path: `/gm/${kind}`,
-      access: 'user',
-      summary: `Send ${kind} to group "g_id" (multipart, file part "${kind}")`,
-      errors: [`${kind} Required`, 'g_id Required', 'Group Not Exist!', 'Unauthorized', `Invalid ${kind}`, 'Payload Too Large'],
-      handler: (ctx) =>
-        sendUpload(ctx, kind, async () => {
-          const group = formField(ctx, 'g_id');
-          if (group === undefined) throw required('g_id');
-          const roomId = integerParam(group, 1);
-          if (roomId === null) throw groupNotExist;
-          return roomId;
-        }),
-    }),
-  );
+  const toGroup = KINDS.map((kind): Route<ImState> => ({
+    method: 'POST',
+    path: `/gm/${kind}`,
+    access: 'user',
+    summary: `Send ${kind} to group "g_id" (multipart, file part "${kind}")`,
+    errors: [`${kind} Required`, 'g_id Required', 'Group Not Exist!', 'Unauthorized', `Invalid ${kind}`, 'Payload Too Large'],
+    handler: (ctx) =>
+      sendUpload(ctx, kind, async () => {
+        const group = formField(ctx, 'g_id');
+        if (group === undefined) throw required('g_id');
+        const roomId = integerParam(group, 1);
+        if (roomId === null) throw groupNotExist;
+        return roomId;
+      }),
+  }));
 
-  const downloads = KINDS.map(
-    (kind): Route<ImState> => ({
-      method: 'GET',
-      path: `/file/${kind}/:id`,
-      access: 'user',
-      summary: `The bytes of a ${kind} message in a room the caller is in; honours one Range (206, or 416)`,
-      async handler(ctx) {
-        const media = await findVisibleMedia(deps.read, ctx.params.id ?? '', ctx.state.caller.userId);
-        const outcome = media?.kind === kind ? await serveMedia(ctx, deps.media, media) : 'missing';
-        if (outcome === 'missing') notFound(ctx);
-        if (outcome === 'unsatisfiable') {
-          ctx.status = 416;
-          ctx.body = '';
-        }
-      },
-    }),
-  );
+  const downloads = KINDS.map((kind): Route<ImState> => ({
+    method: 'GET',
+    path: `/file/${kind}/:id`,
+    access: 'user',
+    summary: `The bytes of a ${kind} message in a room the caller is in; honours one Range (206, or 416)`,
+    async handler(ctx) {
+      const media = await findVisibleMedia(deps.read, ctx.params.id ?? '', ctx.state.caller.userId);
+      const outcome = media?.kind === kind ? await serveMedia(ctx, deps.media, media) : 'missing';
+      if (outcome === 'missing') notFound(ctx);
+      if (outcome === 'unsatisfiable') {
+        ctx.status = 416;
+        ctx.body = '';
+      }
+    },
+  }));
 
   return [...oneToOne, ...toGroup, ...downloads];
 }

@@ -25,7 +25,13 @@ export function serverRoutes(deps: HttpDeps): Route<ImState>[] {
       errors: ['Mismatch', "User doesn't exist!", '<field> Required'],
       async handler(ctx) {
         const { phone, password, device } = requireFields(ctx, ['phone', 'password', 'device']);
-        const outcome = await signIn(deps, { identifier: phone, password, device: device.slice(0, 64), dialect: 'im', context: requestContext(ctx) });
+        const outcome = await signIn(deps, {
+          identifier: phone,
+          password,
+          device: device.slice(0, 64),
+          dialect: 'im',
+          context: requestContext(ctx),
+        });
         switch (outcome.kind) {
           case 'signed_in':
             writeImAnswer(ctx, { ...imEndpoint(deps), user: { id: outcome.userId, token: outcome.token } });

@@ -35,7 +35,12 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       async handler(ctx) {
         const { name, phone, password } = requireFields(ctx, ['name', 'phone', 'password']);
         try {
-          const { userId, position } = await registerUser(deps.store, deps.userIds, { name, login: null, phone, password }, requestContext(ctx));
+          const { userId, position } = await registerUser(
+            deps.store,
+            deps.userIds,
+            { name, login: null, phone, password },
+            requestContext(ctx),
+          );
           await deps.read.waitFor(position);
           writeImAnswer(ctx, { user: { id: userId } });
         } catch (error) {

@@ -61,7 +61,8 @@ export function adminRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'GET',
       path: '/admin/audit/room/:id',
       access: 'admin',
-      summary: 'A room as it was (?at=time|position): {"asOf","room":{"name","kind","creator","members",...},"history","messages","people"}',
+      summary:
+        'A room as it was (?at=time|position): {"asOf","room":{"name","kind","creator","members",...},"history","messages","people"}',
       errors: ['forbidden', 'room_not_found', 'invalid_at'],
       async handler(ctx) {
         const audit = await auditRoom(deps.store, idParam(ctx.params.id, 'room_not_found'), auditOptions(ctx));
@@ -98,7 +99,8 @@ export function adminRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'GET',
       path: '/admin/projections',
       access: 'admin',
-      summary: 'Each read model of this server: {"projections":[{"name","version","generation","position","head","lag","state"}],"rebuild"}',
+      summary:
+        'Each read model of this server: {"projections":[{"name","version","generation","position","head","lag","state"}],"rebuild"}',
       errors: ['forbidden'],
       async handler(ctx) {
         ctx.body = { projections: await deps.projections.status(), rebuild: rebuilds.state };
@@ -108,7 +110,8 @@ export function adminRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'POST',
       path: '/admin/projections/rebuild',
       access: 'admin',
-      summary: 'Rebuild one read model {"name"} or all {} of this server beside the served ones, in the background; 202: {"rebuild"}, then see GET /v1/admin/projections',
+      summary:
+        'Rebuild one read model {"name"} or all {} of this server beside the served ones, in the background; 202: {"rebuild"}, then see GET /v1/admin/projections',
       body: RebuildBody,
       errors: ['forbidden', 'unknown_projection', 'rebuild_in_progress'],
       async handler(ctx) {

@@ -43,7 +43,8 @@ export function contactRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'GET',
       path: '/contacts',
       access: 'user',
-      summary: 'Contact changes since version ?since=N (default 0: everything): {"version","contacts":[{"id","login","name","phone","avatar"}],"removed":[ids]}',
+      summary:
+        'Contact changes since version ?since=N (default 0: everything): {"version","contacts":[{"id","login","name","phone","avatar"}],"removed":[ids]}',
       errors: ['invalid_since'],
       async handler(ctx) {
         const since = ctx.query['since'] === undefined ? 0 : integerParam(ctx.query['since'], 0);

@@ -54,7 +54,15 @@ export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
       async handler(ctx) {
         const body = await jsonBody(ctx, NewMessage, limit);
         const { caller } = ctx.state;
-        const send = { roomId: roomParam(ctx.params.id), sender: caller.userId, device: caller.device, clientId: body.client_id ?? null, kind: 'text' as const, text: body.text, mediaId: null };
+        const send = {
+          roomId: roomParam(ctx.params.id),
+          sender: caller.userId,
+          device: caller.device,
+          clientId: body.client_id ?? null,
+          kind: 'text' as const,
+          text: body.text,
+          mediaId: null,
+        };
         const sent = await sendMessage(deps.store, deps.sendGuard, send, callerContext(ctx, caller));
         await deps.read.waitFor(sent.position);
         ctx.body = v1Message(messageDocument(sent.position, sent.data, sent.at));

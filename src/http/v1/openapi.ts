@@ -11,7 +11,11 @@ export function openApiDocument(routes: readonly Route<unknown>[]): Record<strin
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'eschat v1', version: '1', description: 'The JSON dialect: a superset of e_chat_server. Errors are {"error":{"code":"..."}}.' },
+    info: {
+      title: 'eschat v1',
+      version: '1',
+      description: 'The JSON dialect: a superset of e_chat_server. Errors are {"error":{"code":"..."}}.',
+    },
     components: {
       securitySchemes: {
         session: { type: 'apiKey', in: 'header', name: 'X-Session-Id' },
@@ -25,15 +29,33 @@ export function openApiDocument(routes: readonly Route<unknown>[]): Record<strin
 }
 
 function operation(route: Route<unknown>): Record<string, unknown> {
-  const errorCodes = [...(route.errors ?? []), ...(route.body ? ['invalid_json', 'payload_too_large'] : []), ...(route.access === 'public' ? [] : ['unauthorized'])];
+  const errorCodes = [
+    ...(route.errors ?? []),
+    ...(route.body ? ['invalid_json', 'payload_too_large'] : []),
+    ...(route.access === 'public' ? [] : ['unauthorized']),
+  ];
   return {
     summary: route.summary,
     ...(route.access === 'public' ? { security: [] } : { security: [{ session: [] }, { bearer: [] }, { cookie: [] }] }),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { unrepresentable: 'any' }) } } } } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: z.toJSONSchema(route.body, { unrepresentable: 'any' }) } },
+          },
+        }
+      : {}),
     parameters: [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
     responses: {
       '200': { description: 'success' },
-      ...(errorCodes.length > 0 ? { default: { description: `error codes: ${errorCodes.join(', ')}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } } : {}),
+      ...(errorCodes.length > 0
+        ? {
+            default: {
+              description: `error codes: ${errorCodes.join(', ')}`,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
+          }
+        : {}),
     },
   };
 }

@@ -64,7 +64,13 @@ export function sessionRoutes(deps: HttpDeps): Route<V1State>[] {
   ];
 }
 
-async function signInToken(deps: HttpDeps, login: string, password: string, device: string | undefined, context: RequestContext): Promise<string> {
+async function signInToken(
+  deps: HttpDeps,
+  login: string,
+  password: string,
+  device: string | undefined,
+  context: RequestContext,
+): Promise<string> {
   const outcome = await signIn(deps, { identifier: login, password, device: device ?? 'v1', dialect: 'v1', context });
   switch (outcome.kind) {
     case 'signed_in':

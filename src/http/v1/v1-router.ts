@@ -18,7 +18,15 @@ import type { V1State } from './v1-state.js';
 
 /** Every v1 route, by path under /v1: the table the authorization tests walk. */
 export function v1Routes(deps: HttpDeps): Route<V1State>[] {
-  const routes: Route<V1State>[] = [...sessionRoutes(deps), ...userRoutes(deps), ...contactRoutes(deps), ...roomRoutes(deps), ...messageRoutes(deps), ...mediaRoutes(deps), ...adminRoutes(deps)];
+  const routes: Route<V1State>[] = [
+    ...sessionRoutes(deps),
+    ...userRoutes(deps),
+    ...contactRoutes(deps),
+    ...roomRoutes(deps),
+    ...messageRoutes(deps),
+    ...mediaRoutes(deps),
+    ...adminRoutes(deps),
+  ];
   const document = openApiDocument([...routes, openApiRoute]);
   return [...routes, { ...openApiRoute, handler: async (ctx) => void (ctx.body = document) }];
 }

@@ -50,7 +50,16 @@ export function foldRoom(events: readonly RecordedEvent[]): RoomState | null {
     const event = recorded as unknown as RoomEvent;
     if (event.type === 'RoomCreated') {
       const { roomId, kind, name, creator, members } = event.data;
-      state = { roomId, kind, name, creator, members: [...members], deleted: false, createdAt: new Date(recorded.created).toISOString(), keyRotations: 0 };
+      state = {
+        roomId,
+        kind,
+        name,
+        creator,
+        members: [...members],
+        deleted: false,
+        createdAt: new Date(recorded.created).toISOString(),
+        keyRotations: 0,
+      };
       continue;
     }
     if (state === null) continue;

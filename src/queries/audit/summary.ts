@@ -20,7 +20,9 @@ export function summarize(recorded: RecordedEvent, people: People, withContent: 
   switch (event.type) {
     case 'UserRegistered': {
       const { userId, login, phone, name } = event.data;
-      const handles = [login === null ? null : `login ${quote(login)}`, phone === null ? null : `phone ${phone}`].filter((part) => part !== null);
+      const handles = [login === null ? null : `login ${quote(login)}`, phone === null ? null : `phone ${phone}`].filter(
+        (part) => part !== null,
+      );
       return `${who(userId)} registered as ${quote(name)}${handles.length > 0 ? ` (${handles.join(', ')})` : ''}`;
     }
     case 'ValueClaimed':

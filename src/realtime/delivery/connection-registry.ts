@@ -22,7 +22,8 @@ export class ConnectionRegistry {
   add(connection: Connection): string | null {
     const mine = this.byUser.get(connection.userId) ?? new Set<Connection>();
     const replaced = connection.exclusive ? [...mine].filter((other) => other.exclusive && other.device === connection.device) : [];
-    if (!mine.has(connection) && mine.size - replaced.length >= this.maxPerUser) return `too many connections: at most ${this.maxPerUser} per user`;
+    if (!mine.has(connection) && mine.size - replaced.length >= this.maxPerUser)
+      return `too many connections: at most ${this.maxPerUser} per user`;
     for (const other of replaced) {
       this.remove(other);
       other.close('replaced by a new login of the same device');

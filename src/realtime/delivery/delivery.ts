@@ -44,7 +44,13 @@ export function messageDelivery(recorded: RecordedEvent): MessageDelivery {
 
 /** The same delivery, read back from the history read model for a replay. */
 export function storedMessageDelivery(message: MessageDocument): MessageDelivery {
-  return { kind: 'message', position: message._id, at: message.at, origin: { user: message.sender, device: message.device, session: null }, message };
+  return {
+    kind: 'message',
+    position: message._id,
+    at: message.at,
+    origin: { user: message.sender, device: message.device, session: null },
+    message,
+  };
 }
 
 export function notificationDelivery(recorded: RecordedEvent): NotificationDelivery {

@@ -47,14 +47,12 @@ async function sourcesOf(read: ReadModels, roomMessages: RoomMessagesBetween, us
       return documents.map(storedNotificationDelivery);
     },
   };
-  const roomSources = memberships.map(
-    (membership): Source => ({
-      fetch(after) {
-        const from = Math.max(after, membership.joinedAt);
-        const to = Math.min(upTo, membership.leftAt ?? upTo);
-        return from >= to ? Promise.resolve([]) : roomMessages(membership.room, from, to, PAGE);
-      },
-    }),
-  );
+  const roomSources = memberships.map((membership): Source => ({
+    fetch(after) {
+      const from = Math.max(after, membership.joinedAt);
+      const to = Math.min(upTo, membership.leftAt ?? upTo);
+      return from >= to ? Promise.resolve([]) : roomMessages(membership.room, from, to, PAGE);
+    },
+  }));
   return [notificationSource, ...roomSources];
 }

@@ -196,7 +196,10 @@ export class ImConnection implements Connection {
     const id = frame.fields['id'];
     switch (frame.type) {
       case 'a':
-        this.channel?.acknowledge(typeof id === 'object' ? '' : String(id), typeof frame.fields['cursor'] === 'number' ? frame.fields['cursor'] : undefined);
+        this.channel?.acknowledge(
+          typeof id === 'object' ? '' : String(id),
+          typeof frame.fields['cursor'] === 'number' ? frame.fields['cursor'] : undefined,
+        );
         return;
       case 'm':
       case 'gm':

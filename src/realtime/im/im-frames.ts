@@ -33,7 +33,13 @@ function notificationFrame(notification: NotificationDelivery): TomlFrame | null
   if (!fields) return null;
   return {
     type: 'n',
-    fields: { id: `n_${notification.position}`, ...fields, ts: seconds(notification.at), d: notification.origin.device ?? '', cursor: notification.position },
+    fields: {
+      id: `n_${notification.position}`,
+      ...fields,
+      ts: seconds(notification.at),
+      d: notification.origin.device ?? '',
+      cursor: notification.position,
+    },
   };
 }
 

@@ -280,7 +280,8 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   #upsert(filter: Filter, update: Update): void {
     const seed: Stored = {};
     const id = isSoleKey(filter, '_id') ? idOf(filter) : undefined;
-    if (id !== undefined) seed._id = id; // what equalityFields would find, without its arrays
+    if (id !== undefined)
+      seed._id = id; // what equalityFields would find, without its arrays
     else for (const [path, value] of equalityFields(filter)) setPath(seed, path, copyPlain(value));
     const created = applyUpdate(seed as Document, update, true) ?? seed;
     this.#store(withId(created), id);

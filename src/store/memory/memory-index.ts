@@ -126,7 +126,10 @@ export class MemoryIndex {
 export function sameKeys(a: Readonly<Record<string, 1 | -1>>, b: Readonly<Record<string, 1 | -1>>): boolean {
   const aEntries = Object.entries(a);
   const bEntries = Object.entries(b);
-  return aEntries.length === bEntries.length && aEntries.every(([field, direction], i) => bEntries[i]?.[0] === field && bEntries[i]?.[1] === direction);
+  return (
+    aEntries.length === bEntries.length &&
+    aEntries.every(([field, direction], i) => bEntries[i]?.[0] === field && bEntries[i]?.[1] === direction)
+  );
 }
 
 /** Mongo's default index name: `room_1_seq_-1`. */

@@ -79,12 +79,7 @@ function idPlan(filter: Filter, sorted: boolean, docs: ReadonlyMap<DocId, Docume
   return { candidates: found, ordered: !sorted || found.length <= 1, cost: constraint.values.length };
 }
 
-function indexPlan(
-  index: MemoryIndex,
-  filter: Filter,
-  sort: SortSpec | undefined,
-  docs: ReadonlyMap<DocId, Document>,
-): Costed | undefined {
+function indexPlan(index: MemoryIndex, filter: Filter, sort: SortSpec | undefined, docs: ReadonlyMap<DocId, Document>): Costed | undefined {
   const prefixes = prefixCombinations(index.prefixFields.map((field) => constraintOf(filter[field])));
   if (!prefixes) return undefined;
   const last = constraintOf(filter[index.lastField]);
@@ -121,12 +116,7 @@ function prefixCombinations(constraints: readonly Constraint[]): KeyTuple[] | un
  * index's fields fixed by the filter, then at most the last field. Several prefix groups,
  * or array values (one document at several places), interleave: no order then.
  */
-function indexOrder(
-  index: MemoryIndex,
-  prefixCount: number,
-  last: Constraint,
-  sort: SortSpec | undefined,
-): 'asc' | 'desc' | undefined {
+function indexOrder(index: MemoryIndex, prefixCount: number, last: Constraint, sort: SortSpec | undefined): 'asc' | 'desc' | undefined {
   const keys = Object.keys(sort ?? {});
   if (keys.length === 0) return 'asc';
   if (index.multikey || prefixCount > 1) return undefined;
@@ -181,12 +171,8 @@ function boundedRange(low: Bound | undefined, high: Bound | undefined): { reache
   const lowRank = typeRank(low ? low.value : high?.value);
   const highRank = typeRank(high ? high.value : low?.value);
   return {
-    reached: low
-      ? (key) => compareValues(key, low.value) >= (low.inclusive ? 0 : 1)
-      : (key) => typeRank(key) >= lowRank,
-    passed: high
-      ? (key) => compareValues(key, high.value) > (high.inclusive ? 0 : -1)
-      : (key) => typeRank(key) > highRank,
+    reached: low ? (key) => compareValues(key, low.value) >= (low.inclusive ? 0 : 1) : (key) => typeRank(key) >= lowRank,
+    passed: high ? (key) => compareValues(key, high.value) > (high.inclusive ? 0 : -1) : (key) => typeRank(key) > highRank,
   };
 }
 

@@ -41,7 +41,12 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
   }
 
   async load(userId: UserId): Promise<DeviceCursor[]> {
-    return this.select.all(userId).map((row) => ({ userId: row.user_id, device: row.device, ackedUpTo: row.acked_up_to, unacked: JSON.parse(row.unacked) as number[] }));
+    return this.select.all(userId).map((row) => ({
+      userId: row.user_id,
+      device: row.device,
+      ackedUpTo: row.acked_up_to,
+      unacked: JSON.parse(row.unacked) as number[],
+    }));
   }
 
   async save(cursors: readonly DeviceCursor[]): Promise<void> {

@@ -238,7 +238,8 @@ export class SqliteEventStore implements EventStore {
         if (this.closed) return subscriber.complete();
         if (page instanceof Error) return subscriber.error(page);
         // Asking for the next page first lets the thread read it while the subscriber projects this one.
-        if (page.length === this.pageSize) cancelRead = this.pages?.read((page[page.length - 1] as RecordedEvent).position, this.pageSize, threadedPage);
+        if (page.length === this.pageSize)
+          cancelRead = this.pages?.read((page[page.length - 1] as RecordedEvent).position, this.pageSize, threadedPage);
         if (!emit(page)) return;
         if (cancelRead === undefined) catchUp();
       };
@@ -405,9 +406,7 @@ class Statements {
     this.insert = db.prepare<[EventRow], void>(
       `INSERT INTO events (${COLUMNS}) VALUES (@position, @id, @stream, @revision, @type, @data, @metadata, @created)`,
     );
-    this.after = db
-      .prepare<[Position, number], EventTuple>(EVENTS_AFTER)
-      .raw(true);
+    this.after = db.prepare<[Position, number], EventTuple>(EVENTS_AFTER).raw(true);
     this.streamForwards = db
       .prepare<[StreamName, Revision, number], EventTuple>(
         `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
@@ -438,9 +437,7 @@ class Statements {
       const conditions = [backwards ? 'position < @from' : 'position > @from'];
       if (byType) conditions.push('type IN (SELECT value FROM json_each(@types))');
       if (byPrefix) {
-        conditions.push(
-          'EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(stream, 1, length(p.value)) = p.value)',
-        );
+        conditions.push('EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(stream, 1, length(p.value)) = p.value)');
       }
       statement = this.db
         .prepare<[ReadAllParameters], EventTuple>(

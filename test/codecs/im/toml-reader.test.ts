@@ -40,14 +40,17 @@ describe('readFrames', () => {
         { type: 'response', fields: { status: 0 } },
         { type: 'user', fields: { id: 2, name: 'xiaotie', phone: '8618266175357', avatar: '' } },
       ]);
-      expect(readFrames('[[response]] status = 0 version = 19\r\n[[user]] id = 2 name = "xiaotie" phone = "8618266175357" avatar = ""')).to.have.length(2);
+      expect(
+        readFrames('[[response]] status = 0 version = 19\r\n[[user]] id = 2 name = "xiaotie" phone = "8618266175357" avatar = ""'),
+      ).to.have.length(2);
       expect(readFrames('[[response]] status = 1 reason = "error reason"')).to.deep.equal([
         { type: 'response', fields: { status: 1, reason: 'error reason' } },
       ]);
     });
 
     it('reads the login answer with its [response.user] sub-table', () => {
-      const text = '[[response]] status = 0 server = "192.168.3.5" port = "1987" [response.user] token = "I0kUMlwgXy6DfFwd+1indo6+rsF+YJfd" id = 1';
+      const text =
+        '[[response]] status = 0 server = "192.168.3.5" port = "1987" [response.user] token = "I0kUMlwgXy6DfFwd+1indo6+rsF+YJfd" id = 1';
       expect(readFrames(text)).to.deep.equal([
         {
           type: 'response',
@@ -187,8 +190,23 @@ describe('readFrames', () => {
     });
 
     it('reads integers (also negative), floats, booleans, inf and nan', () => {
-      const fields = readFrames('[[m]] a = -5 b = +7 c = 1_000 d = 3.25 e = -1e-3 f = 6E2 g = true h = false i = -inf j = nan k = 007 l = -0')[0]?.fields;
-      expect(fields).to.deep.equal({ a: -5, b: 7, c: 1000, d: 3.25, e: -0.001, f: 600, g: true, h: false, i: -Infinity, j: NaN, k: 7, l: 0 });
+      const fields = readFrames(
+        '[[m]] a = -5 b = +7 c = 1_000 d = 3.25 e = -1e-3 f = 6E2 g = true h = false i = -inf j = nan k = 007 l = -0',
+      )[0]?.fields;
+      expect(fields).to.deep.equal({
+        a: -5,
+        b: 7,
+        c: 1000,
+        d: 3.25,
+        e: -0.001,
+        f: 600,
+        g: true,
+        h: false,
+        i: -Infinity,
+        j: NaN,
+        k: 7,
+        l: 0,
+      });
     });
 
     it('accepts the largest safe integers and refuses bigger ones instead of rounding them', () => {
@@ -270,9 +288,47 @@ describe('readFrames', () => {
     it('throws only TomlSyntaxError on random fragments and mutated frames, and what it accepts round-trips', () => {
       const random = seededRandom(0x5eed);
       const fragments = [
-        '[[', ']]', '[', ']', '"', "'", '"""', "'''", '=', ' = ', '\\', '\\u', '\\U0001F600', '\n', '\r\n', '{', '}', ',',
-        '.', '#', 'm', 'r.user', 'id', '"id"', '1', '-2', '1e5', '0x1F', '99999999999999999999', 'true', 'nan', '😀', '大',
-        '\u0000', '\uFEFF', ' ', '\t', '[[m]] ', 'c = "x" ', 'a = [1, [2]] ', '1979-05-27',
+        '[[',
+        ']]',
+        '[',
+        ']',
+        '"',
+        "'",
+        '"""',
+        "'''",
+        '=',
+        ' = ',
+        '\\',
+        '\\u',
+        '\\U0001F600',
+        '\n',
+        '\r\n',
+        '{',
+        '}',
+        ',',
+        '.',
+        '#',
+        'm',
+        'r.user',
+        'id',
+        '"id"',
+        '1',
+        '-2',
+        '1e5',
+        '0x1F',
+        '99999999999999999999',
+        'true',
+        'nan',
+        '😀',
+        '大',
+        '\u0000',
+        '\uFEFF',
+        ' ',
+        '\t',
+        '[[m]] ',
+        'c = "x" ',
+        'a = [1, [2]] ',
+        '1979-05-27',
       ];
       const valid = [
         '[[r]] id = "a_01" t = "login" [r.user] id = 1 d = "android" token = "3vPj/T"',
@@ -300,7 +356,9 @@ describe('readFrames', () => {
           frames = readFrames(text);
         } catch (error) {
           expect(error, JSON.stringify(text)).to.be.instanceOf(TomlSyntaxError);
-          expect((error as TomlSyntaxError).reason, JSON.stringify(text)).to.be.a('string').and.not.equal('');
+          expect((error as TomlSyntaxError).reason, JSON.stringify(text))
+            .to.be.a('string')
+            .and.not.equal('');
           continue;
         }
         if (frames.length > 0) accepted++;

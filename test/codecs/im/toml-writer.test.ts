@@ -13,7 +13,7 @@ const TRICKY: TomlFrame[] = [
   { type: 'r', fields: { id: 'a_01', t: 'login', user: { id: 1, d: 'android', token: '3vPjUabByvMwBFR9tIeP0bDec4INGQ/T' } } },
   { type: 'response', fields: { user: { id: 1, meta: { deep: { er: 'x' } } }, status: 0, reason: '' } },
   { type: 'r', fields: { members: [2, 3], names: ['a', '"b"'], mixed: [1, 'x', true, [1.5, -2]], empty: [], rows: [{ id: 1 }, {}] } },
-  { type: 'weird type', fields: { 'a key': 1, '': 'empty key', 'é': 'unicode key', 'a.b': 'dotted', ['__proto__']: 'data' } },
+  { type: 'weird type', fields: { 'a key': 1, '': 'empty key', é: 'unicode key', 'a.b': 'dotted', ['__proto__']: 'data' } },
   { type: 'n', fields: { a: -7, b: 0.1, c: 1e21, d: 2 ** 53, e: -1.5e-7, f: Number.MAX_SAFE_INTEGER, g: false, h: Infinity, i: NaN } },
   { type: 'empty', fields: {} },
   { type: 'm', fields: { user: {}, after: 'x' } },
@@ -41,7 +41,9 @@ describe('toml writer', () => {
     });
 
     it('quotes keys and names that are not bare', () => {
-      expect(writeFrameLine({ type: 'a b', fields: { 'x y': 1, '': 2, é: 3, ok_key: 4 } })).to.equal('[["a b"]] "x y" = 1 "" = 2 "é" = 3 ok_key = 4');
+      expect(writeFrameLine({ type: 'a b', fields: { 'x y': 1, '': 2, é: 3, ok_key: 4 } })).to.equal(
+        '[["a b"]] "x y" = 1 "" = 2 "é" = 3 ok_key = 4',
+      );
     });
 
     it('writes numbers so they read back as the same number', () => {
@@ -135,7 +137,28 @@ describe('toml writer', () => {
   });
 });
 
-const STRING_CHARS = ['a', 'Z', '0', ' ', '"', "'", '\\', '\n', '\r', '\t', '\u0000', '\u007f', '[[', ']]', '=', '#', '😀', '大', 'é', '\u2028'];
+const STRING_CHARS = [
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\u0000',
+  '\u007f',
+  '[[',
+  ']]',
+  '=',
+  '#',
+  '😀',
+  '大',
+  'é',
+  '\u2028',
+];
 
 function randomString(random: Random): string {
   let text = '';
@@ -164,7 +187,8 @@ function randomValue(random: Random, depth: number): TomlValue {
 
 function randomTable(random: Random, depth: number): TomlTable {
   const table: TomlTable = {};
-  for (let n = random.int(5); n > 0; n--) table[random.int(3) === 0 ? randomString(random) : `k${random.int(20)}`] = randomValue(random, depth);
+  for (let n = random.int(5); n > 0; n--)
+    table[random.int(3) === 0 ? randomString(random) : `k${random.int(20)}`] = randomValue(random, depth);
   return table;
 }
 

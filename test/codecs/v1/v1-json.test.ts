@@ -18,7 +18,13 @@ describe('v1 json', () => {
 
     it('parses what is not in the canonical form rather than cutting it', () => {
       // A day some months lack (moved to March by Date), another zone, no milliseconds, a leap year.
-      for (const at of ['2026-02-30T10:00:00.000Z', '2026-11-21T17:41:20.123+02:00', '2026-11-21T17:41:20Z', '2024-02-29T23:59:59.999Z', '2026-12-31T23:59:59.500Z']) {
+      for (const at of [
+        '2026-02-30T10:00:00.000Z',
+        '2026-11-21T17:41:20.123+02:00',
+        '2026-11-21T17:41:20Z',
+        '2024-02-29T23:59:59.999Z',
+        '2026-12-31T23:59:59.500Z',
+      ]) {
         expect(v1TimeOf(at), at).to.equal(reference(at));
       }
       expect(v1TimeOf('2026-02-30T10:00:00.000Z')).to.equal('2026-03-02T10:00:00Z');
@@ -27,10 +33,21 @@ describe('v1 json', () => {
   });
 
   describe('v1Message', () => {
-    const text: V1MessageSource = { _id: 7, room: 3, sender: 2, kind: 'text', text: 'hi "there"', mediaId: null, clientId: null, at: '2026-11-21T17:41:20.123Z' };
+    const text: V1MessageSource = {
+      _id: 7,
+      room: 3,
+      sender: 2,
+      kind: 'text',
+      text: 'hi "there"',
+      mediaId: null,
+      clientId: null,
+      at: '2026-11-21T17:41:20.123Z',
+    };
 
     it('writes the fields of a text message in the wire order, client_id only when given', () => {
-      expect(JSON.stringify(v1Message(text))).to.equal('{"id":7,"text":"hi \\"there\\"","user_id":2,"room_id":3,"created_at":"2026-11-21T17:41:20Z"}');
+      expect(JSON.stringify(v1Message(text))).to.equal(
+        '{"id":7,"text":"hi \\"there\\"","user_id":2,"room_id":3,"created_at":"2026-11-21T17:41:20Z"}',
+      );
       expect(JSON.stringify(v1Message({ ...text, clientId: 'c1' }))).to.equal(
         '{"id":7,"text":"hi \\"there\\"","user_id":2,"room_id":3,"created_at":"2026-11-21T17:41:20Z","client_id":"c1"}',
       );

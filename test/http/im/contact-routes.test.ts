@@ -9,7 +9,8 @@ describe('im contacts', () => {
   let phones = 8613100000000;
   /** A fresh user per test, so that tests do not see each other's contacts. */
   const someone = (name: string): Promise<TestUser> => imUser(t, name, String((phones += 1)));
-  const answer = async (user: TestUser, method: string, path: string, fields: Record<string, string> = {}) => responseOf((await t.client.form(method, path, fields, user.token)).text);
+  const answer = async (user: TestUser, method: string, path: string, fields: Record<string, string> = {}) =>
+    responseOf((await t.client.form(method, path, fields, user.token)).text);
 
   before(async () => {
     t = await startTestServer();
@@ -60,9 +61,18 @@ describe('im contacts', () => {
 
   it('answers Token error without a valid token', async () => {
     const bob = await someone('bob');
-    for (const [method, path] of [['POST', `/contact/${bob.id}`], ['PUT', `/contact/${bob.id}`], ['DELETE', `/contact/${bob.id}`], ['GET', '/contact/version/0'], ['GET', '/pre_contact/0']] as const) {
+    for (const [method, path] of [
+      ['POST', `/contact/${bob.id}`],
+      ['PUT', `/contact/${bob.id}`],
+      ['DELETE', `/contact/${bob.id}`],
+      ['GET', '/contact/version/0'],
+      ['GET', '/pre_contact/0'],
+    ] as const) {
       for (const headers of [{}, { cookie: 'token=3vPjUabByvMwBFR9tIeP0bDec4INGQ/T' }] as Array<Record<string, string>>) {
-        expect(responseOf((await t.client.request(method, path, { headers })).text), `${method} ${path}`).to.deep.equal({ status: 1, reason: 'Token error' });
+        expect(responseOf((await t.client.request(method, path, { headers })).text), `${method} ${path}`).to.deep.equal({
+          status: 1,
+          reason: 'Token error',
+        });
       }
     }
   });
@@ -71,7 +81,10 @@ describe('im contacts', () => {
     const [ann, bob, cid] = [await someone('ann'), await someone('bob'), await someone('cid')];
     expect(await answer(bob, 'PUT', `/contact/${ann.id}`)).to.deep.equal({ status: 1, reason: 'Unauthorized operate' });
     await answer(ann, 'POST', `/contact/${bob.id}`, { ask: 'hi' });
-    expect(await answer(ann, 'PUT', `/contact/${bob.id}`), 'the sender cannot accept').to.deep.equal({ status: 1, reason: 'Unauthorized operate' });
+    expect(await answer(ann, 'PUT', `/contact/${bob.id}`), 'the sender cannot accept').to.deep.equal({
+      status: 1,
+      reason: 'Unauthorized operate',
+    });
     expect(await answer(cid, 'PUT', `/contact/${ann.id}`), 'nor a third user').to.deep.equal({ status: 1, reason: 'Unauthorized operate' });
     expect(await answer(bob, 'PUT', '/contact/abc')).to.deep.equal({ status: 1, reason: 'Unauthorized operate' });
     expect(await answer(bob, 'PUT', `/contact/${ann.id}`)).to.deep.equal({ status: 0 });
@@ -87,7 +100,10 @@ describe('im contacts', () => {
     const annSees = await imAs(t, ann, 'GET', '/contact/version/0');
     const version = annSees['response']?.[0]?.['version'] as number;
     expect(version).to.be.a('number').greaterThan(0);
-    expect(annSees).to.deep.equal({ response: [{ status: 0, version }], user: [{ id: bob.id, name: 'bob', phone: String(phones), avatar: '' }] });
+    expect(annSees).to.deep.equal({
+      response: [{ status: 0, version }],
+      user: [{ id: bob.id, name: 'bob', phone: String(phones), avatar: '' }],
+    });
     // Both sides changed with the same event, so both lists carry its version.
     expect((await imAs(t, bob, 'GET', '/contact/version/0'))['response']).to.deep.equal([{ status: 0, version }]);
     expect(await imAs(t, ann, 'GET', `/contact/version/${version}`)).to.deep.equal({ response: [{ status: 0, version }] });

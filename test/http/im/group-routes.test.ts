@@ -22,7 +22,8 @@ describe('im groups', () => {
     expect(reply.status, 'im answers HTTP 200').to.equal(200);
     return responseOf(reply.text);
   };
-  const members = async (group: number, user: TestUser) => ((await t.client.json('GET', `/v1/rooms/${group}`, undefined, user.token)).body as V1Room).users.map((u) => u.id);
+  const members = async (group: number, user: TestUser) =>
+    ((await t.client.json('GET', `/v1/rooms/${group}`, undefined, user.token)).body as V1Room).users.map((u) => u.id);
 
   async function createGroup(members: TestUser[] = [second]): Promise<{ id: number; key: string }> {
     const created = await answer('POST', '/group', { name: 'group1', 'members[]': members.map((member) => String(member.id)) }, owner);
@@ -45,12 +46,27 @@ describe('im groups', () => {
   });
 
   it('POST /group names what is missing or wrong', async () => {
-    expect(await answer('POST', '/group', { 'members[]': [String(second.id)] }, owner)).to.deep.equal({ status: 3, reason: 'name Required' });
+    expect(await answer('POST', '/group', { 'members[]': [String(second.id)] }, owner)).to.deep.equal({
+      status: 3,
+      reason: 'name Required',
+    });
     expect(await answer('POST', '/group', { name: 'g' }, owner)).to.deep.equal({ status: 3, reason: 'members Required!' });
-    expect(await answer('POST', '/group', { name: 'g', 'members[]': ['abc'] }, owner)).to.deep.equal({ status: 3, reason: 'User Not Exist!' });
-    expect(await answer('POST', '/group', { name: 'g', 'members[]': ['999999'] }, owner)).to.deep.equal({ status: 3, reason: 'User Not Exist!' });
-    expect(await answer('POST', '/group', { name: 'x'.repeat(65), 'members[]': [String(second.id)] }, owner)).to.deep.equal({ status: 3, reason: 'Invalid name' });
-    expect(await answer('POST', '/group', { name: 'g', 'members[]': [String(second.id)] }, { id: 0, token: 'bogus' })).to.deep.equal({ status: 1, reason: 'Token error' });
+    expect(await answer('POST', '/group', { name: 'g', 'members[]': ['abc'] }, owner)).to.deep.equal({
+      status: 3,
+      reason: 'User Not Exist!',
+    });
+    expect(await answer('POST', '/group', { name: 'g', 'members[]': ['999999'] }, owner)).to.deep.equal({
+      status: 3,
+      reason: 'User Not Exist!',
+    });
+    expect(await answer('POST', '/group', { name: 'x'.repeat(65), 'members[]': [String(second.id)] }, owner)).to.deep.equal({
+      status: 3,
+      reason: 'Invalid name',
+    });
+    expect(await answer('POST', '/group', { name: 'g', 'members[]': [String(second.id)] }, { id: 0, token: 'bogus' })).to.deep.equal({
+      status: 1,
+      reason: 'Token error',
+    });
   });
 
   it('DELETE /group/:gid: only the creator; unknown and malformed ids are "Group Not Exist!"', async () => {
@@ -65,10 +81,19 @@ describe('im groups', () => {
   it('POST /group/:gid/member joins with g_key, with the original statuses and reasons', async () => {
     const group = await createGroup();
     expect(await answer('POST', `/group/${group.id}/member`, {}, third)).to.deep.equal({ status: 3, reason: 'g_key Required' });
-    expect(await answer('POST', '/group/99999/member', { g_key: group.key }, third)).to.deep.equal({ status: 3, reason: 'Group Not Exist!' });
-    expect(await answer('POST', `/group/${group.id}/member`, { g_key: 'PLwXRfpe7zFl3FWN' }, third)).to.deep.equal({ status: 3, reason: 'Unauthorized' });
+    expect(await answer('POST', '/group/99999/member', { g_key: group.key }, third)).to.deep.equal({
+      status: 3,
+      reason: 'Group Not Exist!',
+    });
+    expect(await answer('POST', `/group/${group.id}/member`, { g_key: 'PLwXRfpe7zFl3FWN' }, third)).to.deep.equal({
+      status: 3,
+      reason: 'Unauthorized',
+    });
     expect(await answer('POST', `/group/${group.id}/member`, { g_key: group.key }, third)).to.deep.equal({ status: 0 });
-    expect(await answer('POST', `/group/${group.id}/member`, { g_key: group.key }, third)).to.deep.equal({ status: 3, reason: 'Unknow Error' });
+    expect(await answer('POST', `/group/${group.id}/member`, { g_key: group.key }, third)).to.deep.equal({
+      status: 3,
+      reason: 'Unknow Error',
+    });
     expect(await members(group.id, third)).to.deep.equal([owner.id, second.id, third.id]);
   });
 

@@ -23,7 +23,8 @@ describe('im media', () => {
     expect(answer.status, 'im answers HTTP 200').to.equal(200);
     return responseOf(answer.text);
   };
-  const fetchFile = (path: string, user: TestUser, headers: Record<string, string> = {}) => t.client.request('GET', path, { headers: { cookie: `token=${user.token}`, ...headers } });
+  const fetchFile = (path: string, user: TestUser, headers: Record<string, string> = {}) =>
+    t.client.request('GET', path, { headers: { cookie: `token=${user.token}`, ...headers } });
 
   it('POST /m/audio sends to the direct room of the two users, the one v1 finds for them', async () => {
     const sent = await post('/m/audio', { audio: file(AMR, '10010.amr', 'audio/AMR'), to: String(receiver.id) });
@@ -31,7 +32,8 @@ describe('im media', () => {
     const { mid, c } = sent['message'] as { mid: number; c: string };
     expect(c).to.match(/^\/file\/audio\/[0-9a-f-]{36}$/);
 
-    const direct = (await t.client.json('POST', '/v1/rooms', { users: [{ id: sender.id, login: 'sender' }] }, receiver.token)).body as V1Room;
+    const direct = (await t.client.json('POST', '/v1/rooms', { users: [{ id: sender.id, login: 'sender' }] }, receiver.token))
+      .body as V1Room;
     expect(direct.kind).to.equal('direct');
     const [message] = await v1History(t, receiver, direct.id);
     expect(message).to.include({ id: mid, kind: 'audio', user_id: sender.id });
@@ -57,7 +59,10 @@ describe('im media', () => {
     expect(sent['status']).to.equal(0);
     const { c } = sent['message'] as { c: string };
     expect((await fetchFile(c, receiver)).bytes.equals(PNG)).to.equal(true);
-    expect(await post('/gm/image', { image: file(PNG), g_id: String(group.id) }, outsider)).to.deep.equal({ status: 3, reason: 'Unauthorized' });
+    expect(await post('/gm/image', { image: file(PNG), g_id: String(group.id) }, outsider)).to.deep.equal({
+      status: 3,
+      reason: 'Unauthorized',
+    });
     expect(await post('/gm/image', { image: file(PNG), g_id: '99999' })).to.deep.equal({ status: 3, reason: 'Group Not Exist!' });
     expect(await post('/gm/image', { image: file(PNG), g_id: 'x' })).to.deep.equal({ status: 3, reason: 'Group Not Exist!' });
   });

@@ -32,7 +32,7 @@ describe('the simple_im seed curl examples for groups and media, run with curl',
     'I0kUMlwgXy6DfFwd+1indo6+rsF+YJfd': () => users[0]!,
     'MYNvES7FEIbciYGgcmu0YfyZkodY+kzd': () => users[0]!,
     '2nL0Lqm/B77lzNWCfhfG1NWdTyEzlQ3U': () => users[3]!,
-    'eRooKi4EFYz6YYx0PWM86cQQzK0MejNI': () => users[1]!,
+    eRooKi4EFYz6YYx0PWM86cQQzK0MejNI: () => users[1]!,
   };
 
   function curl(line: string | undefined, cwd?: string): Promise<{ status: number; body: string }> {
@@ -84,7 +84,8 @@ describe('the simple_im seed curl examples for groups and media, run with curl',
     const { c } = sent['message'] as { c: string };
 
     const [receiver, sender] = [users[1]!, users[0]!];
-    const direct = (await t.client.json('POST', '/v1/rooms', { users: [{ id: sender.id, login: 'user1' }] }, receiver.token)).body as V1Room;
+    const direct = (await t.client.json('POST', '/v1/rooms', { users: [{ id: sender.id, login: 'user1' }] }, receiver.token))
+      .body as V1Room;
     const [message] = await v1History(t, receiver, direct.id);
     expect(message).to.include({ kind: 'audio', user_id: sender.id });
     const bytes = await t.client.request('GET', c, { headers: { cookie: `token=${receiver.token}` } });

@@ -27,7 +27,13 @@ describe('v1 admin routes', function () {
   });
   after(() => t.stop());
 
-  const gets = () => ['/v1/admin/projections', `/v1/admin/audit/user/${alice.id}`, `/v1/admin/audit/room/${roomId}`, `/v1/admin/audit/message/${messageId}`, `/v1/admin/audit/stream/room-${roomId}`];
+  const gets = () => [
+    '/v1/admin/projections',
+    `/v1/admin/audit/user/${alice.id}`,
+    `/v1/admin/audit/room/${roomId}`,
+    `/v1/admin/audit/message/${messageId}`,
+    `/v1/admin/audit/stream/room-${roomId}`,
+  ];
 
   it('answers 401 without a session and 403 forbidden to everyone but the admins, on every admin route', async () => {
     for (const path of gets()) {
@@ -45,10 +51,15 @@ describe('v1 admin routes', function () {
   it('audits a room as the CLI does, with ?at= and ?with_content=', async () => {
     const answer = await t.client.json('GET', `/v1/admin/audit/room/${roomId}?with_content=true`, undefined, root.token);
     expect(answer.body).to.deep.equal(JSON.parse(JSON.stringify(await auditRoom(t.server.store, roomId, { withContent: true }))));
-    const body = answer.body as { room: { name: string; members: Array<{ id: number; label: string }> }; messages: Array<{ data: { text: string } }> };
+    const body = answer.body as {
+      room: { name: string; members: Array<{ id: number; label: string }> };
+      messages: Array<{ data: { text: string } }>;
+    };
     expect(body.room.name).to.equal('book club');
     const members = [root, alice].sort((a, b) => a.id - b.id);
-    expect(body.room.members.map((member) => member.label)).to.deep.equal(members.map((user) => `${user === root ? 'root' : 'alice'} (#${user.id})`));
+    expect(body.room.members.map((member) => member.label)).to.deep.equal(
+      members.map((user) => `${user === root ? 'root' : 'alice'} (#${user.id})`),
+    );
     expect(body.messages.map((message) => message.data.text)).to.deep.equal(['chapter one']);
     const before = await t.client.json('GET', `/v1/admin/audit/room/${roomId}?at=${messageId - 1}`, undefined, root.token);
     expect((before.body as { messages: unknown[] }).messages).to.have.length(0);
@@ -83,7 +94,9 @@ describe('v1 admin routes', function () {
       body = (await t.client.json('GET', '/v1/admin/projections', undefined, root.token)).body as typeof body;
     } while (body.rebuild.finishedAt === null);
     expect(body.rebuild.error).to.equal(null);
-    expect(body.projections.map((status) => [status.name, status.generation])).to.deep.equal(projections.map(({ name }) => [name, name === 'rooms' ? 2 : 1]));
+    expect(body.projections.map((status) => [status.name, status.generation])).to.deep.equal(
+      projections.map(({ name }) => [name, name === 'rooms' ? 2 : 1]),
+    );
     // The rebuilt model serves: the members see their room.
     const rooms = await t.client.json('GET', '/v1/rooms', undefined, alice.token);
     expect((rooms.body as Array<{ id: number }>).map((room) => room.id)).to.include(roomId);

@@ -36,7 +36,10 @@ describe('v1 contacts', () => {
     expect(at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Date.parse(at)).to.be.within(before, Date.now());
     expect(received.body).to.deep.equal({ received: [{ user_id: ann.id, login: ann.login, ask: 'hello "bob"', at }], sent: [] });
-    expect((await v1As(t, ann, 'GET', '/v1/contacts/requests')).body).to.deep.equal({ received: [], sent: [{ user_id: bob.id, login: bob.login, ask: 'hello "bob"', at }] });
+    expect((await v1As(t, ann, 'GET', '/v1/contacts/requests')).body).to.deep.equal({
+      received: [],
+      sent: [{ user_id: bob.id, login: bob.login, ask: 'hello "bob"', at }],
+    });
   });
 
   it('POST /v1/contacts/:id takes an empty body or no ask, and refuses a body that is not the right JSON', async () => {
@@ -44,10 +47,15 @@ describe('v1 contacts', () => {
     const empty = await t.client.request('POST', `/v1/contacts/${bob.id}`, { headers: { 'x-session-id': ann.token } });
     expect(empty.status, empty.text).to.equal(200);
     expect(await v1As(t, ann, 'POST', `/v1/contacts/${cid.id}`, {})).to.deep.include(ok);
-    expect(((await v1As(t, cid, 'GET', '/v1/contacts/requests')).body as { received: Array<{ ask: string }> }).received[0]?.ask).to.equal('');
+    expect(((await v1As(t, cid, 'GET', '/v1/contacts/requests')).body as { received: Array<{ ask: string }> }).received[0]?.ask).to.equal(
+      '',
+    );
     const dan = await someone('dan');
     for (const body of ['{', '[]', '{"ask":5}', 'null']) {
-      const answer = await t.client.request('POST', `/v1/contacts/${dan.id}`, { headers: { 'x-session-id': ann.token, 'content-type': 'application/json' }, body });
+      const answer = await t.client.request('POST', `/v1/contacts/${dan.id}`, {
+        headers: { 'x-session-id': ann.token, 'content-type': 'application/json' },
+        body,
+      });
       expect(answer.status, body).to.equal(422);
       expect(JSON.parse(answer.text), body).to.deep.equal({ error: { code: 'invalid_json' } });
     }
@@ -75,7 +83,11 @@ describe('v1 contacts', () => {
     const annSees = await v1As(t, ann, 'GET', '/v1/contacts');
     const { version } = annSees.body as { version: number };
     expect(version).to.be.a('number').greaterThan(0);
-    expect(annSees.body).to.deep.equal({ version, contacts: [{ id: imBob.id, login: 'im bob', name: 'im bob', phone: '8613200000001', avatar: '' }], removed: [] });
+    expect(annSees.body).to.deep.equal({
+      version,
+      contacts: [{ id: imBob.id, login: 'im bob', name: 'im bob', phone: '8613200000001', avatar: '' }],
+      removed: [],
+    });
     expect((await v1As(t, imBob, 'GET', '/v1/contacts?since=0')).body).to.deep.equal({
       version,
       contacts: [{ id: ann.id, login: ann.login, name: ann.login, phone: null, avatar: '' }],
@@ -132,8 +144,17 @@ describe('v1 contacts', () => {
   });
 
   it('answers 401 unauthorized without a session', async () => {
-    for (const [method, path] of [['GET', '/v1/contacts'], ['GET', '/v1/contacts/requests'], ['POST', '/v1/contacts/1'], ['PUT', '/v1/contacts/1'], ['DELETE', '/v1/contacts/1']]) {
-      expect(await t.client.json(method!, path!), `${method} ${path}`).to.deep.include({ status: 401, body: { error: { code: 'unauthorized' } } });
+    for (const [method, path] of [
+      ['GET', '/v1/contacts'],
+      ['GET', '/v1/contacts/requests'],
+      ['POST', '/v1/contacts/1'],
+      ['PUT', '/v1/contacts/1'],
+      ['DELETE', '/v1/contacts/1'],
+    ]) {
+      expect(await t.client.json(method!, path!), `${method} ${path}`).to.deep.include({
+        status: 401,
+        body: { error: { code: 'unauthorized' } },
+      });
     }
   });
 

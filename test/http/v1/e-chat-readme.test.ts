@@ -43,7 +43,8 @@ describe('the e_chat_server README flow', () => {
     expect(info.status).to.equal(200);
     expect((info.body as { id: number; users: unknown }).users).to.deep.equal(room.users);
 
-    const petrSession = ((await t.client.json('POST', '/v1/login', { login: 'Петр', password: 'password' })).body as { session_id: string }).session_id;
+    const petrSession = ((await t.client.json('POST', '/v1/login', { login: 'Петр', password: 'password' })).body as { session_id: string })
+      .session_id;
     await t.client.json('POST', `/v1/rooms/${room.id}/messages`, { text: 'Привет' }, session);
     await t.client.json('POST', `/v1/rooms/${room.id}/messages`, { text: 'И тебе привет' }, petrSession);
     const history = (await t.client.json('GET', `/v1/rooms/${room.id}/messages`, undefined, session)).body as V1Message[];
@@ -53,8 +54,11 @@ describe('the e_chat_server README flow', () => {
     ]);
     for (const message of history) expect(message.created_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
 
-    const stranger = ((await t.client.json('POST', '/v1/register', { login: 'stranger', password: 'p' })).body as { session_id: string }).session_id;
-    expect((await t.client.json('GET', `/v1/rooms/${room.id}`, undefined, stranger)).body).to.deep.equal({ error: { code: 'room_not_found' } });
+    const stranger = ((await t.client.json('POST', '/v1/register', { login: 'stranger', password: 'p' })).body as { session_id: string })
+      .session_id;
+    expect((await t.client.json('GET', `/v1/rooms/${room.id}`, undefined, stranger)).body).to.deep.equal({
+      error: { code: 'room_not_found' },
+    });
     expect((await t.client.json('GET', `/v1/rooms/${room.id}/messages`, undefined, stranger)).status).to.equal(422);
     expect((await t.client.json('GET', '/v1/rooms', undefined, 'abb8fe30-a3e7-4eee-8afd-f3c2f046f6f0')).status).to.equal(401);
   });

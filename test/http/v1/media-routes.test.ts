@@ -22,7 +22,8 @@ describe('v1 media', () => {
     const answer = await postMultipart(t, `/v1/rooms/${roomId}/media`, parts, token);
     return { status: answer.status, body: JSON.parse(answer.text) as unknown };
   };
-  const download = (path: string, token: string, headers: Record<string, string> = {}) => t.client.request('GET', path, { headers: { 'x-session-id': token, ...headers } });
+  const download = (path: string, token: string, headers: Record<string, string> = {}) =>
+    t.client.request('GET', path, { headers: { 'x-session-id': token, ...headers } });
 
   it('sends an image as a message with kind and url, whose bytes come back with their type and length', async () => {
     const sent = await upload({ file: file(PNG, 'dot.png', 'image/png') });

@@ -53,7 +53,11 @@ describe('v1 messages and history', () => {
     expect(paged.map((message) => message.id)).to.deep.equal(ids);
 
     const everything: V1Message[] = [];
-    for (let batch = await v1History(t, bob, room.id, '?limit=200'); batch.length > 0; batch = await v1History(t, bob, room.id, `?limit=7&before=${batch[0]!.id}`)) {
+    for (
+      let batch = await v1History(t, bob, room.id, '?limit=200');
+      batch.length > 0;
+      batch = await v1History(t, bob, room.id, `?limit=7&before=${batch[0]!.id}`)
+    ) {
       everything.unshift(...batch);
     }
     expect(everything).to.have.length(180);

@@ -15,7 +15,8 @@ describe('GET /v1/openapi.json', () => {
     expect(document.openapi).to.equal('3.1.0');
     for (const path of ['/v1/register', '/v1/login', '/v1/logout', '/v1/info', '/v1/users']) expect(document.paths).to.have.property(path);
     for (const [path, operations] of Object.entries(document.paths)) {
-      for (const [method, operation] of Object.entries(operations)) expect(operation.summary, `${method} ${path}`).to.be.a('string').with.length.greaterThan(0);
+      for (const [method, operation] of Object.entries(operations))
+        expect(operation.summary, `${method} ${path}`).to.be.a('string').with.length.greaterThan(0);
     }
     expect(document.paths['/v1/login']?.['post']?.requestBody).to.be.an('object');
   });

@@ -25,15 +25,34 @@ describe('v1 rooms and groups', () => {
       { id: bob.id, login: 'bob' },
     ]);
     expect(room.kind).to.equal('direct');
-    const again = (await findOrCreate(bob, [{ id: ann.id, login: 'ann' }, { id: ann.id, login: 'twice' }])).body as V1Room;
+    const again = (
+      await findOrCreate(bob, [
+        { id: ann.id, login: 'ann' },
+        { id: ann.id, login: 'twice' },
+      ])
+    ).body as V1Room;
     expect(again.id).to.equal(room.id);
   });
 
   it('several users make one unnamed group, found again by exactly the same people', async () => {
-    const room = (await findOrCreate(ann, [{ id: cid.id, login: 'c' }, { id: bob.id, login: 'b' }])).body as V1Room;
+    const room = (
+      await findOrCreate(ann, [
+        { id: cid.id, login: 'c' },
+        { id: bob.id, login: 'b' },
+      ])
+    ).body as V1Room;
     expect(room).to.include({ kind: 'group', name: null, creator: ann.id, key: null });
     expect(room.users.map((user) => user.id)).to.deep.equal([ann.id, bob.id, cid.id]);
-    expect(((await findOrCreate(cid, [{ id: ann.id, login: 'a' }, { id: bob.id, login: 'b' }])).body as V1Room).id).to.equal(room.id);
+    expect(
+      (
+        (
+          await findOrCreate(cid, [
+            { id: ann.id, login: 'a' },
+            { id: bob.id, login: 'b' },
+          ])
+        ).body as V1Room
+      ).id,
+    ).to.equal(room.id);
     const direct = (await findOrCreate(ann, [{ id: bob.id, login: 'b' }])).body as V1Room;
     expect(direct.id).not.to.equal(room.id);
   });
@@ -63,7 +82,9 @@ describe('v1 rooms and groups', () => {
     expect(rooms[0]).to.include({ kind: 'group', name: 'Dee\u2019s group' });
     const bobs = (await t.client.json('GET', '/v1/rooms', undefined, bob.token)).body as V1Room[];
     expect(bobs.map((room) => room.id)).to.include(group.id);
-    expect(((await t.client.json('GET', '/v1/rooms', undefined, cid.token)).body as V1Room[]).map((room) => room.id)).not.to.include(group.id);
+    expect(((await t.client.json('GET', '/v1/rooms', undefined, cid.token)).body as V1Room[]).map((room) => room.id)).not.to.include(
+      group.id,
+    );
   });
 
   it('POST /v1/groups answers id, name, a 16-character key and the users; bad names and unknown members are refused', async () => {
@@ -73,23 +94,34 @@ describe('v1 rooms and groups', () => {
     const info = await t.client.json('GET', `/v1/rooms/${group.id}`, undefined, bob.token);
     expect(info.body).to.deep.include({ id: group.id, name: 'team', key: group.key });
     for (const name of ['', ' ', 'x'.repeat(65), 'two\nlines']) {
-      expect(errorCode(await t.client.json('POST', '/v1/groups', { name, members: [] }, ann.token)), JSON.stringify(name)).to.equal('invalid_name');
+      expect(errorCode(await t.client.json('POST', '/v1/groups', { name, members: [] }, ann.token)), JSON.stringify(name)).to.equal(
+        'invalid_name',
+      );
     }
     expect(errorCode(await t.client.json('POST', '/v1/groups', { name: 'ok', members: [999_999] }, ann.token))).to.equal('user_not_found');
   });
 
   it('joins with the key, refuses a wrong key and a second join; the creator adds, removes, rotates and deletes', async () => {
     const group = await v1Group(t, ann, 'club');
-    const members = (room: number) => t.client.json('GET', `/v1/rooms/${room}`, undefined, ann.token).then((answer) => (answer.body as V1Room).users.map((user) => user.id));
+    const members = (room: number) =>
+      t.client
+        .json('GET', `/v1/rooms/${room}`, undefined, ann.token)
+        .then((answer) => (answer.body as V1Room).users.map((user) => user.id));
 
-    expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: 'wrong-key-000000' }, bob.token))).to.equal('wrong_key');
+    expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: 'wrong-key-000000' }, bob.token))).to.equal(
+      'wrong_key',
+    );
     const joined = await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: group.key }, bob.token);
     expect((joined.body as V1Room).users.map((user) => user.id)).to.deep.equal([ann.id, bob.id]);
-    expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: group.key }, bob.token))).to.equal('already_member');
+    expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: group.key }, bob.token))).to.equal(
+      'already_member',
+    );
 
     expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { user_id: cid.id }, bob.token))).to.equal('forbidden');
     expect((await t.client.json('POST', `/v1/rooms/${group.id}/members`, { user_id: cid.id }, ann.token)).status).to.equal(200);
-    expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { user_id: 999_999 }, ann.token))).to.equal('user_not_found');
+    expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { user_id: 999_999 }, ann.token))).to.equal(
+      'user_not_found',
+    );
     expect(await members(group.id)).to.deep.equal([ann.id, bob.id, cid.id]);
 
     expect(errorCode(await t.client.json('DELETE', `/v1/rooms/${group.id}/members/${cid.id}`, undefined, bob.token))).to.equal('forbidden');
@@ -100,7 +132,9 @@ describe('v1 rooms and groups', () => {
 
     expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/key`, undefined, bob.token))).to.equal('forbidden');
     const rotated = (await t.client.json('POST', `/v1/rooms/${group.id}/key`, undefined, ann.token)).body as { id: number; key: string };
-    expect(rotated.key).to.match(/^[A-Za-z0-9_-]{16}$/).and.not.equal(group.key);
+    expect(rotated.key)
+      .to.match(/^[A-Za-z0-9_-]{16}$/)
+      .and.not.equal(group.key);
     expect(errorCode(await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: group.key }, bob.token))).to.equal('wrong_key');
     expect((await t.client.json('POST', `/v1/rooms/${group.id}/members`, { key: rotated.key }, bob.token)).status).to.equal(200);
 

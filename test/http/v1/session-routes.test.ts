@@ -57,13 +57,20 @@ describe('v1 sessions: register, login, logout', () => {
   });
 
   it('accepts JSON whatever the content type says', async () => {
-    const answer = await t.client.request('POST', '/v1/register', { headers: { 'content-type': 'text/plain' }, body: '{"login":"plain","password":"p"}' });
+    const answer = await t.client.request('POST', '/v1/register', {
+      headers: { 'content-type': 'text/plain' },
+      body: '{"login":"plain","password":"p"}',
+    });
     expect(answer.status).to.equal(200);
   });
 
   it('refuses empty logins and passwords with a clear code', async () => {
-    expect((await t.client.json('POST', '/v1/register', { login: ' ', password: 'p' })).body).to.deep.equal({ error: { code: 'invalid_login' } });
-    expect((await t.client.json('POST', '/v1/register', { login: 'okname', password: '' })).body).to.deep.equal({ error: { code: 'invalid_password' } });
+    expect((await t.client.json('POST', '/v1/register', { login: ' ', password: 'p' })).body).to.deep.equal({
+      error: { code: 'invalid_login' },
+    });
+    expect((await t.client.json('POST', '/v1/register', { login: 'okname', password: '' })).body).to.deep.equal({
+      error: { code: 'invalid_password' },
+    });
   });
 
   it('answers 413 payload_too_large for a body over the limit', async () => {
@@ -74,12 +81,22 @@ describe('v1 sessions: register, login, logout', () => {
   });
 
   it('accepts the token as X-Session-Id, cookie, or Bearer, and refuses anything else', async () => {
-    const token = ((await t.client.json('POST', '/v1/register', { login: 'carrier', password: 'p' })).body as { session_id: string }).session_id;
-    const good: Array<Record<string, string>> = [{ 'x-session-id': token }, { cookie: `token=${token}` }, { authorization: `Bearer ${token}` }];
+    const token = ((await t.client.json('POST', '/v1/register', { login: 'carrier', password: 'p' })).body as { session_id: string })
+      .session_id;
+    const good: Array<Record<string, string>> = [
+      { 'x-session-id': token },
+      { cookie: `token=${token}` },
+      { authorization: `Bearer ${token}` },
+    ];
     for (const headers of good) {
       expect((await t.client.request('GET', '/v1/info', { headers })).status).to.equal(200);
     }
-    const bad: Array<Record<string, string>> = [{}, { 'x-session-id': 'nope' }, { 'x-session-id': token.toUpperCase() }, { authorization: `Basic ${token}` }];
+    const bad: Array<Record<string, string>> = [
+      {},
+      { 'x-session-id': 'nope' },
+      { 'x-session-id': token.toUpperCase() },
+      { authorization: `Basic ${token}` },
+    ];
     for (const headers of bad) {
       const answer = await t.client.request('GET', '/v1/info', { headers });
       expect(answer.status).to.equal(401);

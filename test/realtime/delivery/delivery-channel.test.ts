@@ -6,7 +6,14 @@ import type { DeviceCursor } from '../../../src/store/ports/delivery-state-store
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 function note(position: number, from = 2, device = 'other'): Delivery {
-  return { kind: 'notification', position, at: '2026-01-01T00:00:00.000Z', origin: { user: from, device, session: null }, type: 'ContactRequested', data: {} };
+  return {
+    kind: 'notification',
+    position,
+    at: '2026-01-01T00:00:00.000Z',
+    origin: { user: from, device, session: null },
+    type: 'ContactRequested',
+    data: {},
+  };
 }
 
 interface Harness {

@@ -50,7 +50,18 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
     for (let i = 0; i < USERS; i++) {
       const dialect = (['im-ws', 'im-tls', 'v1'] as const)[i % 3]!;
       const user = dialect === 'v1' ? await v1User(t, `user${i}`) : await imUser(t, `user${i}`, `86130000${String(i).padStart(5, '0')}`);
-      participants.push({ user, dialect, groups: [], received: new Map(), seen: new Set(), acked: new Set(), duplicatesAfterAck: [], connection: null, live: { open: false }, awaiting: new Map() });
+      participants.push({
+        user,
+        dialect,
+        groups: [],
+        received: new Map(),
+        seen: new Set(),
+        acked: new Set(),
+        duplicatesAfterAck: [],
+        connection: null,
+        live: { open: false },
+        awaiting: new Map(),
+      });
     }
     const groupIds: number[] = [];
     for (let g = 0; g < GROUPS; g++) {
@@ -171,7 +182,8 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
       expect({ missing, extra }, `user ${p.user.id} (${p.dialect}), seed ${seed}`).to.deep.equal({ missing: [], extra: [] });
       expect(got).to.deep.equal(want);
       expect(p.duplicatesAfterAck, `redelivered after ack to user ${p.user.id}, seed ${seed}`).to.deep.equal([]);
-      for (const [room, mids] of p.received) expect(mids, `order in room ${room} for user ${p.user.id}, seed ${seed}`).to.deep.equal([...mids].sort((a, b) => a - b));
+      for (const [room, mids] of p.received)
+        expect(mids, `order in room ${room} for user ${p.user.id}, seed ${seed}`).to.deep.equal([...mids].sort((a, b) => a - b));
       deliveries += got.length;
       p.connection?.close();
     }

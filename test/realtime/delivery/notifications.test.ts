@@ -70,7 +70,11 @@ describe('notifications of contact and group actions', () => {
     expect((await bobPhone.next(notification('create_group_member'))).fields).to.deep.include({ g_id: group.id, member_id: dave.id });
 
     expect(await im(dave, 'DELETE', `/group/${group.id}/member`)).to.include({ status: 0 });
-    expect((await bobPhone.next(notification('delete_group_member'))).fields).to.deep.include({ g_id: group.id, gm_id: dave.id, member_id: dave.id });
+    expect((await bobPhone.next(notification('delete_group_member'))).fields).to.deep.include({
+      g_id: group.id,
+      gm_id: dave.id,
+      member_id: dave.id,
+    });
 
     expect(await im(alice, 'DELETE', `/group/${group.id}`)).to.include({ status: 0 });
     expect((await bobPhone.next(notification('delete_group'))).fields).to.deep.include({ g_id: group.id });

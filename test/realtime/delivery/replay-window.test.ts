@@ -12,7 +12,8 @@ describe('the replay window', () => {
 
   it('says explicitly, with a gap frame, what is too old to replay, then replays the rest', async () => {
     const [ann, ben] = [await v1User(t, 'ann'), await v1User(t, 'ben')];
-    const room = ((await t.client.json('POST', '/v1/rooms', { users: [{ id: ben.id, login: 'ben' }] }, ann.token)).body as { id: number }).id;
+    const room = ((await t.client.json('POST', '/v1/rooms', { users: [{ id: ben.id, login: 'ben' }] }, ann.token)).body as { id: number })
+      .id;
     await t.client.json('POST', `/v1/rooms/${room}/messages`, { text: 'old', client_id: 'a' }, ann.token);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await t.client.json('POST', `/v1/rooms/${room}/messages`, { text: 'recent', client_id: 'b' }, ann.token);

@@ -13,8 +13,14 @@ describe('a client that never reads', () => {
   before(async () => {
     // A small send buffer and a short stall timeout, so that the stalled client is dropped soon.
     t = await startTestServer({ ESCHAT_SEND_BUFFER: '65536', ESCHAT_STALL_TIMEOUT: '2' });
-    [sender, steady, stalled] = [await imUser(t, 's', '8612000000001'), await imUser(t, 'r', '8612000000002'), await imUser(t, 'x', '8612000000003')];
-    const created = responseOf((await t.client.form('POST', '/group', { name: 'g', 'members[]': [String(steady.id), String(stalled.id)] }, sender.token)).text);
+    [sender, steady, stalled] = [
+      await imUser(t, 's', '8612000000001'),
+      await imUser(t, 'r', '8612000000002'),
+      await imUser(t, 'x', '8612000000003'),
+    ];
+    const created = responseOf(
+      (await t.client.form('POST', '/group', { name: 'g', 'members[]': [String(steady.id), String(stalled.id)] }, sender.token)).text,
+    );
     group = (created['group'] as { id: number }).id;
   });
   after(() => t.stop());

@@ -18,7 +18,16 @@ function groupMessage(position: number): MessageDelivery {
 
 describe('ImEncoding', function () {
   const routing = new RoutingState();
-  routing.apply({ id: 'e1', stream: 'room-5', revision: 0, position: 1, type: 'RoomCreated', data: { roomId: 5, name: 'g', creator: 1, key: 'k', kind: 'group', members: [1, 2, 3] }, metadata: { correlationId: 'c', at }, created: 0 });
+  routing.apply({
+    id: 'e1',
+    stream: 'room-5',
+    revision: 0,
+    position: 1,
+    type: 'RoomCreated',
+    data: { roomId: 5, name: 'g', creator: 1, key: 'k', kind: 'group', members: [1, 2, 3] },
+    metadata: { correlationId: 'c', at },
+    created: 0,
+  });
 
   it('encodes a delivery once: every connection writes the very same bytes', function () {
     const delivery = groupMessage(7);
@@ -26,7 +35,10 @@ describe('ImEncoding', function () {
     expect(documentEncoding.delivery(delivery, routing)).to.equal(first);
     expect(first?.ackId).to.equal('a_01');
     expect(readFrames(first!.payload.toString())).to.deep.equal([
-      { type: 'gm', fields: { id: 'a_01', t: 'text', c: 'say "hi"', g_id: 5, from: 1, d: 'phone', ts: Date.parse(at) / 1000, mid: 7, cursor: 7 } },
+      {
+        type: 'gm',
+        fields: { id: 'a_01', t: 'text', c: 'say "hi"', g_id: 5, from: 1, d: 'phone', ts: Date.parse(at) / 1000, mid: 7, cursor: 7 },
+      },
     ]);
     expect(documentEncoding.delivery(groupMessage(7), routing), 'another delivery is encoded afresh').to.not.equal(first);
   });
@@ -41,7 +53,14 @@ describe('ImEncoding', function () {
   });
 
   it('remembers that im clients have no frame for a delivery', function () {
-    const declined: NotificationDelivery = { kind: 'notification', position: 9, at, origin: { user: 2, device: null, session: null }, type: 'ContactDeclined', data: { by: 2, requester: 1 } };
+    const declined: NotificationDelivery = {
+      kind: 'notification',
+      position: 9,
+      at,
+      origin: { user: 2, device: null, session: null },
+      type: 'ContactDeclined',
+      data: { by: 2, requester: 1 },
+    };
     expect(documentEncoding.delivery(declined, routing)).to.equal(null);
     expect(documentEncoding.delivery(declined, routing)).to.equal(null);
   });

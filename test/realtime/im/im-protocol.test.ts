@@ -41,7 +41,16 @@ describe('the IM protocol', () => {
     const ack = await sender.next((frame) => frame.type === 'a' && frame.fields['id'] === 'a_02');
     expect(ack.fields['mid']).to.be.a('number');
     const received = await recipient.next((frame) => frame.type === 'm');
-    expect(received.fields).to.deep.include({ id: 'a_02', c: text, to: bob.id, from: alice.id, t: 'text', d: 'android', mid: ack.fields['mid'], cursor: ack.fields['mid'] });
+    expect(received.fields).to.deep.include({
+      id: 'a_02',
+      c: text,
+      to: bob.id,
+      from: alice.id,
+      t: 'text',
+      d: 'android',
+      mid: ack.fields['mid'],
+      cursor: ack.fields['mid'],
+    });
     expect(received.fields['ts']).to.be.a('number');
     sender.close();
     recipient.close();
@@ -53,7 +62,10 @@ describe('the IM protocol', () => {
     const ack = await sender.next((frame) => frame.type === 'a' && frame.fields['id'] === 'a_03');
     const room = await t.client.json('POST', '/v1/rooms', { users: [{ id: bob.id, login: 'bob' }] }, alice.token);
     const roomId = (room.body as { id: number }).id;
-    const history = (await t.client.json('GET', `/v1/rooms/${roomId}/messages`, undefined, alice.token)).body as Array<{ id: number; text: string }>;
+    const history = (await t.client.json('GET', `/v1/rooms/${roomId}/messages`, undefined, alice.token)).body as Array<{
+      id: number;
+      text: string;
+    }>;
     expect(history.map((message) => message.id)).to.include(ack.fields['mid']);
     sender.close();
   });

@@ -9,7 +9,12 @@ import { imUser, type TestUser } from '../../support/users.js';
 
 /** A raw TLS connection to the IM port, writing bytes exactly as a legacy client would. */
 async function raw(t: TestServer): Promise<{ socket: TLSSocket; frames: TomlFrame[]; next(type: string): Promise<TomlFrame> }> {
-  const socket = connect({ host: '127.0.0.1', port: t.server.imPort, ca: readFileSync(join(testCertificates, 'ca.crt')), servername: 'localhost' });
+  const socket = connect({
+    host: '127.0.0.1',
+    port: t.server.imPort,
+    ca: readFileSync(join(testCertificates, 'ca.crt')),
+    servername: 'localhost',
+  });
   await new Promise((resolve) => socket.once('secureConnect', resolve));
   const frames: TomlFrame[] = [];
   let buffer = '';
@@ -47,7 +52,9 @@ describe('legacy IM framing over TLS', () => {
     client.socket.write(`[[r]] id = "a_01" t = "login" [r.user] id = ${alice.id} d = "android" token = "${alice.token}"`);
     expect((await client.next('rr')).fields).to.deep.include({ id: 'a_01', s: 0 });
 
-    client.socket.write(`[[m]] id = "a_02" c = "one" to = ${bob.id} d = "android"\n[[m]] id = "a_03" c = "two" to = ${bob.id} d = "android"\n`);
+    client.socket.write(
+      `[[m]] id = "a_02" c = "one" to = ${bob.id} d = "android"\n[[m]] id = "a_03" c = "two" to = ${bob.id} d = "android"\n`,
+    );
     const acks = [await client.next('a'), await client.next('a')].map((frame) => frame.fields['id']);
     expect(acks.sort()).to.deep.equal(['a_02', 'a_03']);
 
@@ -61,7 +68,9 @@ describe('legacy IM framing over TLS', () => {
 
     const history = await t.client.json('POST', '/v1/rooms', { users: [{ id: bob.id, login: 'bob' }] }, alice.token);
     const room = (history.body as { id: number }).id;
-    const texts = ((await t.client.json('GET', `/v1/rooms/${room}/messages`, undefined, alice.token)).body as Array<{ text: string }>).map((m) => m.text);
+    const texts = ((await t.client.json('GET', `/v1/rooms/${room}/messages`, undefined, alice.token)).body as Array<{ text: string }>).map(
+      (m) => m.text,
+    );
     expect(texts).to.deep.equal(['one', 'two', 'split 🙂 across writes']);
     client.socket.end();
   });

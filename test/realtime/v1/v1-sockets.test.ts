@@ -35,7 +35,7 @@ describe('v1 WebSockets', () => {
       }
     });
 
-    it("sends to every other socket of every member, no echo, and nothing to other rooms", async () => {
+    it('sends to every other socket of every member, no echo, and nothing to other rooms', async () => {
       const annTab1 = await V1Socket.open(t, `/v1/rooms/${room}/chat`, ann.token);
       const annTab2 = await V1Socket.open(t, `/v1/rooms/${room}/chat`, ann.token);
       const benTab = await V1Socket.open(t, `/v1/rooms/${room}/chat`, ben.token);

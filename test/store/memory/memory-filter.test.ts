@@ -13,12 +13,20 @@ describe('memory filters', function () {
     for (const filter of [{ sessionId: 'a' }, { _id: 'a:b', version: { $lt: 7 } }, { room: 3, leftAt: null }, {}]) {
       expect(simpleFilter(filter), JSON.stringify(filter)).to.not.equal(undefined);
     }
-    for (const filter of [{ 'a.b': 1 }, { a: { $in: [1] } }, { $or: [{ a: 1 }] }, { a: { $gt: 1, $size: 2 } }, { a: {} }, { a: [1] }, { a: NaN }]) {
+    for (const filter of [
+      { 'a.b': 1 },
+      { a: { $in: [1] } },
+      { $or: [{ a: 1 }] },
+      { a: { $gt: 1, $size: 2 } },
+      { a: {} },
+      { a: [1] },
+      { a: NaN },
+    ]) {
       expect(simpleFilter(filter), JSON.stringify(filter)).to.equal(undefined);
     }
   });
 
-  it("answers as mingo does, whatever the documents hold (random filters and documents)", function () {
+  it('answers as mingo does, whatever the documents hold (random filters and documents)', function () {
     const random = seededRandom(20261121);
     const operands: unknown[] = [null, 0, 1, 2.5, -1, 'a', 'b', '1', true, false];
     const values: unknown[] = [...operands, undefined, NaN, [], [1], ['a', 1], [null], { x: 1 }, new Date(0)];

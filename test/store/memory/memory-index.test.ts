@@ -6,7 +6,9 @@ describe('MemoryIndex', function () {
     const messages = new MemoryReadStore().collection('messages');
     await messages.createIndex({ room: 1, seq: 1 });
     const rooms: unknown[] = [1, '1', null, undefined, true, 1, 1.5, 'n1'];
-    await messages.bulkWrite(rooms.map((room, seq) => ({ insertOne: { document: room === undefined ? { _id: seq, seq } : { _id: seq, room, seq } } })));
+    await messages.bulkWrite(
+      rooms.map((room, seq) => ({ insertOne: { document: room === undefined ? { _id: seq, seq } : { _id: seq, room, seq } } })),
+    );
     const expectations: Array<[unknown, number[]]> = [
       [1, [0, 5]],
       ['1', [1]],
@@ -17,7 +19,10 @@ describe('MemoryIndex', function () {
     ];
     for (const [room, ids] of expectations) {
       const found = await messages.find({ room }, { sort: { seq: 1 } });
-      expect(found.map((doc) => doc._id), String(room)).to.deep.equal(ids);
+      expect(
+        found.map((doc) => doc._id),
+        String(room),
+      ).to.deep.equal(ids);
       // Only the group's own entries were candidates: the index answered, not a scan.
       expect(messages.stats().lastScanned, String(room)).to.equal(ids.length);
     }

@@ -110,14 +110,20 @@ describe('MemoryReadStore', function () {
       await rooms.createIndex({ members: 1 });
       for (let i = 0; i < 1000; i++) await rooms.insertOne({ _id: i, members: [i % 50, 100 + (i % 7)] });
       const found = await rooms.find({ members: 3 });
-      expect(found.map((doc) => doc._id).sort((a, b) => Number(a) - Number(b))).to.deep.equal(Array.from({ length: 20 }, (_, i) => 3 + 50 * i));
+      expect(found.map((doc) => doc._id).sort((a, b) => Number(a) - Number(b))).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => 3 + 50 * i),
+      );
       expect(rooms.stats().lastScanned).to.equal(20);
       const either = await rooms.find({ members: { $in: [3, 103] } }, { sort: { _id: 1 } });
       const expected = Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 50 === 3 || i % 7 === 3);
       expect(either.map((doc) => doc._id)).to.deep.equal(expected);
       // An array sorts by its smallest element ascending, whichever element matched the filter.
       const sorted = await rooms.find({ members: { $gte: 100 } }, { sort: { members: 1 }, limit: 3 });
-      expect(sorted.map((doc) => doc.members)).to.deep.equal([[0, 100], [0, 101], [0, 102]]);
+      expect(sorted.map((doc) => doc.members)).to.deep.equal([
+        [0, 100],
+        [0, 101],
+        [0, 102],
+      ]);
       // Each bound may be met by a different element: [5, 105] is > 60 and < 90.
       expect(await rooms.countDocuments({ members: { $gt: 60, $lt: 90 } })).to.equal(1000);
     });
@@ -145,7 +151,9 @@ describe('MemoryReadStore', function () {
     const pick = <V>(values: readonly V[]): V => values[Math.floor(random() * values.length)] as V;
     for (let i = 0; i < 3000; i++) {
       const operation = randomOperation(random, pick);
-      const [withIndexes, withoutIndexes] = await Promise.all([indexed, plain].map((collection) => outcome(collection.bulkWrite([operation]))));
+      const [withIndexes, withoutIndexes] = await Promise.all(
+        [indexed, plain].map((collection) => outcome(collection.bulkWrite([operation]))),
+      );
       expect(withIndexes).to.equal(withoutIndexes);
     }
     // Mongo leaves the order of equal sort keys open: compare the keys, and whole documents when _id decides ties.
@@ -166,7 +174,10 @@ describe('MemoryReadStore', function () {
       const actual = await indexed.find(filter, options);
       const keys = Object.keys(options.sort);
       expect(expected.length, JSON.stringify(filter)).to.be.greaterThan(0);
-      expect(actual.map((doc) => keys.map((key) => doc[key])), JSON.stringify(filter)).to.deep.equal(expected.map((doc) => keys.map((key) => doc[key])));
+      expect(
+        actual.map((doc) => keys.map((key) => doc[key])),
+        JSON.stringify(filter),
+      ).to.deep.equal(expected.map((doc) => keys.map((key) => doc[key])));
       if (keys.includes('_id')) expect(actual, JSON.stringify(filter)).to.deep.equal(expected);
     }
     expect(await indexed.countDocuments()).to.equal(await plain.countDocuments());
@@ -181,13 +192,22 @@ describe('MemoryReadStore', function () {
     for (const collection of [indexed, plain]) await collection.bulkWrite(docs.map((document) => ({ insertOne: { document } })));
     const doomed = { _id: { $in: docs.filter(() => random() < 0.3).map((doc) => doc._id) } };
     for (const collection of [indexed, plain]) await collection.deleteMany(doomed);
-    for (const [low, high] of [[0, 10], [1000, 1400], [2990, 3000]] as const) {
+    for (const [low, high] of [
+      [0, 10],
+      [1000, 1400],
+      [2990, 3000],
+    ] as const) {
       const filter = { score: { $gte: low, $lt: high } };
       const expected = await plain.find(filter, { sort: { score: 1, _id: 1 } });
       expect(await indexed.find(filter, { sort: { score: 1, _id: 1 } })).to.deep.equal(expected);
       expect(indexed.stats().lastScanned).to.equal(expected.length);
       const descending = await indexed.find(filter, { sort: { score: -1 }, limit: 5 });
-      expect(descending.map((doc) => doc.score)).to.deep.equal([...expected].reverse().slice(0, 5).map((doc) => doc.score));
+      expect(descending.map((doc) => doc.score)).to.deep.equal(
+        [...expected]
+          .reverse()
+          .slice(0, 5)
+          .map((doc) => doc.score),
+      );
     }
   });
 
@@ -215,7 +235,10 @@ describe('MemoryReadStore', function () {
     expect(await users.find({ 'profile.login': 'anna' })).to.deep.equal([{ _id: 1, profile: { login: 'anna', age: 1 } }]);
     expect(users.stats().lastScanned).to.equal(1);
     await users.insertOne({ _id: 3, profile: { login: 'ann' } });
-    expect(await rejection(users.updateOne({ _id: 2 }, { $set: { 'profile.login': 'anna' } }))).to.have.property('name', 'DuplicateKeyError');
+    expect(await rejection(users.updateOne({ _id: 2 }, { $set: { 'profile.login': 'anna' } }))).to.have.property(
+      'name',
+      'DuplicateKeyError',
+    );
     expect(await users.findOne({ _id: 2 })).to.deep.equal({ _id: 2, profile: { login: 'bob', age: 2 } });
   });
 
@@ -292,14 +315,24 @@ type Chooser = <V>(values: readonly V[]) => V;
 function randomOperation(random: () => number, pick: Chooser) {
   const id = Math.floor(random() * 400);
   const tags = ['a', 'b', 'c', 'd'].filter(() => random() < 0.4);
-  const fields = { room: pick([0, 1, 2, 3]), seq: Math.floor(random() * 60), tags, score: random() < 0.1 ? null : Math.floor(random() * 100) };
+  const fields = {
+    room: pick([0, 1, 2, 3]),
+    seq: Math.floor(random() * 60),
+    tags,
+    score: random() < 0.1 ? null : Math.floor(random() * 100),
+  };
   switch (pick(['insert', 'upsert', 'upsert', 'move', 'tag', 'delete', 'deleteMany'] as const)) {
     case 'insert':
       return { insertOne: { document: { _id: id, ...fields } } };
     case 'upsert':
       return { updateOne: { filter: { _id: id }, update: { $set: fields }, upsert: true } };
     case 'move':
-      return { updateMany: { filter: { room: fields.room, seq: { $gt: fields.seq } }, update: { $inc: { seq: 1 }, $max: { score: fields.score } } } };
+      return {
+        updateMany: {
+          filter: { room: fields.room, seq: { $gt: fields.seq } },
+          update: { $inc: { seq: 1 }, $max: { score: fields.score } },
+        },
+      };
     case 'tag':
       return { updateMany: { filter: { tags: pick(['a', 'b']), room: fields.room }, update: { $addToSet: { tags: pick(['c', 'd']) } } } };
     case 'delete':

@@ -11,7 +11,13 @@ interface Entry {
 
 /** Every entry's id, in iteration order (forwards, or backwards). */
 function ids(entries: SortedEntries, descending = false): DocId[] {
-  return [...entries.ids({ chunk: 0, index: 0 }, entries.locate(() => false), descending)];
+  return [
+    ...entries.ids(
+      { chunk: 0, index: 0 },
+      entries.locate(() => false),
+      descending,
+    ),
+  ];
 }
 
 describe('SortedEntries', function () {
@@ -20,8 +26,19 @@ describe('SortedEntries', function () {
     for (let id = 1; id <= 2000; id++) entries.insert(id, id);
     expect(ids(entries)).to.deep.equal(Array.from({ length: 2000 }, (_, i) => i + 1));
     const at = entries.locate((value) => (value as number) >= 1500);
-    expect(entries.distance(at, entries.locate(() => false))).to.equal(501);
-    expect([...entries.ids(at, entries.locate((value) => (value as number) > 1502), true)]).to.deep.equal([1502, 1501, 1500]);
+    expect(
+      entries.distance(
+        at,
+        entries.locate(() => false),
+      ),
+    ).to.equal(501);
+    expect([
+      ...entries.ids(
+        at,
+        entries.locate((value) => (value as number) > 1502),
+        true,
+      ),
+    ]).to.deep.equal([1502, 1501, 1500]);
   });
 
   it('stays sorted when appends, inserts in the middle and removals mix', function () {

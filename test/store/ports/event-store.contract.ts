@@ -155,9 +155,7 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         const before = await store.headPosition();
         const sequential: AppendResult[] = [];
         for (let i = 0; i < 5; i++) sequential.push(await store.append(`${prefix}-${i % 2}`, [newEvent('E'), newEvent('E')]));
-        const concurrent = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.append(`${prefix}-c${i}`, [newEvent('E')])),
-        );
+        const concurrent = await Promise.all(Array.from({ length: 10 }, (_, i) => store.append(`${prefix}-c${i}`, [newEvent('E')])));
         const all = await store.readAll({ from: before, filter: { streamPrefixes: [prefix] } });
         expect(all).to.have.length(20);
         expectStrictlyIncreasing(all.map((e) => e.position));
@@ -178,7 +176,10 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       let stream: string;
       beforeEach(async function () {
         stream = unique('paging');
-        await store.append(stream, ['E0', 'E1', 'E2', 'E3', 'E4'].map((type) => newEvent(type)));
+        await store.append(
+          stream,
+          ['E0', 'E1', 'E2', 'E3', 'E4'].map((type) => newEvent(type)),
+        );
       });
 
       const revisions = (events: RecordedEvent[]) => events.map((e) => e.revision);
@@ -320,7 +321,10 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           await Promise.all(
             Array.from({ length: appenders }, async (_, a) => {
               for (let i = 0; i < appendsEach; i++) {
-                await store.append(`${prefix}-${a}`, Array.from({ length: 1 + (i % 3) }, () => newEvent('Raced')));
+                await store.append(
+                  `${prefix}-${a}`,
+                  Array.from({ length: 1 + (i % 3) }, () => newEvent('Raced')),
+                );
                 appended += 1;
                 // Subscribe mid-way: catch-up reads what is stored while the rest is being appended.
                 if (appended === (appenders * appendsEach) / 2) recorder = new Recorder(store.subscribe(before));
@@ -404,7 +408,8 @@ class Recorder {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.events)) {
       if (this.failure !== undefined) throw this.failure;
-      if (Date.now() > deadline) throw new Error(`subscription delivered ${this.events.length} events, not what was awaited, within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`subscription delivered ${this.events.length} events, not what was awaited, within ${timeoutMs} ms`);
       await sleep(2);
     }
   }

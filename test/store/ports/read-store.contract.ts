@@ -51,7 +51,10 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
       });
 
       it('keeps numeric and string ids apart', async function () {
-        const docs = await withDocs([{ _id: 1, kind: 'number' }, { _id: '1', kind: 'string' }]);
+        const docs = await withDocs([
+          { _id: 1, kind: 'number' },
+          { _id: '1', kind: 'string' },
+        ]);
         expect((await docs.findOne({ _id: 1 }))?.kind).to.equal('number');
         expect((await docs.findOne({ _id: '1' }))?.kind).to.equal('string');
       });
@@ -69,9 +72,17 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
 
       it('replaces a whole document, keeping its _id', async function () {
         const docs = await withDocs([{ _id: 'a', v: 1, gone: true }]);
-        expect(await docs.replaceOne({ _id: 'a' }, { _id: 'a', v: 2 })).to.deep.equal({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0 });
+        expect(await docs.replaceOne({ _id: 'a' }, { _id: 'a', v: 2 })).to.deep.equal({
+          matchedCount: 1,
+          modifiedCount: 1,
+          upsertedCount: 0,
+        });
         expect(await docs.findOne({ _id: 'a' })).to.deep.equal({ _id: 'a', v: 2 });
-        expect(await docs.replaceOne({ _id: 'a' }, { _id: 'a', v: 2 })).to.deep.equal({ matchedCount: 1, modifiedCount: 0, upsertedCount: 0 });
+        expect(await docs.replaceOne({ _id: 'a' }, { _id: 'a', v: 2 })).to.deep.equal({
+          matchedCount: 1,
+          modifiedCount: 0,
+          upsertedCount: 0,
+        });
       });
 
       it('replaces by another filter than _id', async function () {
@@ -82,14 +93,26 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
 
       it('upserts with replaceOne, and does nothing without upsert when nothing matches', async function () {
         const docs = fresh();
-        expect(await docs.replaceOne({ _id: 'x' }, { _id: 'x', v: 1 })).to.deep.equal({ matchedCount: 0, modifiedCount: 0, upsertedCount: 0 });
+        expect(await docs.replaceOne({ _id: 'x' }, { _id: 'x', v: 1 })).to.deep.equal({
+          matchedCount: 0,
+          modifiedCount: 0,
+          upsertedCount: 0,
+        });
         expect(await docs.countDocuments()).to.equal(0);
-        expect(await docs.replaceOne({ _id: 'x' }, { _id: 'x', v: 1 }, { upsert: true })).to.deep.equal({ matchedCount: 0, modifiedCount: 0, upsertedCount: 1 });
+        expect(await docs.replaceOne({ _id: 'x' }, { _id: 'x', v: 1 }, { upsert: true })).to.deep.equal({
+          matchedCount: 0,
+          modifiedCount: 0,
+          upsertedCount: 1,
+        });
         expect(await docs.findOne({ _id: 'x' })).to.deep.equal({ _id: 'x', v: 1 });
       });
 
       it('deletes one of several matches with deleteOne', async function () {
-        const docs = await withDocs([{ _id: 1, k: 'a' }, { _id: 2, k: 'a' }, { _id: 3, k: 'b' }]);
+        const docs = await withDocs([
+          { _id: 1, k: 'a' },
+          { _id: 2, k: 'a' },
+          { _id: 3, k: 'b' },
+        ]);
         expect(await docs.deleteOne({ k: 'a' })).to.deep.equal({ deletedCount: 1 });
         expect(await docs.countDocuments({ k: 'a' })).to.equal(1);
         expect(await docs.countDocuments({ k: 'b' })).to.equal(1);
@@ -97,14 +120,22 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
       });
 
       it('deletes every match with deleteMany, and only them', async function () {
-        const docs = await withDocs([{ _id: 1, k: 'a' }, { _id: 2, k: 'a' }, { _id: 3, k: 'b' }]);
+        const docs = await withDocs([
+          { _id: 1, k: 'a' },
+          { _id: 2, k: 'a' },
+          { _id: 3, k: 'b' },
+        ]);
         expect(await docs.deleteMany({ k: 'a' })).to.deep.equal({ deletedCount: 2 });
         expect(await ids(docs)).to.deep.equal([3]);
         expect(await docs.deleteMany({ k: 'a' })).to.deep.equal({ deletedCount: 0 });
       });
 
       it('counts documents with and without a filter', async function () {
-        const docs = await withDocs([{ _id: 1, n: 1 }, { _id: 2, n: 2 }, { _id: 3, n: 3 }]);
+        const docs = await withDocs([
+          { _id: 1, n: 1 },
+          { _id: 2, n: 2 },
+          { _id: 3, n: 3 },
+        ]);
         expect(await docs.countDocuments()).to.equal(3);
         expect(await docs.countDocuments({})).to.equal(3);
         expect(await docs.countDocuments({ n: { $gte: 2 } })).to.equal(2);
@@ -120,13 +151,20 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
       }
 
       it('$set sets top-level and nested fields, creating the objects on the way and keeping siblings', async function () {
-        const doc = await updated({ _id: 1, a: 1, profile: { name: 'x', age: 3 } }, { $set: { a: 2, 'profile.name': 'y', 'deep.er.field': true } });
+        const doc = await updated(
+          { _id: 1, a: 1, profile: { name: 'x', age: 3 } },
+          { $set: { a: 2, 'profile.name': 'y', 'deep.er.field': true } },
+        );
         expect(doc).to.deep.equal({ _id: 1, a: 2, profile: { name: 'y', age: 3 }, deep: { er: { field: true } } });
       });
 
       it('$set of the current value matches without modifying', async function () {
         const docs = await withDocs([{ _id: 1, a: 1, list: [1, { b: 2 }] }]);
-        expect(await docs.updateOne({ _id: 1 }, { $set: { a: 1, list: [1, { b: 2 }] } })).to.deep.equal({ matchedCount: 1, modifiedCount: 0, upsertedCount: 0 });
+        expect(await docs.updateOne({ _id: 1 }, { $set: { a: 1, list: [1, { b: 2 }] } })).to.deep.equal({
+          matchedCount: 1,
+          modifiedCount: 0,
+          upsertedCount: 0,
+        });
         expect(await docs.updateOne({ _id: 1 }, { $set: { a: 5 } })).to.deep.equal({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0 });
       });
 
@@ -202,20 +240,35 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
       });
 
       it('updateMany updates every match and reports the counts', async function () {
-        const docs = await withDocs([{ _id: 1, k: 'a', n: 0 }, { _id: 2, k: 'a', n: 5 }, { _id: 3, k: 'b', n: 0 }]);
-        expect(await docs.updateMany({ k: 'a' }, { $max: { n: 5 } })).to.deep.equal({ matchedCount: 2, modifiedCount: 1, upsertedCount: 0 });
+        const docs = await withDocs([
+          { _id: 1, k: 'a', n: 0 },
+          { _id: 2, k: 'a', n: 5 },
+          { _id: 3, k: 'b', n: 0 },
+        ]);
+        expect(await docs.updateMany({ k: 'a' }, { $max: { n: 5 } })).to.deep.equal({
+          matchedCount: 2,
+          modifiedCount: 1,
+          upsertedCount: 0,
+        });
         expect((await docs.find({}, { sort: { _id: 1 } })).map((doc) => doc.n)).to.deep.equal([5, 5, 0]);
       });
 
       it('updates nothing and creates nothing when nothing matches without upsert', async function () {
         const docs = await withDocs([{ _id: 1 }]);
         expect(await docs.updateOne({ _id: 2 }, { $set: { a: 1 } })).to.deep.equal({ matchedCount: 0, modifiedCount: 0, upsertedCount: 0 });
-        expect(await docs.updateMany({ k: 'x' }, { $set: { a: 1 } })).to.deep.equal({ matchedCount: 0, modifiedCount: 0, upsertedCount: 0 });
+        expect(await docs.updateMany({ k: 'x' }, { $set: { a: 1 } })).to.deep.equal({
+          matchedCount: 0,
+          modifiedCount: 0,
+          upsertedCount: 0,
+        });
         expect(await docs.countDocuments()).to.equal(1);
       });
 
       it('updates by a filter other than _id', async function () {
-        const docs = await withDocs([{ _id: 1, room: 9, user: 3 }, { _id: 2, room: 9, user: 4 }]);
+        const docs = await withDocs([
+          { _id: 1, room: 9, user: 3 },
+          { _id: 2, room: 9, user: 4 },
+        ]);
         await docs.updateOne({ room: 9, user: 4 }, { $set: { read: 10 } });
         expect(await docs.findOne({ _id: 2 })).to.deep.equal({ _id: 2, room: 9, user: 4, read: 10 });
         expect(await docs.findOne({ _id: 1 })).to.deep.equal({ _id: 1, room: 9, user: 3 });
@@ -225,7 +278,11 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
     describe('upsert', function () {
       it('creates the document from the filter equalities and the update', async function () {
         const docs = fresh();
-        const result = await docs.updateOne({ _id: 'm1', room: 9, 'to.user': 3, seq: { $gt: 5 } }, { $set: { text: 'hi' } }, { upsert: true });
+        const result = await docs.updateOne(
+          { _id: 'm1', room: 9, 'to.user': 3, seq: { $gt: 5 } },
+          { $set: { text: 'hi' } },
+          { upsert: true },
+        );
         expect(result).to.deep.equal({ matchedCount: 0, modifiedCount: 0, upsertedCount: 1 });
         expect(await docs.findOne({ _id: 'm1' })).to.deep.equal({ _id: 'm1', room: 9, to: { user: 3 }, text: 'hi' });
       });
@@ -271,7 +328,11 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
 
       it('upserts one document with updateMany when nothing matches', async function () {
         const docs = fresh();
-        expect(await docs.updateMany({ _id: 'z', k: 1 }, { $set: { v: 1 } }, { upsert: true })).to.deep.equal({ matchedCount: 0, modifiedCount: 0, upsertedCount: 1 });
+        expect(await docs.updateMany({ _id: 'z', k: 1 }, { $set: { v: 1 } }, { upsert: true })).to.deep.equal({
+          matchedCount: 0,
+          modifiedCount: 0,
+          upsertedCount: 1,
+        });
         expect(await docs.find({})).to.deep.equal([{ _id: 'z', k: 1, v: 1 }]);
       });
     });
@@ -319,12 +380,19 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
 
       it('projects by inclusion, with _id unless excluded', async function () {
         const docs = await withDocs(people);
-        expect(await docs.findOne({ _id: 1 }, { projection: { name: 1, 'profile.score': 1 } })).to.deep.equal({ _id: 1, name: 'ann', profile: { score: 5 } });
+        expect(await docs.findOne({ _id: 1 }, { projection: { name: 1, 'profile.score': 1 } })).to.deep.equal({
+          _id: 1,
+          name: 'ann',
+          profile: { score: 5 },
+        });
         expect(await docs.find({ _id: 2 }, { projection: { name: 1, _id: 0 } })).to.deep.equal([{ name: 'bob' }]);
       });
 
       it('projects top-level fields: only those a document has, copied, none from the prototype', async function () {
-        const docs = await withDocs([{ _id: 1, name: 'ann', tags: ['x'], age: 30 }, { _id: 2, age: 41 }]);
+        const docs = await withDocs([
+          { _id: 1, name: 'ann', tags: ['x'], age: 30 },
+          { _id: 2, age: 41 },
+        ]);
         const projection = Object.fromEntries(['name', 'tags', 'constructor'].map((field) => [field, 1 as const]));
         const found = await docs.find({}, { sort: { _id: 1 }, projection });
         expect(found).to.deep.equal([{ _id: 1, name: 'ann', tags: ['x'] }, { _id: 2 }]);
@@ -411,7 +479,9 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         await users.createIndex({ 'profile.login': 1 }, { unique: true });
         await users.insertOne({ _id: 1, profile: { login: 'ann' } });
         await users.insertOne({ _id: 2, profile: { login: 'bob', age: 3 } });
-        expect(await rejection(users.updateOne({ _id: 2 }, { $set: { 'profile.login': 'ann', 'profile.age': 4 } }))).to.be.instanceOf(DuplicateKeyError);
+        expect(await rejection(users.updateOne({ _id: 2 }, { $set: { 'profile.login': 'ann', 'profile.age': 4 } }))).to.be.instanceOf(
+          DuplicateKeyError,
+        );
         expect(await users.findOne({ _id: 2 })).to.deep.equal({ _id: 2, profile: { login: 'bob', age: 3 } });
         expect(await users.countDocuments({ 'profile.login': 'bob' })).to.equal(1);
       });
@@ -420,7 +490,9 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         const users = fresh();
         await users.createIndex({ login: 1 }, { unique: true });
         await users.insertOne({ _id: 1, login: 'ann' });
-        expect(await rejection(users.updateOne({ _id: 2 }, { $set: { login: 'ann' } }, { upsert: true }))).to.be.instanceOf(DuplicateKeyError);
+        expect(await rejection(users.updateOne({ _id: 2 }, { $set: { login: 'ann' } }, { upsert: true }))).to.be.instanceOf(
+          DuplicateKeyError,
+        );
         expect(await users.countDocuments()).to.equal(1);
       });
 
@@ -463,7 +535,10 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
       });
 
       it('refuses a unique index over duplicate data, and creates no index', async function () {
-        const users = await withDocs([{ _id: 1, login: 'ann' }, { _id: 2, login: 'ann' }]);
+        const users = await withDocs([
+          { _id: 1, login: 'ann' },
+          { _id: 2, login: 'ann' },
+        ]);
         expect(await rejection(users.createIndex({ login: 1 }, { unique: true }))).to.be.instanceOf(DuplicateKeyError);
         await users.insertOne({ _id: 3, login: 'ann' });
         expect(await users.countDocuments({ login: 'ann' })).to.equal(3);
@@ -488,7 +563,11 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
 
     describe('bulkWrite', function () {
       it('applies every kind of operation in order', async function () {
-        const docs = await withDocs([{ _id: 'keep', n: 1 }, { _id: 'gone', n: 1 }, { _id: 'gone2', n: 2 }]);
+        const docs = await withDocs([
+          { _id: 'keep', n: 1 },
+          { _id: 'gone', n: 1 },
+          { _id: 'gone2', n: 2 },
+        ]);
         await docs.bulkWrite([
           { insertOne: { document: { _id: 'new', n: 0 } } },
           { updateOne: { filter: { _id: 'new' }, update: { $inc: { n: 5 } } } },

@@ -68,7 +68,11 @@ describe('SqliteEventStore', function () {
     it('catches up from far behind on the page thread: every event once, in order, the same as read, then live ones', async function () {
       const store = open(freshFile(), 10);
       try {
-        for (let i = 0; i < 25; i++) await store.append(`s-${i % 3}`, Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
+        for (let i = 0; i < 25; i++)
+          await store.append(
+            `s-${i % 3}`,
+            Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
+          );
         const stored = await store.readAll();
         const seen: RecordedEvent[] = [];
         const subscription = store.subscribe(3).subscribe((recorded) => seen.push(recorded));
@@ -86,12 +90,19 @@ describe('SqliteEventStore', function () {
     it('loses nothing appended while the page thread reads ahead: pages read early are followed by what came after', async function () {
       const store = open(freshFile(), 10);
       try {
-        for (let i = 0; i < 8; i++) await store.append('s-1', Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
+        for (let i = 0; i < 8; i++)
+          await store.append(
+            's-1',
+            Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
+          );
         const seen: RecordedEvent[] = [];
         const subscription = store.subscribe(0).subscribe((recorded) => seen.push(recorded));
         // Appended while the catch-up runs, some before and some after the thread read ahead.
         for (let i = 0; i < 30; i++) {
-          await store.append(`s-${i % 4}`, Array.from({ length: 3 }, (_, j) => event(`Late${i}-${j}`)));
+          await store.append(
+            `s-${i % 4}`,
+            Array.from({ length: 3 }, (_, j) => event(`Late${i}-${j}`)),
+          );
           await sleep(1);
         }
         const stored = await store.readAll();
@@ -106,7 +117,11 @@ describe('SqliteEventStore', function () {
 
     it('stops a catch-up on the page thread when unsubscribed, and closes while one is under way', async function () {
       const store = open(freshFile(), 10);
-      for (let i = 0; i < 20; i++) await store.append('s-1', Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)));
+      for (let i = 0; i < 20; i++)
+        await store.append(
+          's-1',
+          Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
+        );
       const seen: RecordedEvent[] = [];
       const subscription = store.subscribe(0).subscribe((recorded) => {
         seen.push(recorded);
@@ -165,8 +180,12 @@ describe('SqliteEventStore', function () {
         expect(a).to.deep.equal({ status: 'fulfilled', value: { nextRevision: 0, position: 1 } });
         expect(c).to.deep.equal({ status: 'fulfilled', value: { nextRevision: 1, position: 2 } });
         expect(e).to.deep.equal({ status: 'fulfilled', value: { nextRevision: 0, position: 3 } });
-        expect(b?.status === 'rejected' && b.reason).to.be.instanceOf(WrongExpectedVersionError).and.include({ actual: 0 });
-        expect(d?.status === 'rejected' && d.reason).to.be.instanceOf(WrongExpectedVersionError).and.include({ actual: 'no_stream' });
+        expect(b?.status === 'rejected' && b.reason)
+          .to.be.instanceOf(WrongExpectedVersionError)
+          .and.include({ actual: 0 });
+        expect(d?.status === 'rejected' && d.reason)
+          .to.be.instanceOf(WrongExpectedVersionError)
+          .and.include({ actual: 'no_stream' });
       } finally {
         await store.close();
       }
@@ -211,7 +230,10 @@ describe('SqliteEventStore', function () {
     it('releases a subscriber on unsubscribe, during catch-up or live', async function () {
       const store = open(freshFile(), 2);
       try {
-        await store.append('s-1', ['A', 'B', 'C', 'D', 'E'].map((type) => event(type)));
+        await store.append(
+          's-1',
+          ['A', 'B', 'C', 'D', 'E'].map((type) => event(type)),
+        );
         const catchingUp: string[] = [];
         const early = store.subscribe(0).subscribe((e) => catchingUp.push(e.type));
         early.unsubscribe();
