@@ -8,7 +8,7 @@ import { ensureDevCertificates } from './platform/dev-certificates.js';
 import { closeGracefully } from './http/close-gracefully.js';
 import { checkHealth } from './http/health.js';
 import { createHttpApp } from './http/http-app.js';
-import { LoginThrottle } from './http/login-throttle.js';
+import { LoginThrottle } from './use-cases/login-throttle.js';
 import type { Logger } from './platform/logger.js';
 import { Metrics } from './platform/metrics.js';
 import { projections } from './projections/all-projections.js';

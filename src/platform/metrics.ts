@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AppendOutcome } from '../store/instrumented-event-store.js';
 
 /** How a projection stands, as the metrics read it on each scrape (the runner's status). */
 export interface ProjectionGauge {
@@ -7,8 +8,6 @@ export interface ProjectionGauge {
   lag: number;
   state: string;
 }
-
-export type AppendOutcome = 'ok' | 'conflict' | 'error';
 
 /** Sub-millisecond to seconds: SQLite group commits, EventStoreDB round trips, slow disks. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

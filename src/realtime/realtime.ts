@@ -8,7 +8,7 @@ import type { RecordedEvent } from '../events/recorded-event.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { ReadModels } from '../projections/read-models.js';
-import type { OfflineQueue } from '../http/im/offline-queue.js';
+import type { OfflineQueue } from '../use-cases/offline-queue.js';
 import type { DeliveryStateStore } from '../store/ports/delivery-state-store.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { LiveFeed } from '../store/live-feed.js';

@@ -1,6 +1,5 @@
 import type { Observable } from 'rxjs';
 import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
-import type { AppendOutcome } from '../platform/metrics.js';
 import {
   WrongExpectedVersionError,
   type AppendOptions,
@@ -9,6 +8,8 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
 } from './ports/event-store.js';
+
+export type AppendOutcome = 'ok' | 'conflict' | 'error';
 
 /** Where the decorator reports each append: Metrics, in the server. */
 export interface AppendObserver {

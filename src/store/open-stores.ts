@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Config } from '../platform/config.js';
 import type { DeliveryStateStore } from './ports/delivery-state-store.js';
 import type { EventStore } from './ports/event-store.js';
 import { FsMediaStore } from './fs/fs-media-store.js';
@@ -12,17 +11,27 @@ import { SqliteDeliveryStateStore } from './sqlite/sqlite-delivery-state-store.j
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
 
+/** The settings that choose the stores: a part of the server's configuration. */
+export interface StoreSettings {
+  /** `sqlite:<file>`, or an EventStoreDB / KurrentDB URL. */
+  eventStore: string;
+  /** `memory`, or a MongoDB URL. */
+  readStore: string;
+  durability: 'full' | 'normal';
+  dataDir: string;
+}
+
 // The EventStoreDB and MongoDB drivers are imported only when configured: the embedded default
 // (and every CLI command on it) starts without loading them.
 
 /** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
-export async function openEventStore(config: Pick<Config, 'eventStore' | 'durability'>): Promise<EventStore> {
+export async function openEventStore(config: Pick<StoreSettings, 'eventStore' | 'durability'>): Promise<EventStore> {
   // Every reader of the process sees old event shapes as current ones (events/upcasters.ts).
   return new UpcastingEventStore(await openAdapter(config));
 }
 
 /** The adapter alone, events exactly as stored (no upcasting): what copying a log needs. */
-export async function openAdapter(config: Pick<Config, 'eventStore' | 'durability'>): Promise<EventStore> {
+export async function openAdapter(config: Pick<StoreSettings, 'eventStore' | 'durability'>): Promise<EventStore> {
   if (config.eventStore.startsWith('sqlite:')) {
     return SqliteEventStore.open({ file: config.eventStore.slice('sqlite:'.length), durability: config.durability });
   }
@@ -31,21 +40,21 @@ export async function openAdapter(config: Pick<Config, 'eventStore' | 'durabilit
 }
 
 /** The read store the configuration names: `memory` or a MongoDB URL. */
-export async function openReadStore(config: Pick<Config, 'readStore'>): Promise<ReadStore> {
+export async function openReadStore(config: Pick<StoreSettings, 'readStore'>): Promise<ReadStore> {
   if (config.readStore === 'memory') return new MemoryReadStore();
   const { MongoReadStore } = await import('./mongo/mongo-read-store.js');
   return MongoReadStore.connect(config.readStore);
 }
 
 /** Where uploaded bytes go: GridFS beside a MongoDB read store, else files in `<dataDir>/media`. */
-export async function openMediaStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): Promise<MediaStore> {
+export async function openMediaStore(config: Pick<StoreSettings, 'dataDir'>, readStore: ReadStore): Promise<MediaStore> {
   if (!isMongo(readStore)) return new FsMediaStore(join(config.dataDir, 'media'));
   const { GridFsMediaStore } = await import('./mongo/gridfs-media-store.js');
   return new GridFsMediaStore(readStore.gridFsBucket('media'));
 }
 
 /** Where delivery cursors live: beside a MongoDB read store, else in `<dataDir>/delivery.db`. */
-export async function openDeliveryStateStore(config: Pick<Config, 'dataDir'>, readStore: ReadStore): Promise<DeliveryStateStore> {
+export async function openDeliveryStateStore(config: Pick<StoreSettings, 'dataDir'>, readStore: ReadStore): Promise<DeliveryStateStore> {
   if (!isMongo(readStore)) return new SqliteDeliveryStateStore(join(config.dataDir, 'delivery.db'));
   return ReadStoreDeliveryStateStore.open(readStore);
 }

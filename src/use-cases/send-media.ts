@@ -6,8 +6,8 @@ import { sendMessage, type StoredMessage } from '../commands/message.js';
 import type { RoomId } from '../events/room.js';
 import { messageDocument } from '../projections/messages.js';
 import type { MessageDocument } from '../queries/messages.js';
-import type { Caller } from '../http/auth.js';
-import type { HttpDeps } from '../http/http-deps.js';
+import type { Caller } from '../queries/sessions.js';
+import type { UseCaseDeps } from './use-case-deps.js';
 
 export interface MediaMessage {
   roomId: RoomId;
@@ -25,7 +25,7 @@ export interface MediaMessage {
  * deleted. Refusals: those of the send guard, uploadMedia and sendMessage.
  */
 export async function sendMediaMessage(
-  deps: HttpDeps,
+  deps: Pick<UseCaseDeps, 'store' | 'read' | 'media' | 'sendGuard'>,
   caller: Caller,
   send: MediaMessage,
   context: CommandContext,
@@ -53,7 +53,7 @@ export async function sendMediaMessage(
 }
 
 /** The message as history shows it, once it does. */
-async function answered(deps: HttpDeps, sent: StoredMessage): Promise<MessageDocument> {
+async function answered(deps: Pick<UseCaseDeps, 'store' | 'read' | 'media' | 'sendGuard'>, sent: StoredMessage): Promise<MessageDocument> {
   await deps.read.waitFor(sent.position);
   return messageDocument(sent.position, sent.data, sent.at);
 }

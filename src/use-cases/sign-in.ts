@@ -2,8 +2,11 @@ import { startSession } from '../commands/session.js';
 import { verifyPassword } from '../commands/password.js';
 import type { Dialect } from '../events/session.js';
 import { findUserBySignIn } from '../queries/users.js';
-import type { HttpDeps } from '../http/http-deps.js';
-import type { RequestContext } from '../http/request-context.js';
+import type { CommandContext } from '../commands/command-context.js';
+import type { UseCaseDeps } from './use-case-deps.js';
+
+/** Where a sign-in came from: throttling counts failures per address. */
+export type SignInContext = CommandContext & { address: string };
 
 export type SignInOutcome =
   | { kind: 'signed_in'; userId: number; sessionId: string; token: string }
@@ -17,14 +20,14 @@ export interface SignInRequest {
   password: string;
   device: string;
   dialect: Dialect;
-  context: RequestContext;
+  context: SignInContext;
 }
 
 /**
  * Both dialects' sign-in: throttled on failures per account and per address, the session
  * readable by the time the token is handed out.
  */
-export async function signIn(deps: HttpDeps, request: SignInRequest): Promise<SignInOutcome> {
+export async function signIn(deps: Pick<UseCaseDeps, 'store' | 'read' | 'throttle'>, request: SignInRequest): Promise<SignInOutcome> {
   const attempt = { account: request.identifier.toLowerCase(), address: request.context.address };
   const wait = deps.throttle.retryAfter(attempt);
   if (wait > 0) return { kind: 'throttled', retryAfterSeconds: wait };
@@ -40,9 +43,9 @@ export async function signIn(deps: HttpDeps, request: SignInRequest): Promise<Si
 
 /** Starts a session and waits until its token authenticates. */
 export async function openSession(
-  deps: HttpDeps,
+  deps: Pick<UseCaseDeps, 'store' | 'read' | 'throttle'>,
   start: { userId: number; device: string; dialect: Dialect },
-  context: RequestContext,
+  context: SignInContext,
 ): Promise<{ sessionId: string; token: string }> {
   const session = await startSession(deps.store, { ...start, address: context.address }, context);
   await deps.read.waitFor(session.position);

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { AppendOutcome } from '../../src/platform/metrics.js';
 import { WrongExpectedVersionError } from '../../src/store/ports/event-store.js';
-import { InstrumentedEventStore } from '../../src/store/instrumented-event-store.js';
+import { InstrumentedEventStore, type AppendOutcome } from '../../src/store/instrumented-event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 
 describe('InstrumentedEventStore', () => {

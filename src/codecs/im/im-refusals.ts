@@ -1,5 +1,17 @@
 import { CommandRefused } from '../../commands/decider.js';
-import { ImError } from '../../http/im/im-error.js';
+
+/** An im answer that is not a success: HTTP 200, `[[response]] status = N reason = "..."`. */
+export class ImError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export const tokenError = (): ImError => new ImError(1, 'Token error');
+export const required = (field: string): ImError => new ImError(3, `${field} Required`);
 
 /** Rethrows a domain refusal in im's words (by refusal code); anything else as it is. */
 export function inImWords(refusals: Readonly<Record<string, ImError>>): (error: unknown) => never {

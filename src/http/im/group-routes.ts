@@ -5,9 +5,9 @@ import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import type { Route } from '../route.js';
-import { formFields, requireFields } from './form-fields.js';
+import { formFields, requireFields } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from './im-error.js';
+import { ImError } from '../../codecs/im/im-refusals.js';
 import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 

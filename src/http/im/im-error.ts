@@ -1,19 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../../platform/logger.js';
 import { writeImAnswer } from './im-answer.js';
-
-/** An im answer that is not a success: HTTP 200, `[[response]] status = N reason = "..."`. */
-export class ImError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-export const tokenError = (): ImError => new ImError(1, 'Token error');
-export const required = (field: string): ImError => new ImError(3, `${field} Required`);
+import { ImError } from '../../codecs/im/im-refusals.js';
 
 /** im keeps its envelope even for refused requests: too large is a status, not HTTP 413. */
 export function imErrors(log: Logger) {

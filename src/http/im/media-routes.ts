@@ -11,9 +11,9 @@ import { serveMedia } from '../media-download.js';
 import { sendMediaMessage } from '../../use-cases/send-media.js';
 import type { Route, RouteContext } from '../route.js';
 import { uploadedFile } from '../uploads.js';
-import { formField } from './form-fields.js';
+import { formField } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError, required } from './im-error.js';
+import { ImError, required } from '../../codecs/im/im-refusals.js';
 import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 

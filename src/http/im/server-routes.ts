@@ -3,9 +3,9 @@ import type { HttpDeps } from '../http-deps.js';
 import { requestContext } from '../request-context.js';
 import type { Route } from '../route.js';
 import { signIn } from '../../use-cases/sign-in.js';
-import { formField, requireFields } from './form-fields.js';
+import { formField, requireFields } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from './im-error.js';
+import { ImError } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 
 const tokenMismatch = (): ImError => new ImError(1, 'Token Error');

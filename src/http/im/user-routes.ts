@@ -6,9 +6,9 @@ import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import { requestContext } from '../request-context.js';
 import type { Route } from '../route.js';
-import { requireFields } from './form-fields.js';
+import { requireFields } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from './im-error.js';
+import { ImError } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 
 /** A user as im shows one: `[[user]] id name phone avatar`. */

@@ -5,7 +5,7 @@ import { MAX_CLIENT_ID } from '../../commands/message.js';
 import { findVisibleMedia } from '../../queries/media.js';
 import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
-import { formField } from '../im/form-fields.js';
+import { formField } from '../form-fields.js';
 import { serveMedia } from '../media-download.js';
 import { sendMediaMessage } from '../../use-cases/send-media.js';
 import type { Route } from '../route.js';

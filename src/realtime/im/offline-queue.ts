@@ -1,5 +1,5 @@
 import type { TomlFrame } from '../../codecs/im/toml-frame.js';
-import type { OfflineQueue } from '../../http/im/offline-queue.js';
+import type { OfflineQueue } from '../../use-cases/offline-queue.js';
 import { imFrame } from './im-frames.js';
 import { inboxBetween } from '../delivery/inbox-replay.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';

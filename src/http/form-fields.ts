@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { required } from './im-error.js';
+import { required } from '../codecs/im/im-refusals.js';
 
 /**
  * A form field of an im request, as text: the first one when a key repeats (as the original

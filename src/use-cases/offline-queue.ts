@@ -1,5 +1,5 @@
-import type { TomlFrame } from '../../codecs/im/toml-frame.js';
-import type { UserId } from '../../events/recorded-event.js';
+import type { TomlFrame } from '../codecs/im/toml-frame.js';
+import type { UserId } from '../events/recorded-event.js';
 
 /**
  * simple_im's offline queue (`GET /offline`, `DELETE /offline`): what no device of a user has
