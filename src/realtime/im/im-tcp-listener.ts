@@ -5,7 +5,7 @@ import type { Wire } from '../delivery/connection.js';
 import { ImConnection } from './im-connection.js';
 import { lineEncoding } from './im-encoding.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
-import { corkForTick, uncorkNow } from '../delivery/tick-cork.js';
+import { RecordWriter } from './record-writer.js';
 
 const KEEPALIVE_MS = 30_000;
 const CLOSE_GRACE_MS = 500;
@@ -26,11 +26,10 @@ export interface ImListener {
  * unframed TOML, one frame per line out, and in whatever way the client wrote them.
  */
 export function createImListener(ctx: RealtimeContext, tls: TlsMaterial | null): ImListener {
-  const sockets = new Set<Socket>();
+  const sockets = new Map<Socket, RecordWriter>();
   const onSocket = (socket: Socket) => {
-    sockets.add(socket);
+    sockets.set(socket, serve(ctx, socket, tls ? 'tls' : 'tcp'));
     socket.once('close', () => sockets.delete(socket));
-    serve(ctx, socket, tls ? 'tls' : 'tcp');
   };
   const server = tls ? createTlsServer({ ...tls, minVersion: 'TLSv1.2' }, onSocket) : createTcpServer(onSocket);
   return {
@@ -39,8 +38,8 @@ export function createImListener(ctx: RealtimeContext, tls: TlsMaterial | null):
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Signed-in clients were told to resume already: their last frame gets a moment to leave.
       // The rest (mid-login) need not wait for their login timeout.
-      for (const socket of sockets) {
-        socket.end();
+      for (const [socket, writer] of sockets) {
+        writer.end();
         setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
       }
       return closed;
@@ -48,21 +47,21 @@ export function createImListener(ctx: RealtimeContext, tls: TlsMaterial | null):
   };
 }
 
-function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): void {
+/** Serves one connection; its writer is how anything is written to the socket, its end included. */
+function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): RecordWriter {
   socket.setNoDelay(true);
   socket.setKeepAlive(true, KEEPALIVE_MS);
+  const writer = new RecordWriter(socket);
   const connection = new ImConnection(ctx, {
     encoding: lineEncoding,
     write(bytes) {
-      if (socket.destroyed) return true;
-      corkForTick(socket);
-      socket.write(bytes);
-      return socket.writableLength < ctx.limits.sendBufferBytes;
+      writer.write(bytes);
+      return writer.buffered() < ctx.limits.sendBufferBytes;
     },
-    flush: () => uncorkNow(socket),
-    close: () => socket.end(),
+    flush: () => writer.flush(),
+    close: () => writer.end(),
     abort: () => socket.destroy(),
-    buffered: () => socket.writableLength,
+    buffered: () => writer.buffered(),
     address: socket.remoteAddress ?? null,
     wire,
   });
@@ -78,4 +77,5 @@ function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): void {
     splitter.close();
     connection.closed();
   });
+  return writer;
 }
