@@ -36,7 +36,7 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
     const { caller } = ctx.state;
     const refusals = { ...ROOM_REFUSALS, invalid_media: new ImError(3, `Invalid ${kind}`) };
     const roomId = await roomOf(caller).catch(inImWords(refusals));
-    const upload = { roomId, kind, file: file.filepath, clientId: null };
+    const upload = { roomId, kind, file: file.filepath, clientId: null, reusedClientId: 'new_message' as const };
     const message = await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)).catch(inImWords(refusals));
     writeImAnswer(ctx, { message: { mid: message._id, c: imMediaPath(kind, message.mediaId ?? '') } });
   }

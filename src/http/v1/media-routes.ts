@@ -38,7 +38,15 @@ export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
       path: '/rooms/:id/media',
       access: 'user',
       summary: `Send audio (AMR, MP4, 3GP), video (MP4, 3GP) or an image (PNG, JPEG, GIF, WebP) as multipart part "file", with optional fields "kind" and "client_id", up to ${uploadBytes} bytes: the message`,
-      errors: ['room_not_found', 'not_a_member', 'missing_file', 'invalid_media', 'invalid_client_id', 'payload_too_large'],
+      errors: [
+        'room_not_found',
+        'not_a_member',
+        'missing_file',
+        'invalid_media',
+        'invalid_client_id',
+        'client_id_reused',
+        'payload_too_large',
+      ],
       async handler(ctx) {
         const { caller } = ctx.state;
         const roomId = roomParam(ctx.params.id);
@@ -50,7 +58,7 @@ export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
           if (kind !== null && !isKind(kind)) throw new V1Error(422, 'invalid_media');
           const clientId = formField(ctx, 'client_id') ?? null;
           if (clientId !== null && clientId.length > MAX_CLIENT_ID) throw new V1Error(422, 'invalid_client_id');
-          const upload = { roomId, kind, file: file.filepath, clientId };
+          const upload = { roomId, kind, file: file.filepath, clientId, reusedClientId: 'refused' as const };
           ctx.body = v1Message(await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)));
         } finally {
           await discardUploads(ctx);

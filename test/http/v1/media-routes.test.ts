@@ -82,6 +82,21 @@ describe('v1 media', () => {
     expect(readdirSync(mediaDir)).to.have.length(stored);
   });
 
+  it('refuses a client_id reused for other bytes, another kind or another room with 422 client_id_reused, storing no bytes', async () => {
+    const mediaDir = join(t.dataDir, 'media');
+    const other = await v1Group(t, ann, 'other media', [bob]);
+    const first = (await upload({ file: file(PNG), client_id: 'reused-upload' })).body as V1Message;
+    const stored = readdirSync(mediaDir).length;
+    const refusals = [
+      await upload({ file: file(AMR), client_id: 'reused-upload' }),
+      await upload({ file: file(MP4), kind: 'audio', client_id: 'reused-upload' }),
+      await upload({ file: file(PNG), client_id: 'reused-upload' }, ann.token, other.id),
+    ];
+    expect(refusals.map((answer) => `${answer.status} ${errorCode(answer)}`)).to.deep.equal(Array(3).fill('422 client_id_reused'));
+    expect((await upload({ file: file(PNG, 'again.png', 'image/png'), client_id: 'reused-upload' })).body).to.deep.equal(first);
+    expect(readdirSync(mediaDir)).to.have.length(stored);
+  });
+
   it('stores nothing for a sender who is not in the room', async () => {
     const cid = await v1User(t, 'cid');
     const before = readdirSync(join(t.dataDir, 'media')).length;
