@@ -9,7 +9,7 @@ import { formField } from '../form-fields.js';
 import { serveMedia } from '../media-download.js';
 import { sendMediaMessage } from '../../use-cases/send-media.js';
 import type { Route } from '../route.js';
-import { discardUploads, uploadedFile } from '../uploads.js';
+import { discardUploads, filenameMeansFile, uploadedFile } from '../uploads.js';
 import { v1Message } from '../../codecs/v1/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
@@ -21,7 +21,13 @@ const isKind = (text: string): text is MediaKind => KINDS.includes(text);
 export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
   const { uploadBytes, bodyBytes } = deps.config.limits;
   // Only this route reads multipart in v1: other bodies are JSON. Its text fields are a form body: the body limit holds.
-  const formidable = { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 20, maxFieldsSize: bodyBytes };
+  const formidable = {
+    maxFileSize: uploadBytes,
+    maxTotalFileSize: uploadBytes,
+    maxFields: 20,
+    maxFieldsSize: bodyBytes,
+    onPart: filenameMeansFile,
+  };
   const parse = koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable });
 
   async function readMultipart(ctx: Context): Promise<void> {
