@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { mediaStream, type MediaUploaded } from '../events/media.js';
@@ -32,10 +33,7 @@ export type Uploaded = MediaUploaded['data'] & { position: Position };
  * `invalid_media`. The size limit is the HTTP layer's: it stops reading past it.
  */
 export async function uploadMedia(store: EventStore, media: MediaStore, upload: Upload, context: CommandContext): Promise<Uploaded> {
-  const head = await readHead(upload.file);
-  const kind = upload.kind ?? guessMediaKind(head);
-  const contentType = kind && mediaContentType(kind, head);
-  if (!kind || !contentType) throw new CommandRefused(new Refusal('invalid_media'));
+  const { kind, contentType } = await judged(upload);
   const stored = await media.put(createReadStream(upload.file));
   const data: MediaUploaded['data'] = {
     mediaId: stored.id,
@@ -52,6 +50,26 @@ export async function uploadMedia(store: EventStore, media: MediaStore, upload: 
     await media.delete(stored.id);
     throw error;
   }
+}
+
+/**
+ * The kind and hex SHA-256 an upload would be recorded with, before its bytes are stored: what
+ * tells a retried media send. Refusal: `invalid_media`, as uploadMedia.
+ */
+export async function uploadFacts(upload: Pick<Upload, 'kind' | 'file'>): Promise<{ kind: MediaKind; sha256: string }> {
+  const { kind } = await judged(upload);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(upload.file)) hash.update(chunk as Buffer);
+  return { kind, sha256: hash.digest('hex') };
+}
+
+/** The upload's kind (claimed, or judged from the bytes) and content type, by signature. */
+async function judged(upload: Pick<Upload, 'kind' | 'file'>): Promise<{ kind: MediaKind; contentType: string }> {
+  const head = await readHead(upload.file);
+  const kind = upload.kind ?? guessMediaKind(head);
+  const contentType = kind && mediaContentType(kind, head);
+  if (!kind || !contentType) throw new CommandRefused(new Refusal('invalid_media'));
+  return { kind, contentType };
 }
 
 async function readHead(file: string): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-import { messageStream, type MessageSent } from '../events/message.js';
+import { messageStream, type MessageKind, type MessageSent } from '../events/message.js';
 import type { Position, UserId } from '../events/recorded-event.js';
 import type { RoomId } from '../events/room.js';
 import type { EventStore } from '../store/ports/event-store.js';
@@ -22,17 +22,40 @@ export interface SentMessage extends StoredMessage {
 }
 
 /**
+ * What a client id names among the sends of its sender and device lately: a send of the same
+ * content (the same room, kind and text or bytes), which a retry answers with, and whether the
+ * id names sends of other content too.
+ */
+export interface EarlierSends {
+  same: StoredMessage | null;
+  others: boolean;
+}
+
+/**
  * What a send checks outside its own stream, answered by the read side or by the live state
  * of the real-time side (a message stream decides nothing, so the hot path reads no stream):
  * one guard per server.
  */
 export interface SendGuard {
-  /** The message `sender` sent lately from `device` with `clientId`. */
-  earlier(sender: UserId, device: string, clientId: string): Promise<StoredMessage | null>;
+  /** The sends `sender` made lately from `device` with `clientId`, as they compare with `content` (sendContent). */
+  earlier(sender: UserId, device: string, clientId: string, content: string): Promise<EarlierSends>;
   /** Why the sender may not send to the room (`room_not_found`, `not_a_member`), or null. */
   refusal(roomId: RoomId, sender: UserId): Promise<string | null>;
   /** Resolves once the guard sees `position`, so that a retry finds it there. */
   settled(position: Position): Promise<unknown>;
+}
+
+/**
+ * What a client id used lately for other content means. simple_im clients reuse ids (every
+ * group message is `a_03`, 1:1 ones `msg_id_<second>`): there it is a new message. v1's
+ * `client_id` is an idempotency key: there it is refused, `client_id_reused`.
+ */
+export type ReusedClientId = 'new_message' | 'refused';
+
+export interface SendRules {
+  reusedClientId: ReusedClientId;
+  /** The hex SHA-256 of a media message's bytes: its content, as a retry is judged. */
+  mediaSha256?: string;
 }
 
 export const MAX_TEXT_CHARACTERS = 10_000;
@@ -53,40 +76,73 @@ export const CLIENT_ID_WINDOW_MS = 10 * 60_000;
 export const sendKey = (sender: UserId, device: string, clientId: string): string => `${sender}:${device.length}:${device}:${clientId}`;
 
 /**
- * Sends in flight, by sendKey, per guard (one per server: test runs start several in one
- * process). A retry that arrives before the guard sees the first send waits for that send
- * instead of appending a second message.
+ * What a send under one key must match to be a retry: the room (a 1:1 message's `to` names
+ * its direct room), the kind, and the text, or for media the SHA-256 of the bytes (each
+ * upload gets a new media id, so the id cannot tell a retry).
  */
-const inFlight = new WeakMap<SendGuard, Map<string, Promise<SentMessage>>>();
+export const sendContent = (roomId: RoomId, kind: MessageKind, textOrSha256: string): string => `${roomId}:${kind}:${textOrSha256}`;
+
+/** Sends in flight under one key, by content. */
+type InFlight = Map<string, Promise<SentMessage>>;
+
+/**
+ * Sends in flight, by sendKey and content, per guard (one per server: test runs start several
+ * in one process). A retry that arrives before the guard sees the first send waits for that
+ * send instead of appending a second message.
+ */
+const inFlight = new WeakMap<SendGuard, Map<string, InFlight>>();
 
 /**
  * Appends a MessageSent to the room's day stream and answers the message at once. The hot
  * path reads no stream: membership and earlier sends come from the guard (the read models,
  * or the live state of the real-time side), and the append expects any revision, as nothing
- * in the stream decides. A send retried with the same client id from the same sender and
- * device, within CLIENT_ID_WINDOW_MS, answers the original.
- * Refusals: `invalid_text`, `invalid_media`, `invalid_client_id`, `room_not_found`, `not_a_member`.
+ * in the stream decides. A send is a retry, answered with the original, when the same sender
+ * and device sent the same client id with the same content (sendContent) within
+ * CLIENT_ID_WINDOW_MS; the id used for other content is as `rules.reusedClientId` says.
+ * Refusals: `invalid_text`, `invalid_media`, `invalid_client_id`, `client_id_reused`, `room_not_found`, `not_a_member`.
  */
-export function sendMessage(store: EventStore, guard: SendGuard, send: SendMessage, context: CommandContext): Promise<SentMessage> {
-  if (send.clientId === null) return sendOnce(store, guard, send, context);
+export function sendMessage(
+  store: EventStore,
+  guard: SendGuard,
+  send: SendMessage,
+  context: CommandContext,
+  rules: SendRules,
+): Promise<SentMessage> {
+  const invalid = invalidSend(send);
+  if (invalid) return Promise.reject(refused(invalid));
+  if (send.clientId === null) return sendOnce(store, guard, send, context, rules, '');
   let sends = inFlight.get(guard);
   if (!sends) inFlight.set(guard, (sends = new Map()));
   const key = sendKey(send.sender, send.device, send.clientId);
-  const earlier = sends.get(key);
+  const content = contentOf(send, rules);
+  let underKey = sends.get(key);
+  const earlier = underKey?.get(content);
   if (earlier) return earlier.then((sent) => ({ ...sent, created: false }));
-  const sending = sendOnce(store, guard, send, context);
-  sends.set(key, sending);
-  const forget = (): void => void sends.delete(key);
+  if (underKey && rules.reusedClientId === 'refused') return Promise.reject(refused('client_id_reused'));
+  if (!underKey) sends.set(key, (underKey = new Map()));
+  const sending = sendOnce(store, guard, send, context, rules, content);
+  underKey.set(content, sending);
+  const keyed = underKey;
+  const forget = (): void => {
+    keyed.delete(content);
+    if (keyed.size === 0 && sends.get(key) === keyed) sends.delete(key);
+  };
   sending.then((sent) => guard.settled(sent.position).then(forget), forget);
   return sending;
 }
 
-async function sendOnce(store: EventStore, guard: SendGuard, send: SendMessage, context: CommandContext): Promise<SentMessage> {
-  const invalid = invalidSend(send);
-  if (invalid) throw refused(invalid);
+async function sendOnce(
+  store: EventStore,
+  guard: SendGuard,
+  send: SendMessage,
+  context: CommandContext,
+  rules: SendRules,
+  content: string,
+): Promise<SentMessage> {
   if (send.clientId !== null) {
-    const earlier = await guard.earlier(send.sender, send.device, send.clientId);
-    if (earlier) return { ...earlier, created: false };
+    const earlier = await guard.earlier(send.sender, send.device, send.clientId, content);
+    if (earlier.same) return { ...earlier.same, created: false };
+    if (earlier.others && rules.reusedClientId === 'refused') throw refused('client_id_reused');
   }
   const refusal = await guard.refusal(send.roomId, send.sender);
   if (refusal) throw refused(refusal);
@@ -99,6 +155,13 @@ async function sendOnce(store: EventStore, guard: SendGuard, send: SendMessage, 
   });
   return { position, at: metadata.at, data, created: true };
 }
+
+/** A valid send's content: its text, or its media's digest (its id when the digest is not known: no retry matches it). */
+const contentOf = (send: SendMessage, rules: SendRules): string =>
+  sendContent(send.roomId, send.kind, send.text ?? rules.mediaSha256 ?? mediaWithoutDigest(send.mediaId ?? ''));
+
+/** The content of media whose digest is not known: never a hex SHA-256, so it matches no other upload. */
+export const mediaWithoutDigest = (mediaId: string): string => `media:${mediaId}`;
 
 function invalidSend(send: SendMessage): string | null {
   if (send.clientId !== null && (send.clientId.length === 0 || send.clientId.length > MAX_CLIENT_ID)) return 'invalid_client_id';

@@ -13,7 +13,7 @@ const SETTLE_MS = 60_000;
  */
 export function liveSendGuard(routing: RoutingState, recent: RecentSends): SendGuard {
   return {
-    earlier: async (sender, device, clientId) => recent.find(sender, device, clientId),
+    earlier: async (sender, device, clientId, content) => recent.find(sender, device, clientId, content),
     refusal: async (roomId, sender) => {
       const room = routing.room(roomId);
       return !room ? 'room_not_found' : room.members.has(sender) ? null : 'not_a_member';

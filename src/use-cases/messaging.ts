@@ -1,5 +1,5 @@
 import type { IdAllocator } from '../commands/id-allocator.js';
-import { sendMessage, type SendGuard } from '../commands/message.js';
+import { sendMessage, type ReusedClientId, type SendGuard } from '../commands/message.js';
 import { directRoom } from '../commands/room.js';
 import type { UserId } from '../events/recorded-event.js';
 import type { ReadModels } from '../projections/read-models.js';
@@ -22,9 +22,15 @@ export function createMessaging(
     ...(sender.address ? { address: sender.address } : {}),
   });
 
-  const sendToRoom = async (sender: Sender, roomId: number, clientId: string, text: string): Promise<SentMessage> => {
+  const sendToRoom = async (
+    sender: Sender,
+    roomId: number,
+    clientId: string,
+    text: string,
+    reused: ReusedClientId,
+  ): Promise<SentMessage> => {
     const send = { roomId, sender: sender.userId, device: sender.device, clientId, kind: 'text' as const, text, mediaId: null };
-    const sent = await sendMessage(store, guard, send, context(sender));
+    const sent = await sendMessage(store, guard, send, context(sender), { reusedClientId: reused });
     return { position: sent.position };
   };
 
@@ -39,8 +45,8 @@ export function createMessaging(
 
   return {
     sendToRoom,
-    async sendDirect(sender, to, clientId, text) {
-      return sendToRoom(sender, await roomOf(sender, to), clientId, text);
+    async sendDirect(sender, to, clientId, text, reused) {
+      return sendToRoom(sender, await roomOf(sender, to), clientId, text, reused);
     },
     isMember(userId, roomId) {
       return routing.room(roomId)?.members.has(userId) ?? false;

@@ -1,8 +1,8 @@
 import type { CommandContext } from '../commands/command-context.js';
-import { uploadMedia } from '../commands/media.js';
+import { uploadFacts, uploadMedia } from '../commands/media.js';
 import type { MediaKind } from '../commands/media-signature.js';
 import { CommandRefused, Refusal } from '../commands/decider.js';
-import { sendMessage, type StoredMessage } from '../commands/message.js';
+import { sendContent, sendMessage, type ReusedClientId, type StoredMessage } from '../commands/message.js';
 import type { RoomId } from '../events/room.js';
 import { messageDocument } from '../projections/messages.js';
 import type { MessageDocument } from '../queries/messages.js';
@@ -16,13 +16,16 @@ export interface MediaMessage {
   /** Where the multipart parser left the bytes. */
   file: string;
   clientId: string | null;
+  /** What the client id used lately for other content means in the dialect (sendMessage). */
+  reusedClientId: ReusedClientId;
 }
 
 /**
- * Both dialects' media send: checks the sender may send there (and that this is no retry)
- * before storing any bytes, uploads, sends, and answers once history shows the message.
- * Bytes no message refers to in the end (a refused send, a concurrent retry that won) are
- * deleted. Refusals: those of the send guard, uploadMedia and sendMessage.
+ * Both dialects' media send: checks the sender may send there (and that this is no retry:
+ * the same client id, room, kind and bytes) before storing any bytes, uploads, sends, and
+ * answers once history shows the message. Bytes no message refers to in the end (a refused
+ * send, a concurrent retry that won) are deleted. Refusals: those of the send guard,
+ * uploadMedia and sendMessage.
  */
 export async function sendMediaMessage(
   deps: Pick<UseCaseDeps, 'store' | 'read' | 'media' | 'sendGuard'>,
@@ -32,8 +35,13 @@ export async function sendMediaMessage(
 ): Promise<MessageDocument> {
   const refusal = await deps.sendGuard.refusal(send.roomId, caller.userId);
   if (refusal) throw new CommandRefused(new Refusal(refusal));
-  const earlier = send.clientId === null ? null : await deps.sendGuard.earlier(caller.userId, caller.device, send.clientId);
-  if (earlier) return answered(deps, earlier);
+  if (send.clientId !== null) {
+    const { kind, sha256 } = await uploadFacts(send);
+    const content = sendContent(send.roomId, kind, sha256);
+    const earlier = await deps.sendGuard.earlier(caller.userId, caller.device, send.clientId, content);
+    if (earlier.same) return answered(deps, earlier.same);
+    if (earlier.others && send.reusedClientId === 'refused') throw new CommandRefused(new Refusal('client_id_reused'));
+  }
   const media = await uploadMedia(deps.store, deps.media, { owner: caller.userId, kind: send.kind, file: send.file }, context);
   const message = {
     roomId: send.roomId,
@@ -44,7 +52,8 @@ export async function sendMediaMessage(
     text: null,
     mediaId: media.mediaId,
   };
-  const sent = await sendMessage(deps.store, deps.sendGuard, message, context).catch(async (error: unknown) => {
+  const rules = { reusedClientId: send.reusedClientId, mediaSha256: media.sha256 };
+  const sent = await sendMessage(deps.store, deps.sendGuard, message, context, rules).catch(async (error: unknown) => {
     await deps.media.delete(media.mediaId);
     throw error;
   });

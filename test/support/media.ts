@@ -69,6 +69,33 @@ export async function postMultipart(
   return t.client.request('POST', path, { headers: { 'content-type': contentType, ...auth }, body });
 }
 
+/**
+ * Posts a multipart form built by hand, whose file parts carry no Content-Type header (RFC 7578
+ * makes it optional, and simple_im clients may leave it out), with the token as postMultipart.
+ */
+export function postWithoutPartTypes(
+  t: Pick<TestServer, 'client'>,
+  path: string,
+  parts: Record<string, string | Omit<FilePart, 'type'>>,
+  token: string,
+): Promise<Answer> {
+  const boundary = 'eschat-test-boundary-7578';
+  const body = Buffer.concat([
+    ...Object.entries(parts).map(([name, part]) =>
+      typeof part === 'string'
+        ? Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${part}\r\n`)
+        : Buffer.concat([
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${part.filename}"\r\n\r\n`),
+            part.bytes,
+            Buffer.from('\r\n'),
+          ]),
+    ),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+  const auth: Record<string, string> = path.startsWith('/v1/') ? { 'x-session-id': token } : { cookie: `token=${token}` };
+  return t.client.request('POST', path, { headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...auth }, body });
+}
+
 export const file = (bytes: Uint8Array, filename = 'upload.bin', type = 'application/octet-stream'): FilePart => ({
   filename,
   type,

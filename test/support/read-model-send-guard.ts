@@ -1,6 +1,14 @@
-import { CLIENT_ID_WINDOW_MS, type SendGuard, type StoredMessage } from '../../src/commands/message.js';
+import {
+  CLIENT_ID_WINDOW_MS,
+  mediaWithoutDigest,
+  sendContent,
+  type EarlierSends,
+  type SendGuard,
+  type StoredMessage,
+} from '../../src/commands/message.js';
 import type { Position, UserId } from '../../src/events/recorded-event.js';
 import type { RoomId } from '../../src/events/room.js';
+import { mediaCollection } from '../../src/projections/media.js';
 import { messageCollection, type MessageDocument } from '../../src/projections/messages.js';
 import type { ReadModels } from '../../src/projections/read-models.js';
 import { roomCollection } from '../../src/projections/rooms.js';
@@ -18,10 +26,7 @@ export function sendGuard(read: ReadModels): SendGuard {
   let guard = guards.get(read);
   if (!guard) {
     guard = {
-      earlier: async (sender, device, clientId) => {
-        const document = await findSent(read, sender, device, clientId);
-        return document ? storedMessage(document) : null;
-      },
+      earlier: (sender, device, clientId, content) => earlierSends(read, sender, device, clientId, content),
       refusal: (roomId, sender) => senderRefusal(read, roomId, sender),
       settled: (position) => read.waitFor(position, SETTLE_MS),
     };
@@ -30,16 +35,31 @@ export function sendGuard(read: ReadModels): SendGuard {
   return guard;
 }
 
-/** The message `sender` sent from `device` with `clientId` lately, if the read model has it. */
-export function findSent(
+/** The messages `sender` sent from `device` with `clientId` lately, as the read model has them, as they compare with `content`. */
+export async function earlierSends(
   read: ReadModels,
   sender: UserId,
   device: string,
   clientId: string,
+  content: string,
   now = Date.now(),
-): Promise<MessageDocument | null> {
+): Promise<EarlierSends> {
   const since = new Date(now - CLIENT_ID_WINDOW_MS).toISOString();
-  return messageCollection(read).findOne({ sender, clientId, device, at: { $gte: since } }, { sort: { _id: -1 } });
+  const sent = await messageCollection(read).find({ sender, clientId, device, at: { $gte: since } }, { sort: { _id: -1 } });
+  let same: StoredMessage | null = null;
+  let others = false;
+  for (const document of sent) {
+    if ((await contentOf(read, document)) === content) same ??= storedMessage(document);
+    else others = true;
+  }
+  return { same, others };
+}
+
+/** A stored message's content as sendContent puts it: its text, or its media's digest. */
+async function contentOf(read: ReadModels, document: MessageDocument): Promise<string> {
+  if (document.mediaId === null) return sendContent(document.room, document.kind, document.text ?? '');
+  const media = await mediaCollection(read).findOne({ _id: document.mediaId });
+  return sendContent(document.room, document.kind, media?.sha256 ?? mediaWithoutDigest(document.mediaId));
 }
 
 /** The refusal a send to `roomId` by `sender` would get: `room_not_found`, `not_a_member`, or null. */

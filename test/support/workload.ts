@@ -211,7 +211,9 @@ class WorkloadRun {
       const placeholder: SentMessage = { id: 0, roomId, sender, text };
       this.messages.push(placeholder);
       const send = { roomId, sender, device: 'bulk', clientId: null, kind: 'text' as const, text, mediaId: null };
-      placeholder.id = (await sendMessage(store, sendGuard(runner), send, { actor: sender, device: 'bulk' })).position;
+      placeholder.id = (
+        await sendMessage(store, sendGuard(runner), send, { actor: sender, device: 'bulk' }, { reusedClientId: 'new_message' })
+      ).position;
     };
     const workers = Array.from({ length: 16 }, async () => {
       while (this.messages.length < total) await send();

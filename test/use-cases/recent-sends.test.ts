@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { CLIENT_ID_WINDOW_MS } from '../../src/commands/message.js';
+import { CLIENT_ID_WINDOW_MS, sendContent } from '../../src/commands/message.js';
+import type { MediaUploaded } from '../../src/events/media.js';
 import type { MessageSent } from '../../src/events/message.js';
 import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import { RecentSends } from '../../src/use-cases/recent-sends.js';
@@ -8,8 +9,18 @@ import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const ago = (ms: number): string => new Date(NOW - ms).toISOString();
 
-function sent(position: number, clientId: string | null, at: string, device = 'phone', sender = 1): RecordedEvent {
-  const data: MessageSent['data'] = { roomId: 9, sender, device, clientId, kind: 'text', text: `m${position}`, mediaId: null };
+const HELLO = sendContent(9, 'text', 'hello');
+
+function sent(
+  position: number,
+  clientId: string | null,
+  at: string,
+  device = 'phone',
+  sender = 1,
+  text = 'hello',
+  roomId = 9,
+): RecordedEvent {
+  const data: MessageSent['data'] = { roomId, sender, device, clientId, kind: 'text', text, mediaId: null };
   return {
     id: `e${position}`,
     stream: 'messages-9-20260301',
@@ -41,13 +52,13 @@ describe('RecentSends', function () {
       ];
       for (const { stream, type, data, metadata } of log) await store.append(stream, [{ type, data, metadata }]);
       const recent = await RecentSends.load(store, 4, NOW);
-      expect(recent.find(1, 'phone', 'a', NOW)?.position).to.equal(2);
-      expect(recent.find(1, 'phone', 'b', NOW)).to.deep.equal({ position: 4, at: ago(1000), data: log[3]!.data });
-      expect(recent.find(1, 'phone', 'old', NOW), 'past the window').to.equal(null);
-      expect(recent.find(1, 'phone', 'later', NOW), 'after the position: the live feed brings it').to.equal(null);
+      expect(recent.find(1, 'phone', 'a', HELLO, NOW).same?.position).to.equal(2);
+      expect(recent.find(1, 'phone', 'b', HELLO, NOW).same).to.deep.equal({ position: 4, at: ago(1000), data: log[3]!.data });
+      expect(recent.find(1, 'phone', 'old', HELLO, NOW).same, 'past the window').to.equal(null);
+      expect(recent.find(1, 'phone', 'later', HELLO, NOW).same, 'after the position: the live feed brings it').to.equal(null);
       expect(recent.position).to.equal(4);
       recent.record(log[4]!);
-      expect(recent.find(1, 'phone', 'later', NOW)?.position).to.equal(5);
+      expect(recent.find(1, 'phone', 'later', HELLO, NOW).same?.position).to.equal(5);
     } finally {
       await store.close();
     }
@@ -58,19 +69,19 @@ describe('RecentSends', function () {
     recent.record(sent(1, 'x', ago(CLIENT_ID_WINDOW_MS - 5000)));
     recent.record(sent(2, 'x', ago(1000)));
     recent.record(sent(3, 'c', ago(1000), 'a:b'));
-    expect(recent.find(1, 'phone', 'x', NOW)?.position).to.equal(2);
-    expect(recent.find(2, 'phone', 'x', NOW), 'another sender').to.equal(null);
-    expect(recent.find(1, 'tablet', 'x', NOW), 'another device').to.equal(null);
-    expect(recent.find(1, 'a:b', 'c', NOW)?.position).to.equal(3);
-    expect(recent.find(1, 'a', 'b:c', NOW), 'the same characters, split elsewhere').to.equal(null);
-    expect(recent.find(1, 'phone', 'x', NOW + CLIENT_ID_WINDOW_MS)).to.equal(null);
+    expect(recent.find(1, 'phone', 'x', HELLO, NOW).same?.position).to.equal(2);
+    expect(recent.find(2, 'phone', 'x', HELLO, NOW).same, 'another sender').to.equal(null);
+    expect(recent.find(1, 'tablet', 'x', HELLO, NOW).same, 'another device').to.equal(null);
+    expect(recent.find(1, 'a:b', 'c', HELLO, NOW).same?.position).to.equal(3);
+    expect(recent.find(1, 'a', 'b:c', HELLO, NOW).same, 'the same characters, split elsewhere').to.equal(null);
+    expect(recent.find(1, 'phone', 'x', HELLO, NOW + CLIENT_ID_WINDOW_MS).same).to.equal(null);
   });
 
   it('ignores what it has already seen and moves its position with every event', async function () {
     const recent = await RecentSends.load(empty, 10, NOW);
     recent.record(sent(7, 'stale', ago(0)));
     recent.record(other(11));
-    expect(recent.find(1, 'phone', 'stale', NOW)).to.equal(null);
+    expect(recent.find(1, 'phone', 'stale', HELLO, NOW).same).to.equal(null);
     expect(recent.position).to.equal(11);
   });
 
@@ -85,7 +96,68 @@ describe('RecentSends', function () {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     recent.record(sent(4, 'new', at(0)));
     expect(recent.size).to.equal(2);
-    expect(recent.find(1, 'phone', 'kept')?.position).to.equal(3);
+    expect(recent.find(1, 'phone', 'kept', HELLO).same?.position).to.equal(3);
+  });
+
+  it('tells a retry (same id, room, kind and text) from an id used again for another message', async function () {
+    const recent = await RecentSends.load(empty, 0);
+    const now = new Date().toISOString();
+    recent.record(sent(1, 'a_03', now, 'phone', 1, 'one'));
+    recent.record(sent(2, 'a_03', now, 'phone', 1, 'two'));
+    recent.record(sent(3, 'a_03', now, 'phone', 1, 'one', 10));
+    recent.record(sent(4, 'solo', now, 'phone', 1, 'one'));
+    expect(recent.find(1, 'phone', 'a_03', sendContent(9, 'text', 'one')))
+      .to.deep.include({ others: true })
+      .and.nested.include({ 'same.position': 1 });
+    expect(recent.find(1, 'phone', 'a_03', sendContent(9, 'text', 'two')).same?.position).to.equal(2);
+    expect(recent.find(1, 'phone', 'a_03', sendContent(10, 'text', 'one')).same?.position, 'another room').to.equal(3);
+    expect(recent.find(1, 'phone', 'a_03', sendContent(9, 'text', 'three'))).to.deep.equal({ same: null, others: true });
+    expect(recent.find(1, 'phone', 'a_03', sendContent(9, 'audio', 'one')).same, 'another kind').to.equal(null);
+    expect(recent.find(1, 'phone', 'solo', sendContent(9, 'text', 'one')).others, 'the one send under the id is this one').to.equal(false);
+    expect(recent.find(1, 'phone', 'solo', sendContent(9, 'text', 'other')).others).to.equal(true);
+    expect(recent.find(1, 'phone', 'unused', sendContent(9, 'text', 'one'))).to.deep.equal({ same: null, others: false });
+  });
+
+  it('knows a media message by the digest its upload recorded, from the log and live', async function () {
+    const store = SqliteEventStore.open({ file: ':memory:', durability: 'normal' });
+    try {
+      const metadata = { correlationId: 'c', at: new Date().toISOString() };
+      const upload = (mediaId: string, sha256: string): MediaUploaded['data'] => ({
+        mediaId,
+        owner: 1,
+        kind: 'image',
+        contentType: 'image/png',
+        size: 3,
+        sha256,
+      });
+      const media = (mediaId: string, clientId: string): MessageSent['data'] => ({
+        roomId: 9,
+        sender: 1,
+        device: 'phone',
+        clientId,
+        kind: 'image',
+        text: null,
+        mediaId,
+      });
+      await store.append('media-m1', [{ type: 'MediaUploaded', data: upload('m1', 'aaa'), metadata }]);
+      const { position } = await store.append('messages-9-x', [{ type: 'MessageSent', data: media('m1', 'img'), metadata }]);
+      const recent = await RecentSends.load(store, position);
+      expect(recent.find(1, 'phone', 'img', sendContent(9, 'image', 'aaa')).same?.position).to.equal(position);
+      expect(recent.find(1, 'phone', 'img', sendContent(9, 'image', 'bbb'))).to.deep.equal({ same: null, others: true });
+      const live = (event: RecordedEvent['data'], type: string, at: number): RecordedEvent => ({
+        ...sent(at, null, metadata.at),
+        type,
+        data: event,
+        stream: 's',
+      });
+      recent.record(live(upload('m2', 'bbb'), 'MediaUploaded', position + 1));
+      recent.record(live(media('m2', 'img2'), 'MessageSent', position + 2));
+      recent.record(live(media('never-uploaded', 'img3'), 'MessageSent', position + 3));
+      expect(recent.find(1, 'phone', 'img2', sendContent(9, 'image', 'bbb')).same?.position).to.equal(position + 2);
+      expect(recent.find(1, 'phone', 'img3', sendContent(9, 'image', 'aaa')).same, 'no digest: no retry matches').to.equal(null);
+    } finally {
+      await store.close();
+    }
   });
 
   it('tells when a position is recorded, and gives up after a while', async function () {

@@ -5,7 +5,7 @@ import { callerOf, tokenOf } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { mountRoutes } from '../mount-routes.js';
 import type { Route } from '../route.js';
-import { discardUploadsAfter } from '../uploads.js';
+import { discardUploadsAfter, filenameMeansFile } from '../uploads.js';
 import { contactRoutes } from './contact-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { writeImAnswer } from './im-answer.js';
@@ -57,7 +57,13 @@ export function imRouter(deps: HttpDeps): Router {
     // qs reads more than 20 `members[]` as an object by default: a big group would lose its members.
     queryString: { arrayLimit: 1000 },
     // The text fields of a multipart form are a form body too: the body limit holds for them.
-    formidable: { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 1000, maxFieldsSize: bodyBytes },
+    formidable: {
+      maxFileSize: uploadBytes,
+      maxTotalFileSize: uploadBytes,
+      maxFields: 1000,
+      maxFieldsSize: bodyBytes,
+      onPart: filenameMeansFile,
+    },
     onError: (error) => {
       throw bodyRefusal(error);
     },

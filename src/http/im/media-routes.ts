@@ -1,6 +1,6 @@
 import type { MediaKind } from '../../commands/media-signature.js';
 import type { RoomId } from '../../events/room.js';
-import { imMediaPath } from '../../codecs/media-paths.js';
+import { imMediaId, imMediaPath } from '../../codecs/media-paths.js';
 import { findVisibleMedia } from '../../queries/media.js';
 import type { Caller } from '../auth.js';
 import { callerContext } from '../caller-context.js';
@@ -36,7 +36,7 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
     const { caller } = ctx.state;
     const refusals = { ...ROOM_REFUSALS, invalid_media: new ImError(3, `Invalid ${kind}`) };
     const roomId = await roomOf(caller).catch(inImWords(refusals));
-    const upload = { roomId, kind, file: file.filepath, clientId: null };
+    const upload = { roomId, kind, file: file.filepath, clientId: null, reusedClientId: 'new_message' as const };
     const message = await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)).catch(inImWords(refusals));
     writeImAnswer(ctx, { message: { mid: message._id, c: imMediaPath(kind, message.mediaId ?? '') } });
   }
@@ -77,9 +77,9 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
     method: 'GET',
     path: `/file/${kind}/:id`,
     access: 'user',
-    summary: `The bytes of a ${kind} message in a room the caller is in; honours one Range (206, or 416)`,
+    summary: `The bytes of a ${kind} message in a room the caller is in, at the path its c names (the id with the type's extension; the bare id works too); honours one Range (206, or 416)`,
     async handler(ctx) {
-      const media = await findVisibleMedia(deps.read, ctx.params.id ?? '', ctx.state.caller.userId);
+      const media = await findVisibleMedia(deps.read, imMediaId(kind, ctx.params.id ?? ''), ctx.state.caller.userId);
       const outcome = media?.kind === kind ? await serveMedia(ctx, deps.media, media) : 'missing';
       if (outcome === 'missing') notFound(ctx);
       if (outcome === 'unsatisfiable') {

@@ -9,7 +9,7 @@ import { formField } from '../form-fields.js';
 import { serveMedia } from '../media-download.js';
 import { sendMediaMessage } from '../../use-cases/send-media.js';
 import type { Route } from '../route.js';
-import { discardUploads, uploadedFile } from '../uploads.js';
+import { discardUploads, filenameMeansFile, uploadedFile } from '../uploads.js';
 import { v1Message } from '../../codecs/v1/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
@@ -21,7 +21,13 @@ const isKind = (text: string): text is MediaKind => KINDS.includes(text);
 export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
   const { uploadBytes, bodyBytes } = deps.config.limits;
   // Only this route reads multipart in v1: other bodies are JSON. Its text fields are a form body: the body limit holds.
-  const formidable = { maxFileSize: uploadBytes, maxTotalFileSize: uploadBytes, maxFields: 20, maxFieldsSize: bodyBytes };
+  const formidable = {
+    maxFileSize: uploadBytes,
+    maxTotalFileSize: uploadBytes,
+    maxFields: 20,
+    maxFieldsSize: bodyBytes,
+    onPart: filenameMeansFile,
+  };
   const parse = koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable });
 
   async function readMultipart(ctx: Context): Promise<void> {
@@ -38,7 +44,15 @@ export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
       path: '/rooms/:id/media',
       access: 'user',
       summary: `Send audio (AMR, MP4, 3GP), video (MP4, 3GP) or an image (PNG, JPEG, GIF, WebP) as multipart part "file", with optional fields "kind" and "client_id", up to ${uploadBytes} bytes: the message`,
-      errors: ['room_not_found', 'not_a_member', 'missing_file', 'invalid_media', 'invalid_client_id', 'payload_too_large'],
+      errors: [
+        'room_not_found',
+        'not_a_member',
+        'missing_file',
+        'invalid_media',
+        'invalid_client_id',
+        'client_id_reused',
+        'payload_too_large',
+      ],
       async handler(ctx) {
         const { caller } = ctx.state;
         const roomId = roomParam(ctx.params.id);
@@ -50,7 +64,7 @@ export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
           if (kind !== null && !isKind(kind)) throw new V1Error(422, 'invalid_media');
           const clientId = formField(ctx, 'client_id') ?? null;
           if (clientId !== null && clientId.length > MAX_CLIENT_ID) throw new V1Error(422, 'invalid_client_id');
-          const upload = { roomId, kind, file: file.filepath, clientId };
+          const upload = { roomId, kind, file: file.filepath, clientId, reusedClientId: 'refused' as const };
           ctx.body = v1Message(await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)));
         } finally {
           await discardUploads(ctx);

@@ -15,7 +15,7 @@ import { messageDocument } from '../../projections/messages.js';
 
 const NewMessage = z.object({
   text: z.string(),
-  /** The client's id for the message: sending again with the same one answers the first message. */
+  /** The client's idempotency key: the same text to the same room again answers the first message; other content is refused. */
   client_id: z.string().min(1).max(MAX_CLIENT_ID).optional(),
 });
 
@@ -48,9 +48,10 @@ export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'POST',
       path: '/rooms/:id/messages',
       access: 'user',
-      summary: 'Send a text {"text","client_id"} (1 to 10,000 characters); a retry with the same client_id answers the first: the message',
+      summary:
+        'Send a text {"text","client_id"} (1 to 10,000 characters); a retry with the same client_id (same device, room and text, within 10 minutes) answers the first, other content under it is refused: the message',
       body: NewMessage,
-      errors: ['room_not_found', 'not_a_member', 'invalid_text'],
+      errors: ['room_not_found', 'not_a_member', 'invalid_text', 'client_id_reused'],
       async handler(ctx) {
         const body = await jsonBody(ctx, NewMessage, limit);
         const { caller } = ctx.state;
@@ -63,7 +64,7 @@ export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
           text: body.text,
           mediaId: null,
         };
-        const sent = await sendMessage(deps.store, deps.sendGuard, send, callerContext(ctx, caller));
+        const sent = await sendMessage(deps.store, deps.sendGuard, send, callerContext(ctx, caller), { reusedClientId: 'refused' });
         await deps.read.waitFor(sent.position);
         ctx.body = v1Message(messageDocument(sent.position, sent.data, sent.at));
       },

@@ -48,7 +48,8 @@ export function v1Router(deps: HttpDeps): Router {
     if (access === 'admin' && !(await isAdmin(deps.read, deps.config.admins, caller.userId))) throw new V1Error(403, 'forbidden');
     (ctx.state as V1State).caller = caller;
   });
-  router.all('/{*rest}', () => {
+  // `{/*rest}`: the rest is optional, so `/v1` itself is answered in v1's shape too.
+  router.all('{/*rest}', () => {
     throw new V1Error(404, 'not_found');
   });
   return router;

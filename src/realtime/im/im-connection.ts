@@ -224,8 +224,8 @@ export class ImConnection implements Connection {
     try {
       const sent =
         frame.type === 'm'
-          ? await this.ctx.messaging.sendDirect(sender, target, String(id), c)
-          : await this.ctx.messaging.sendToRoom(sender, target, String(id), c);
+          ? await this.ctx.messaging.sendDirect(sender, target, String(id), c, 'new_message')
+          : await this.ctx.messaging.sendToRoom(sender, target, String(id), c, 'new_message');
       if (this.state === 'live') this.send({ type: 'a', fields: { id, mid: sent.position, cursor: sent.position } });
     } catch (error) {
       if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'im send failed');

@@ -20,7 +20,7 @@ function messageFrame({ message, position }: MessageDelivery, routing: RoutingSt
   const fields: Record<string, TomlValue> = {
     id: message.clientId ?? `m_${position}`,
     t: message.kind,
-    c: message.text ?? imMediaPath(message.kind, message.mediaId ?? ''),
+    c: message.kind === 'text' ? (message.text ?? '') : imMediaPath(message.kind, message.mediaId ?? ''),
   };
   if (room.kind === 'direct') fields['to'] = routing.peer(message.room, message.sender) ?? message.sender;
   else fields['g_id'] = message.room;

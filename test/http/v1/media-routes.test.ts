@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AMR, MP4, PNG, file, postMultipart } from '../../support/media.js';
+import { AMR, MP4, PNG, file, postMultipart, postWithoutPartTypes } from '../../support/media.js';
 import { errorCode, v1Group, v1History, type V1Message, type V1Room } from '../../support/rooms.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { v1User, type TestUser } from '../../support/users.js';
@@ -80,6 +80,34 @@ describe('v1 media', () => {
     const again = (await upload({ file: file(PNG), client_id: 'same-upload' })).body as V1Message;
     expect(again).to.deep.equal(first);
     expect(readdirSync(mediaDir)).to.have.length(stored);
+  });
+
+  it('refuses a client_id reused for other bytes, another kind or another room with 422 client_id_reused, storing no bytes', async () => {
+    const mediaDir = join(t.dataDir, 'media');
+    const other = await v1Group(t, ann, 'other media', [bob]);
+    const first = (await upload({ file: file(PNG), client_id: 'reused-upload' })).body as V1Message;
+    const stored = readdirSync(mediaDir).length;
+    const refusals = [
+      await upload({ file: file(AMR), client_id: 'reused-upload' }),
+      await upload({ file: file(MP4), kind: 'audio', client_id: 'reused-upload' }),
+      await upload({ file: file(PNG), client_id: 'reused-upload' }, ann.token, other.id),
+    ];
+    expect(refusals.map((answer) => `${answer.status} ${errorCode(answer)}`)).to.deep.equal(Array(3).fill('422 client_id_reused'));
+    expect((await upload({ file: file(PNG, 'again.png', 'image/png'), client_id: 'reused-upload' })).body).to.deep.equal(first);
+    expect(readdirSync(mediaDir)).to.have.length(stored);
+  });
+
+  it('takes a file part without a Content-Type for a file (RFC 7578)', async () => {
+    const answer = await postWithoutPartTypes(
+      t,
+      `/v1/rooms/${room.id}/media`,
+      { file: { filename: 'a.amr', bytes: AMR }, kind: 'audio' },
+      ann.token,
+    );
+    expect(answer.status, answer.text).to.equal(200);
+    const message = JSON.parse(answer.text) as V1Message;
+    expect(message).to.include({ kind: 'audio' });
+    expect((await download(message.url!, bob.token)).bytes.equals(AMR)).to.equal(true);
   });
 
   it('stores nothing for a sender who is not in the room', async () => {

@@ -89,7 +89,7 @@ describe('v1 messages and history', () => {
     const room = (await t.client.json('POST', '/v1/rooms', { users: [{ id: bob.id, login: 'bob' }] }, ann.token)).body as V1Room;
     const before = await messagesSent();
     const first = (await v1Send(t, ann, room.id, 'once', 'c-1')).body as V1Message;
-    const retried = (await v1Send(t, ann, room.id, 'once again?', 'c-1')).body as V1Message;
+    const retried = (await v1Send(t, ann, room.id, 'once', 'c-1')).body as V1Message;
     expect(retried).to.deep.equal(first);
     expect(first.client_id).to.equal('c-1');
     const together = await Promise.all(Array.from({ length: 10 }, () => v1Send(t, ann, room.id, 'burst', 'c-2')));
@@ -100,5 +100,25 @@ describe('v1 messages and history', () => {
     const bobs = (await v1Send(t, bob, room.id, 'mine', 'c-1')).body as V1Message;
     expect(bobs.id).not.to.equal(first.id);
     expect((await v1History(t, bob, room.id)).map((message) => message.text)).to.deep.equal(['once', 'burst', 'mine']);
+  });
+
+  it('refuses a client_id reused for another text or room with 422 client_id_reused, and stores nothing', async () => {
+    const room = await v1Group(t, ann, 'keys', [bob]);
+    const other = await v1Group(t, ann, 'other keys', [bob]);
+    const first = (await v1Send(t, ann, room.id, 'the text', 'key-1')).body as V1Message;
+    const before = await messagesSent();
+    const otherText = await v1Send(t, ann, room.id, 'another text', 'key-1');
+    expect(otherText.status).to.equal(422);
+    expect(otherText.body).to.deep.equal({ error: { code: 'client_id_reused' } });
+    const otherRoom = await v1Send(t, ann, other.id, 'the text', 'key-1');
+    expect([otherRoom.status, errorCode(otherRoom)]).to.deep.equal([422, 'client_id_reused']);
+    const together = await Promise.all([v1Send(t, ann, room.id, 'one', 'key-2'), v1Send(t, ann, room.id, 'two', 'key-2')]);
+    expect(together.map((answer) => `${answer.status} ${errorCode(answer) ?? ''}`).sort(), 'two texts under one key at once').to.deep.equal(
+      ['200 ', '422 client_id_reused'],
+    );
+    expect((await v1Send(t, ann, room.id, 'the text', 'key-1')).body).to.deep.equal(first);
+    expect(await messagesSent()).to.equal(before + 1, 'the one text under key-2');
+    const openApi = (await t.client.json('GET', '/v1/openapi.json')).body as { paths: Record<string, { post?: { responses: unknown } }> };
+    expect(JSON.stringify(openApi.paths['/v1/rooms/{id}/messages']?.post?.responses)).to.include('client_id_reused');
   });
 });
