@@ -1,9 +1,12 @@
 import { CLIENT_ID_WINDOW_MS, sendKey, type StoredMessage } from '../commands/message.js';
-import type { MessageSent } from '../events/message.js';
+import type { StoredEvent } from '../events/eschat-event.js';
+import { EventTypes } from '../events/event-types.js';
+import { messageEventTypes, type MessageSent } from '../events/message.js';
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
 import type { EventStore } from '../store/ports/event-store.js';
 
 const PAGE = 1000;
+const messagesSent = new EventTypes<MessageSent>(messageEventTypes);
 /**
  * Messages are stamped before they commit, by processes whose clocks may differ a little, so
  * the log is not in time order to the millisecond: the load reads this much further back than
@@ -44,11 +47,11 @@ export class RecentSends {
   static async load(store: EventStore, upTo: Position, now = Date.now()): Promise<RecentSends> {
     const recent = new RecentSends(upTo);
     const oldest = new Date(now - CLIENT_ID_WINDOW_MS - CLOCK_SLACK_MS).toISOString();
-    const newestFirst: RecordedEvent[] = [];
+    const newestFirst: RecordedEvent<MessageSent>[] = [];
     let from: Position | undefined;
     for (;;) {
       const page = await store.readAll({ direction: 'backwards', from, maxCount: PAGE, filter: { eventTypes: ['MessageSent'] } });
-      for (const event of page) newestFirst.push(event);
+      for (const event of page) if (messagesSent.has(event)) newestFirst.push(event);
       const last = page.at(-1);
       if (!last || page.length < PAGE || last.metadata.at < oldest) break;
       from = last.position;
@@ -61,10 +64,10 @@ export class RecentSends {
   }
 
   /** Every live event, in order: messages are remembered, and the position moves on. */
-  record(event: RecordedEvent): void {
+  record(event: StoredEvent): void {
     if (event.position <= this.position) return;
     this.position = event.position;
-    if (event.type === 'MessageSent') this.remember(event);
+    if (messagesSent.has(event)) this.remember(event);
     if (this.waiters.length > 0) this.wake();
   }
 
@@ -93,8 +96,8 @@ export class RecentSends {
     return this.byKey.size;
   }
 
-  private remember(event: RecordedEvent): void {
-    const { data, metadata } = event as unknown as RecordedEvent<'MessageSent', MessageSent['data']>;
+  private remember(event: RecordedEvent<MessageSent>): void {
+    const { data, metadata } = event;
     if (data.clientId !== null) {
       const key = sendKey(data.sender, data.device, data.clientId);
       const message: StoredMessage = { position: event.position, at: metadata.at, data };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fold } from '../../src/commands/decider.js';
-import { IdAllocator } from '../../src/commands/id-allocator.js';
+import { roomIdAllocator, userIdAllocator } from '../../src/commands/id-allocator.js';
 import {
   addMember,
   createGroup,
@@ -17,8 +17,8 @@ import type { EventStore } from '../../src/store/ports/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 import { refusalOf } from '../support/refusal.js';
 
-const roomIds = (store: EventStore) => new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
-const userIds = (store: EventStore) => new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
+const roomIds = roomIdAllocator;
+const userIds = userIdAllocator;
 
 /** The state after `events`, then what `command` decides: its events, or the refusal code. */
 function decide(events: RoomEvent[], command: RoomCommand): RoomEvent[] | string {

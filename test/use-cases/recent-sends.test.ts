@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { CLIENT_ID_WINDOW_MS } from '../../src/commands/message.js';
 import type { MessageSent } from '../../src/events/message.js';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { RecentSends } from '../../src/use-cases/recent-sends.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const ago = (ms: number): string => new Date(NOW - ms).toISOString();
 
-function sent(position: number, clientId: string | null, at: string, device = 'phone', sender = 1): RecordedEvent {
+function sent(position: number, clientId: string | null, at: string, device = 'phone', sender = 1): StoredEvent {
   const data: MessageSent['data'] = { roomId: 9, sender, device, clientId, kind: 'text', text: `m${position}`, mediaId: null };
   return {
     id: `e${position}`,
@@ -22,7 +22,7 @@ function sent(position: number, clientId: string | null, at: string, device = 'p
   };
 }
 
-const other = (position: number): RecordedEvent => ({ ...sent(position, null, ago(0)), type: 'RoomMemberJoined', data: {} });
+const other = (position: number): StoredEvent => ({ ...sent(position, null, ago(0)), type: 'RoomMemberJoined', data: {} });
 
 describe('RecentSends', function () {
   let empty: SqliteEventStore;
