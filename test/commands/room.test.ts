@@ -152,5 +152,21 @@ describe('room aggregate', () => {
       expect(await refusalOf(addMember(store, { roomId: groups[0]!.roomId, by: ann, userId: 999 }, {}))).to.equal('user_not_found');
       expect(await refusalOf(joinRoom(store, { roomId: 12345, userId: bob, key: 'k' }, {}))).to.equal('room_not_found');
     });
+
+    it('passes over an event of a type a newer version wrote in the room, and appends after it', async () => {
+      const [ann, bob] = users as [number, number];
+      const key = newRoomKey();
+      const group = await createGroup(store, roomIds(store), { name: 'g', creator: ann, members: [], key }, {});
+      await store.append(roomStream(group.roomId), [{ type: 'RoomArchived', data: { roomId: group.roomId }, metadata: meta }]);
+      const joined = await joinRoom(store, { roomId: group.roomId, userId: bob, key }, {});
+      expect(joined.state.members).to.deep.equal([ann, bob]);
+      const history = await store.readStream(roomStream(group.roomId));
+      expect(history.map((event) => `${event.revision}:${event.type}`)).to.deep.equal([
+        '0:RoomCreated',
+        '1:RoomMemberJoined',
+        '2:RoomArchived',
+        '3:RoomMemberJoined',
+      ]);
+    });
   });
 });
