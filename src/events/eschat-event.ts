@@ -12,9 +12,6 @@ export type EschatEvent =
 
 export type EschatEventType = EschatEvent['type'];
 
-/** The eschat event of type `T`. */
-export type EventOfType<T extends EschatEventType> = Extract<EschatEvent, { type: T }>;
-
 /** Every type of EschatEvent: the compiler checks each is one, and EschatEventTypesComplete that none is missing. */
 export const eschatEventTypes = [
   ...userEventTypes,
