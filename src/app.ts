@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { IdAllocator } from './commands/id-allocator.js';
+import { roomIdAllocator, userIdAllocator } from './commands/id-allocator.js';
 import type { Config } from './platform/config.js';
 import { ensureDevCertificates } from './platform/dev-certificates.js';
 import { closeGracefully } from './http/close-gracefully.js';
@@ -48,7 +48,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const metrics = new Metrics();
   const store: EventStore = new InstrumentedEventStore(await openEventStore(config), metrics);
   const readStore = await openReadStore(config);
-  const feed = new LiveFeed(store);
+  const unknownTypes = new Set<string>();
+  // Once per type: a log a newer version wrote may hold many events of a type this one passes over.
+  const feed = new LiveFeed(store, ({ type, position }) => {
+    if (unknownTypes.has(type)) return;
+    unknownTypes.add(type);
+    log.warn({ type, position }, 'events of a type this version does not know are passed over');
+  });
   // Subscribed before the catch-up starts the feed: the routing state is built in the same
   // pass over the log as the read models, rather than by reading the log again.
   const following = RoutingState.follow(feed.events);
@@ -58,7 +64,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   await runner.start();
   metrics.watchProjections(() => runner.status());
-  const roomIds = new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
+  const roomIds = roomIdAllocator(store);
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
   // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
@@ -70,7 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     store,
     read: runner,
     projections: runner,
-    userIds: new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId),
+    userIds: userIdAllocator(store),
     roomIds,
     media: await openMediaStore(config, readStore),
     config: served,

@@ -1,6 +1,6 @@
 import { concatMap, filter, from, type Subscription } from 'rxjs';
 import type { Command } from 'commander';
-import type { RecordedEvent } from '../events/recorded-event.js';
+import type { StoredEvent } from '../events/eschat-event.js';
 import { auditEntries } from '../queries/audit/entry.js';
 import { matchesTail, recentEvents, type TailFilter } from '../queries/event-tail.js';
 import type { EventStore } from '../store/ports/event-store.js';
@@ -31,7 +31,7 @@ function collectTypes(value: string, previous: string[] = []): string[] {
 
 /** Prints events as entries, in log order, people named from the log. */
 function printer(store: EventStore, output: Output, withContent: boolean) {
-  return async (events: readonly RecordedEvent[]): Promise<void> => {
+  return async (events: readonly StoredEvent[]): Promise<void> => {
     for (const entry of await auditEntries(store, events, { withContent })) {
       if (output.json) output.line(entry);
       else output.print(renderEntryLine(entry, output.paint));

@@ -1,4 +1,5 @@
-import type { DomainEvent, Position, Revision, StreamName } from '../events/recorded-event.js';
+import type { EschatEvent } from '../events/eschat-event.js';
+import type { Position, Revision, StreamName } from '../events/recorded-event.js';
 import { WrongExpectedVersionError, type EventStore } from '../store/ports/event-store.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal, fold, type Decider } from './decider.js';
@@ -18,7 +19,7 @@ const MAX_ATTEMPTS = 10;
  * writer got there first, decides again on the fresh state. A command that needs facts from
  * outside the stream (is that user registered?) is given as a function of the loaded state.
  */
-export async function handleCommand<State, Command, Event extends DomainEvent>(
+export async function handleCommand<State, Command, Event extends EschatEvent>(
   store: EventStore,
   stream: StreamName,
   decider: Decider<State, Command, Event>,
@@ -27,7 +28,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 ): Promise<CommandResult<State, Event>> {
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(stream);
-    const state = fold(decider, history as unknown as Event[]);
+    // The revision counts every event of the stream, the state only those the decider knows.
+    const state = fold(decider, history.filter(decider.eventTypes.has));
     const decision = decider.decide(
       state,
       typeof command === 'function' ? await (command as (s: State) => Promise<Command>)(state) : command,

@@ -1,4 +1,5 @@
-import { contactStream, type ContactEvent } from '../events/contact.js';
+import { contactEventTypes, contactStream, type ContactEvent } from '../events/contact.js';
+import { EventTypes } from '../events/event-types.js';
 import type { Position, UserId } from '../events/recorded-event.js';
 import { userStream } from '../events/user.js';
 import type { EventStore } from '../store/ports/event-store.js';
@@ -32,6 +33,7 @@ const hasRequest = (state: ContactState, requester: UserId, by: UserId): boolean
  * direction, only its target answers it, only its sender withdraws it.
  */
 export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent> = {
+  eventTypes: new EventTypes<ContactEvent>(contactEventTypes),
   initialState: { status: 'strangers' },
   evolve(_state, event) {
     switch (event.type) {

@@ -1,4 +1,5 @@
-import type { DomainEvent } from '../events/recorded-event.js';
+import type { EschatEvent } from '../events/eschat-event.js';
+import type { EventTypes } from '../events/event-types.js';
 
 /**
  * Why a command was refused, in domain words (`user_already_exists`, `not_a_member`, ...).
@@ -11,8 +12,13 @@ export class Refusal {
   ) {}
 }
 
-/** An aggregate as a pair of pure functions over its own events. */
-export interface Decider<State, Command, Event extends DomainEvent> {
+/**
+ * An aggregate as a pair of pure functions over its own events. `eventTypes` are those events:
+ * the command handler folds only them, so another event in the stream (one of a type a newer
+ * version wrote) is passed over, as every handler does.
+ */
+export interface Decider<State, Command, Event extends EschatEvent> {
+  readonly eventTypes: EventTypes<Event>;
   readonly initialState: State;
   evolve(state: State, event: Event): State;
   decide(state: State, command: Command): readonly Event[] | Refusal;
@@ -29,7 +35,7 @@ export class CommandRefused extends Error {
   }
 }
 
-export function fold<State, Event extends DomainEvent>(
+export function fold<State, Event extends EschatEvent>(
   decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
   events: readonly Event[],
 ): State {

@@ -1,3 +1,8 @@
+import type { EschatEvent } from '../events/eschat-event.js';
+import { EventTypes } from '../events/event-types.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
+import type { RoomCreated } from '../events/room.js';
+import type { UserRegistered } from '../events/user.js';
 import type { EventStore } from '../store/ports/event-store.js';
 
 /**
@@ -9,12 +14,18 @@ export class IdAllocator {
   private last = 0;
   private seeded = false;
 
-  constructor(
-    private readonly store: EventStore,
-    /** The event that creates the aggregate, and where its id is in the data. */
-    private readonly createdEvent: string,
-    private readonly idOf: (data: unknown) => number,
+  private constructor(
+    /** The id of the newest aggregate in the log, 0 when there is none. */
+    private readonly highestRecorded: () => Promise<number>,
   ) {}
+
+  /** Ids of the aggregates `created` creates, the newest of which holds the highest id (`idOf`). */
+  static of<E extends EschatEvent>(store: EventStore, created: EventTypes<E>, idOf: (event: RecordedEvent<E>) => number): IdAllocator {
+    return new IdAllocator(async () => {
+      const [newest] = await store.readAll({ direction: 'backwards', maxCount: 1, filter: { eventTypes: created.types } });
+      return newest && created.has(newest) ? idOf(newest) : 0;
+    });
+  }
 
   async next(): Promise<number> {
     if (!this.seeded) {
@@ -29,9 +40,10 @@ export class IdAllocator {
   conflicted(): void {
     this.seeded = false;
   }
-
-  private async highestRecorded(): Promise<number> {
-    const [newest] = await this.store.readAll({ direction: 'backwards', maxCount: 1, filter: { eventTypes: [this.createdEvent] } });
-    return newest ? this.idOf(newest.data) : 0;
-  }
 }
+
+export const roomIdAllocator = (store: EventStore): IdAllocator =>
+  IdAllocator.of(store, new EventTypes<RoomCreated>(['RoomCreated']), (event) => event.data.roomId);
+
+export const userIdAllocator = (store: EventStore): IdAllocator =>
+  IdAllocator.of(store, new EventTypes<UserRegistered>(['UserRegistered']), (event) => event.data.userId);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { mediaStream, type MediaUploaded } from '../events/media.js';
+import { EventTypes } from '../events/event-types.js';
+import { mediaEventTypes, mediaStream, type MediaUploaded } from '../events/media.js';
 import type { Position, UserId } from '../events/recorded-event.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { MediaStore } from '../store/ports/media-store.js';
@@ -12,6 +13,7 @@ import { SIGNATURE_BYTES, guessMediaKind, mediaContentType, type MediaKind } fro
 
 /** Each id is uploaded once: the store made it up, so a second upload under it is a bug. */
 const mediaDecider: Decider<{ uploaded: boolean }, MediaUploaded['data'], MediaUploaded> = {
+  eventTypes: new EventTypes<MediaUploaded>(mediaEventTypes),
   initialState: { uploaded: false },
   evolve: () => ({ uploaded: true }),
   decide: (state, data) => (state.uploaded ? new Refusal('id_taken') : [{ type: 'MediaUploaded', data }]),

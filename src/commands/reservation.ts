@@ -1,5 +1,6 @@
 import type { UserId } from '../events/recorded-event.js';
-import type { ReservationEvent } from '../events/user.js';
+import { EventTypes } from '../events/event-types.js';
+import { reservationEventTypes, type ReservationEvent } from '../events/user.js';
 import { Refusal, type Decider } from './decider.js';
 
 /** A unique value (a login, a phone number) and who holds it. */
@@ -16,6 +17,7 @@ export type ReservationCommand =
 export const ORPHANED_CLAIM_MS = 30_000;
 
 export const reservationDecider: Decider<ReservationState, ReservationCommand, ReservationEvent> = {
+  eventTypes: new EventTypes<ReservationEvent>(reservationEventTypes),
   initialState: { holder: null, claimedAt: 0 },
   evolve(state, event) {
     switch (event.type) {

@@ -1,6 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Position, UserId } from '../events/recorded-event.js';
-import { directRoomStream, roomStream, type DirectRoomClaimed, type RoomEvent, type RoomId, type RoomKind } from '../events/room.js';
+import { EventTypes } from '../events/event-types.js';
+import {
+  directRoomEventTypes,
+  directRoomStream,
+  roomEventTypes,
+  roomStream,
+  type DirectRoomClaimed,
+  type RoomEvent,
+  type RoomId,
+  type RoomKind,
+} from '../events/room.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
@@ -57,6 +67,7 @@ export function newRoomKey(): string {
  * good (it is the pair's conversation: nobody joins, leaves or deletes it).
  */
 export const roomDecider: Decider<RoomState, RoomCommand, RoomEvent> = {
+  eventTypes: new EventTypes<RoomEvent>(roomEventTypes),
   initialState: { status: 'none', roomId: 0, kind: 'group', creator: 0, key: null, members: [] },
   evolve(state, event) {
     switch (event.type) {
@@ -217,6 +228,7 @@ type ClaimCommand = { roomId: RoomId; members: [UserId, UserId]; replacing: Room
 
 /** The claim stream of a pair: its last claim names the pair's room. */
 const claimDecider: Decider<ClaimState, ClaimCommand, DirectRoomClaimed> = {
+  eventTypes: new EventTypes<DirectRoomClaimed>(directRoomEventTypes),
   initialState: { roomId: null },
   evolve: (_state, event) => ({ roomId: event.data.roomId }),
   // Another writer claimed (or re-claimed) first: theirs stands.
@@ -246,14 +258,14 @@ export async function directRoom(
   const pair: [UserId, UserId] = [Math.min(a, b), Math.max(a, b)];
   const claims = directRoomStream(a, b);
   for (let attempt = 1; attempt <= MAX_DIRECT_ATTEMPTS; attempt++) {
-    const claimed = fold(claimDecider, (await store.readStream(claims)) as unknown as DirectRoomClaimed[]).roomId;
+    const claimed = fold(claimDecider, (await store.readStream(claims)).filter(claimDecider.eventTypes.has)).roomId;
     if (claimed === null) {
       if (!(await allExist(store, pair))) throw new CommandRefused(refuse('user_not_found'));
       await handleCommand(store, claims, claimDecider, { roomId: await ids.next(), members: pair, replacing: null }, context);
       continue;
     }
     const history = await store.readStream(roomStream(claimed));
-    const room = fold(roomDecider, history as unknown as RoomEvent[]);
+    const room = fold(roomDecider, history.filter(roomDecider.eventTypes.has));
     const last = history.at(-1);
     if (room.status === 'none') {
       const created = await tryCreate(

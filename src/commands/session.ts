@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { UserId } from '../events/recorded-event.js';
-import { sessionStream, type Dialect, type SessionEvent } from '../events/session.js';
+import { EventTypes } from '../events/event-types.js';
+import { sessionEventTypes, sessionStream, type Dialect, type SessionEvent } from '../events/session.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
@@ -17,6 +18,7 @@ export type SessionCommand =
   | { kind: 'end'; sessionId: string };
 
 export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent> = {
+  eventTypes: new EventTypes<SessionEvent>(sessionEventTypes),
   initialState: { status: 'none', userId: null },
   evolve(state, event) {
     switch (event.type) {

@@ -1,5 +1,6 @@
 import type { UserId } from '../events/recorded-event.js';
-import { loginReservationStream, phoneReservationStream, userStream, type UserEvent } from '../events/user.js';
+import { EventTypes } from '../events/event-types.js';
+import { loginReservationStream, phoneReservationStream, userEventTypes, userStream, type UserEvent } from '../events/user.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
@@ -24,6 +25,7 @@ export interface RegisterUser {
 }
 
 export const userDecider: Decider<UserState, RegisterUser, UserEvent> = {
+  eventTypes: new EventTypes<UserEvent>(userEventTypes),
   initialState: { registered: false, login: null, phone: null },
   evolve(_state, event) {
     return { registered: true, login: event.data.login, phone: event.data.phone };
@@ -137,8 +139,8 @@ async function claimValue(store: EventStore, claim: Claim, userId: UserId, conte
 /** Whether `userId` registered with the claimed value, i.e. the claim is not an orphan. */
 async function holds(store: EventStore, userId: UserId, claim: Claim): Promise<boolean> {
   const [registered] = await store.readStream(userStream(userId), { maxCount: 1 });
-  if (!registered || registered.type !== 'UserRegistered') return false;
-  const data = (registered as unknown as UserEvent).data;
+  if (!registered || !userDecider.eventTypes.has(registered)) return false;
+  const data = registered.data;
   const value = claim.field === 'login' ? data.login?.toLowerCase() : data.phone;
   return value === claim.value;
 }

@@ -10,3 +10,5 @@ export type MediaUploaded = DomainEvent<
 >;
 
 export type MediaEvent = MediaUploaded;
+
+export const mediaEventTypes = ['MediaUploaded'] as const;

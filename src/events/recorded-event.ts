@@ -1,3 +1,5 @@
+import type { EschatEvent } from './eschat-event.js';
+
 /**
  * The envelope every event travels in, independent of the store behind it.
  * Aggregate files (user.ts, session.ts, ...) define the `type` and `data` inside.
@@ -36,8 +38,8 @@ export interface NewEvent<T extends string = string, D = unknown> extends Domain
   metadata: EventMetadata;
 }
 
-/** An event as the store recorded it. */
-export interface RecordedEvent<T extends string = string, D = unknown> extends DomainEvent<T, D> {
+/** Where and when the store recorded an event. */
+export interface EventEnvelope {
   id: EventId;
   stream: StreamName;
   revision: Revision;
@@ -46,3 +48,9 @@ export interface RecordedEvent<T extends string = string, D = unknown> extends D
   /** Milliseconds since the epoch, set by the store. */
   created: number;
 }
+
+/**
+ * An event as the store recorded it. Distributive over the union `E`, so that a
+ * `switch (event.type)` narrows `event.data` to that type's data.
+ */
+export type RecordedEvent<E extends DomainEvent = EschatEvent> = E extends DomainEvent ? EventEnvelope & E : never;

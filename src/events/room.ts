@@ -48,3 +48,5 @@ export const roomEventTypes = [
   'RoomDeleted',
   'RoomKeyRotated',
 ] as const;
+
+export const directRoomEventTypes = ['DirectRoomClaimed'] as const;

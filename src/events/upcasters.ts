@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './recorded-event.js';
+import type { StoredEvent } from './eschat-event.js';
 import type { Dialect } from './session.js';
 
 type Data = Record<string, unknown>;
@@ -30,7 +30,7 @@ export class UpcasterRegistry {
   }
 
   /** The event in its current shape: the same object when it already is (the common case). */
-  upcast(event: RecordedEvent): RecordedEvent {
+  upcast(event: StoredEvent): StoredEvent {
     const steps = this.byType.get(event.type);
     if (steps === undefined || !isData(event.data)) return event;
     let data = event.data;

@@ -30,3 +30,5 @@ export type ValueReleased = DomainEvent<'ValueReleased', { value: string; userId
 export type ReservationEvent = ValueClaimed | ValueReleased;
 
 export const userEventTypes = ['UserRegistered'] as const;
+
+export const reservationEventTypes = ['ValueClaimed', 'ValueReleased'] as const;

@@ -37,7 +37,7 @@ export const REQUESTS = 'requests';
 export const contactKey = (owner: UserId, contact: UserId): string => `${owner}:${contact}`;
 export const requestKey = (from: UserId, to: UserId): string => `${from}:${to}`;
 
-export const contactsProjection: Projection = {
+export const contactsProjection: Projection<ContactEvent> = {
   name: 'contacts',
   version: 1,
   eventTypes: contactEventTypes,
@@ -45,11 +45,10 @@ export const contactsProjection: Projection = {
     { name: CONTACTS, indexes: [{ keys: { owner: 1, version: 1 } }] },
     { name: REQUESTS, indexes: [{ keys: { to: 1, at: 1 } }, { keys: { from: 1 } }] },
   ],
-  project(event: RecordedEvent): ReadOperation[] {
-    const contact = event as unknown as ContactEvent;
-    switch (contact.type) {
+  project(event: RecordedEvent<ContactEvent>): ReadOperation[] {
+    switch (event.type) {
       case 'ContactRequested': {
-        const { from, to, ask } = contact.data;
+        const { from, to, ask } = event.data;
         const document: ContactRequestDocument = {
           _id: requestKey(from, to),
           from,
@@ -62,15 +61,15 @@ export const contactsProjection: Projection = {
         ];
       }
       case 'ContactAccepted': {
-        const { by, requester } = contact.data;
+        const { by, requester } = event.data;
         return [answered(requester, by), ...bothSides(by, requester, 'contact', event.position)];
       }
       case 'ContactDeclined':
-        return [answered(contact.data.requester, contact.data.by)];
+        return [answered(event.data.requester, event.data.by)];
       case 'ContactRequestCancelled':
-        return [answered(contact.data.by, contact.data.target)];
+        return [answered(event.data.by, event.data.target)];
       case 'ContactDeleted':
-        return bothSides(contact.data.by, contact.data.other, 'removed', event.position);
+        return bothSides(event.data.by, event.data.other, 'removed', event.position);
     }
   },
 };

@@ -24,13 +24,12 @@ export function mediaCollection(read: ReadModels) {
   return read.collection<MediaDocument>('media', MEDIA);
 }
 
-export const mediaProjection: Projection = {
+export const mediaProjection: Projection<MediaUploaded | MessageSent> = {
   name: 'media',
   version: 1,
   eventTypes: ['MediaUploaded', 'MessageSent'],
   collections: [{ name: MEDIA }],
-  project(recorded: RecordedEvent): ReadOperation[] {
-    const event = recorded as unknown as MediaUploaded | MessageSent;
+  project(event: RecordedEvent<MediaUploaded | MessageSent>): ReadOperation[] {
     if (event.type === 'MessageSent') {
       const { mediaId, roomId } = event.data;
       if (mediaId === null) return [];
@@ -42,7 +41,7 @@ export const mediaProjection: Projection = {
       ];
     }
     const { mediaId, owner, kind, contentType, size, sha256 } = event.data;
-    const details = { owner, kind, contentType, size, sha256, uploadedAt: recorded.metadata.at };
+    const details = { owner, kind, contentType, size, sha256, uploadedAt: event.metadata.at };
     return [
       {
         collection: MEDIA,

@@ -42,14 +42,13 @@ export function messageDocument(position: Position, data: MessageSent['data'], a
 }
 
 /** History per room, in position order. (Retried sends are answered by RecentSends, not from here.) */
-export const messagesProjection: Projection = {
+export const messagesProjection: Projection<MessageSent> = {
   name: 'messages',
   version: 1,
   eventTypes: ['MessageSent'],
   collections: [{ name: MESSAGES, indexes: [{ keys: { room: 1, _id: 1 } }] }],
-  project(recorded: RecordedEvent): ReadOperation[] {
-    const { data } = recorded as unknown as MessageSent;
-    const document = messageDocument(recorded.position, data, recorded.metadata.at);
+  project(event: RecordedEvent<MessageSent>): ReadOperation[] {
+    const document = messageDocument(event.position, event.data, event.metadata.at);
     return [{ collection: MESSAGES, operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } }];
   },
 };

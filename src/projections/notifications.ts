@@ -72,7 +72,7 @@ export function audienceOf(event: ContactEvent | RoomEvent): UserId[] {
   }
 }
 
-export const notificationsProjection: Projection = {
+export const notificationsProjection: Projection<ContactEvent | RoomEvent> = {
   name: 'notifications',
   version: 1,
   eventTypes: notificationEventTypes,
@@ -80,23 +80,22 @@ export const notificationsProjection: Projection = {
     { name: 'notifications', indexes: [{ keys: { audience: 1, _id: 1 } }] },
     { name: 'memberships', indexes: [{ keys: { user: 1 } }, { keys: { room: 1 } }] },
   ],
-  project(recorded: RecordedEvent): ReadOperation[] {
-    const event = recorded as unknown as (ContactEvent | RoomEvent) & RecordedEvent;
+  project(event: RecordedEvent<ContactEvent | RoomEvent>): ReadOperation[] {
     const document: NotificationDocument = {
-      _id: recorded.position,
+      _id: event.position,
       audience: audienceOf(event),
-      type: recorded.type,
-      data: recorded.data as Record<string, unknown>,
-      actor: recorded.metadata.actor ?? null,
-      device: recorded.metadata.device ?? null,
-      session: recorded.metadata.session ?? null,
-      at: recorded.metadata.at,
+      type: event.type,
+      data: event.data,
+      actor: event.metadata.actor ?? null,
+      device: event.metadata.device ?? null,
+      session: event.metadata.session ?? null,
+      at: event.metadata.at,
     };
     const notification: ReadOperation = {
       collection: 'notifications',
       operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } },
     };
-    return [notification, ...membershipOperations(event, recorded.position)];
+    return [notification, ...membershipOperations(event, event.position)];
   },
 };
 

@@ -35,13 +35,12 @@ export function roomCollection(read: ReadModels) {
  * Every room event carries the members once it is applied, so each one sets them outright:
  * applying an event twice, or replaying from an older checkpoint, ends in the same state.
  */
-export const roomsProjection: Projection = {
+export const roomsProjection: Projection<RoomEvent> = {
   name: 'rooms',
   version: 1,
   eventTypes: roomEventTypes,
   collections: [{ name: ROOMS, indexes: [{ keys: { members: 1 } }, { keys: { membersKey: 1 } }] }],
-  project(recorded: RecordedEvent): ReadOperation[] {
-    const event = recorded as unknown as RoomEvent;
+  project(event: RecordedEvent<RoomEvent>): ReadOperation[] {
     const members = [...event.data.members].sort((a, b) => a - b);
     const membership = { members, membersKey: membersKey(members) };
     return [
@@ -50,7 +49,7 @@ export const roomsProjection: Projection = {
         operation: {
           updateOne: {
             filter: { _id: event.data.roomId },
-            update: { $set: changes(event, membership, recorded.metadata.at) },
+            update: { $set: changes(event, membership, event.metadata.at) },
             upsert: true,
           },
         },

@@ -1,5 +1,7 @@
 import type { Observable } from 'rxjs';
-import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
+import type { StoredEvent } from '../events/eschat-event.js';
+import { EventTypes } from '../events/event-types.js';
+import type { Position, UserId } from '../events/recorded-event.js';
 import { roomEventTypes, type RoomEvent, type RoomId, type RoomKind } from '../events/room.js';
 import type { EventStore } from '../store/ports/event-store.js';
 
@@ -9,7 +11,7 @@ export interface RoomRoute {
 }
 
 const PAGE = 10_000;
-const roomTypes: ReadonlySet<string> = new Set(roomEventTypes);
+const roomEvents = new EventTypes<RoomEvent>(roomEventTypes);
 
 /**
  * Who is in which room, kept in this process by the same events it routes, in order: the
@@ -37,7 +39,7 @@ export class RoutingState {
    * A state kept by `events` as they come, for a server that reads the log once at start: it
    * follows the feed that catches the read models up. Handed over by `detach`.
    */
-  static follow(events: Observable<RecordedEvent>): FollowedRouting {
+  static follow(events: Observable<StoredEvent>): FollowedRouting {
     const state = new RoutingState();
     const subscription = events.subscribe((event) => state.apply(event));
     return {
@@ -48,9 +50,8 @@ export class RoutingState {
     };
   }
 
-  apply(recorded: RecordedEvent): void {
-    if (!roomTypes.has(recorded.type)) return;
-    const event = recorded as unknown as RoomEvent;
+  apply(event: StoredEvent): void {
+    if (!roomEvents.has(event)) return;
     if (event.type === 'RoomDeleted') this.rooms.delete(event.data.roomId);
     else this.rooms.set(event.data.roomId, { kind: event.data.kind, members: new Set(event.data.members) });
     if (event.type === 'RoomCreated' && event.data.kind === 'direct') {

@@ -1,5 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
-import type { Position, RecordedEvent } from '../events/recorded-event.js';
+import type { EschatEvent, StoredEvent } from '../events/eschat-event.js';
+import { EventTypes } from '../events/event-types.js';
+import type { Position } from '../events/recorded-event.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { Collection, Document, ReadStore, WriteOperation } from '../store/ports/read-store.js';
 import type { Projection, ReadOperation } from './projection.js';
@@ -25,7 +27,8 @@ export interface Checkpoint extends Document {
 
 interface Running {
   projection: Projection;
-  types: ReadonlySet<string>;
+  /** What the projection handles: the runner gives it those events only. */
+  types: EventTypes<EschatEvent>;
   generation: number;
   position: Position;
   rebuilding: boolean;
@@ -37,7 +40,7 @@ interface Running {
 export interface RunnerOptions {
   batchSize?: number;
   /** Where live events come from; by default a subscription of the runner's own. */
-  subscribe?: (from: Position) => Observable<RecordedEvent>;
+  subscribe?: (from: Position) => Observable<StoredEvent>;
   /** Reports a projection that failed to apply a batch; it stops there, the others go on. */
   onError?: (projection: string, error: unknown) => void;
 }
@@ -53,7 +56,7 @@ const REBUILD_PAGE = 5000;
 export class ProjectionRunner implements ReadModels {
   private readonly running = new Map<string, Running>();
   private readonly collections = new Map<string, Collection<Document>>();
-  private queue: RecordedEvent[] = [];
+  private queue: StoredEvent[] = [];
   private draining = false;
   private tail: Promise<unknown> = Promise.resolve();
   private applied: Position = 0;
@@ -80,7 +83,7 @@ export class ProjectionRunner implements ReadModels {
       const current = saved?.version === projection.version;
       const entry: Running = {
         projection,
-        types: new Set(projection.eventTypes),
+        types: new EventTypes(projection.eventTypes),
         generation: saved?.generation ?? 1,
         position: saved && current ? saved.position : 0,
         rebuilding: false,
@@ -171,7 +174,7 @@ export class ProjectionRunner implements ReadModels {
       const head = await this.store.headPosition();
       for (;;) {
         const page = await this.store.readAll({ from: position, maxCount: REBUILD_PAGE, filter: { eventTypes: projection.eventTypes } });
-        await this.applyTo(projection, generation, page);
+        await this.applyTo(entry, generation, page);
         position = page.at(-1)?.position ?? position;
         onProgress?.(position, head);
         if (page.length < REBUILD_PAGE) break;
@@ -179,7 +182,7 @@ export class ProjectionRunner implements ReadModels {
       // The final stretch and the swap happen between two live batches, so nothing is missed.
       await this.exclusive(async () => {
         const rest = await this.readAllBetween(position, this.applied, projection.eventTypes);
-        await this.applyTo(projection, generation, rest);
+        await this.applyTo(entry, generation, rest);
         const previous = entry.generation;
         entry.generation = generation;
         entry.position = this.applied;
@@ -194,8 +197,8 @@ export class ProjectionRunner implements ReadModels {
     }
   }
 
-  private async readAllBetween(after: Position, upTo: Position, eventTypes: readonly string[]): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
+  private async readAllBetween(after: Position, upTo: Position, eventTypes: readonly string[]): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
     let position = after;
     for (;;) {
       const page = await this.store.readAll({ from: position, maxCount: REBUILD_PAGE, filter: { eventTypes } });
@@ -206,7 +209,7 @@ export class ProjectionRunner implements ReadModels {
     }
   }
 
-  private enqueue(event: RecordedEvent): void {
+  private enqueue(event: StoredEvent): void {
     this.queue.push(event);
     if (!this.draining) void this.drain();
   }
@@ -229,14 +232,14 @@ export class ProjectionRunner implements ReadModels {
     }
   }
 
-  private async applyBatch(batch: readonly RecordedEvent[]): Promise<void> {
+  private async applyBatch(batch: readonly StoredEvent[]): Promise<void> {
     const last = batch[batch.length - 1];
     if (!last) return;
     for (const entry of this.running.values()) {
       if (entry.error || entry.stale || entry.position >= last.position) continue;
-      const events = batch.filter((event) => event.position > entry.position && entry.types.has(event.type));
+      const events = batch.filter((event) => event.position > entry.position);
       try {
-        await this.applyTo(entry.projection, entry.generation, events);
+        await this.applyTo(entry, entry.generation, events);
         entry.position = last.position;
         await this.saveCheckpoint(entry);
       } catch (error) {
@@ -248,9 +251,10 @@ export class ProjectionRunner implements ReadModels {
     this.wakeWaiters();
   }
 
-  private async applyTo(projection: Projection, generation: number, events: readonly RecordedEvent[]): Promise<void> {
+  private async applyTo({ projection, types }: Running, generation: number, events: readonly StoredEvent[]): Promise<void> {
     const byCollection = new Map<string, WriteOperation[]>();
     for (const event of events) {
+      if (!types.has(event)) continue;
       for (const { collection, operation } of projection.project(event) as ReadOperation[]) {
         let operations = byCollection.get(collection);
         if (!operations) byCollection.set(collection, (operations = []));

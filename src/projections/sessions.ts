@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/recorded-event.js';
-import type { SessionEvent } from '../events/session.js';
+import { sessionEventTypes, type SessionEvent } from '../events/session.js';
 import type { Projection, ReadOperation } from './projection.js';
 
 /** Live sessions by token hash: what authentication looks up on every request. */
@@ -13,17 +13,16 @@ export interface SessionDocument {
   [key: string]: unknown;
 }
 
-export const sessionsProjection: Projection = {
+export const sessionsProjection: Projection<SessionEvent> = {
   name: 'sessions',
   version: 1,
-  eventTypes: ['SessionStarted', 'SessionEnded'],
+  eventTypes: sessionEventTypes,
   collections: [{ name: 'sessions', indexes: [{ keys: { sessionId: 1 } }, { keys: { userId: 1 } }] }],
-  project(event: RecordedEvent): ReadOperation[] {
-    const session = event as unknown as SessionEvent;
-    if (session.type === 'SessionEnded') {
-      return [{ collection: 'sessions', operation: { deleteOne: { filter: { sessionId: session.data.sessionId } } } }];
+  project(event: RecordedEvent<SessionEvent>): ReadOperation[] {
+    if (event.type === 'SessionEnded') {
+      return [{ collection: 'sessions', operation: { deleteOne: { filter: { sessionId: event.data.sessionId } } } }];
     }
-    const { data } = session;
+    const { data } = event;
     const document: SessionDocument = {
       _id: data.tokenHash,
       sessionId: data.sessionId,

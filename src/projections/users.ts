@@ -15,13 +15,13 @@ export interface UserDocument {
   [key: string]: unknown;
 }
 
-export const usersProjection: Projection = {
+export const usersProjection: Projection<UserRegistered> = {
   name: 'users',
   version: 1,
   eventTypes: ['UserRegistered'],
   collections: [{ name: 'users', indexes: [{ keys: { handle: 1 } }, { keys: { phone: 1 } }] }],
-  project(event: RecordedEvent): ReadOperation[] {
-    const { data } = event as unknown as UserRegistered;
+  project(event: RecordedEvent<UserRegistered>): ReadOperation[] {
+    const { data } = event;
     const document: UserDocument = {
       _id: data.userId,
       name: data.name,

@@ -1,4 +1,5 @@
-import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
+import type { StoredEvent } from '../events/eschat-event.js';
+import type { Position, UserId } from '../events/recorded-event.js';
 import type { EventFilter, EventStore } from '../store/ports/event-store.js';
 import { involves } from './audit/involvement.js';
 
@@ -19,7 +20,7 @@ function storeFilter(filter: TailFilter): EventFilter {
   };
 }
 
-export function matchesTail(event: RecordedEvent, filter: TailFilter): boolean {
+export function matchesTail(event: StoredEvent, filter: TailFilter): boolean {
   if (filter.types && filter.types.length > 0 && !filter.types.includes(event.type)) return false;
   if (filter.streamPrefix && !event.stream.startsWith(filter.streamPrefix)) return false;
   return filter.userId === undefined || involves(event, filter.userId);
@@ -29,8 +30,8 @@ export function matchesTail(event: RecordedEvent, filter: TailFilter): boolean {
  * The last `count` matching events up to `head`, oldest first. The store filters types and
  * streams; "by or about a user" is checked here, reading back page by page until enough match.
  */
-export async function recentEvents(store: EventStore, filter: TailFilter, count: number, head: Position): Promise<RecordedEvent[]> {
-  const found: RecordedEvent[] = [];
+export async function recentEvents(store: EventStore, filter: TailFilter, count: number, head: Position): Promise<StoredEvent[]> {
+  const found: StoredEvent[] = [];
   let before = head + 1;
   while (found.length < count) {
     const page = await store.readAll({ direction: 'backwards', from: before, maxCount: PAGE, filter: storeFilter(filter) });

@@ -1,4 +1,5 @@
-import type { NewEvent, Position, RecordedEvent, Revision, StreamName } from '../events/recorded-event.js';
+import type { NewEvent, Position, Revision, StreamName } from '../events/recorded-event.js';
+import type { StoredEvent } from '../events/eschat-event.js';
 import type { EventStore } from './ports/event-store.js';
 
 export interface CopyProgress {
@@ -53,11 +54,11 @@ export async function copyEvents(
 /** Consecutive source events of one stream: one append to the target. */
 interface Run {
   stream: StreamName;
-  events: RecordedEvent[];
+  events: StoredEvent[];
   bytes: number;
 }
 
-function runsOf(page: readonly RecordedEvent[]): Run[] {
+function runsOf(page: readonly StoredEvent[]): Run[] {
   const runs: Run[] = [];
   for (const event of page) {
     const bytes = Buffer.byteLength(JSON.stringify(event.data) ?? '') + Buffer.byteLength(JSON.stringify(event.metadata));
@@ -86,12 +87,12 @@ async function copyRun(run: Run, target: EventStore, heads: TargetHeads, progres
     throw new CopyConflict(`the target's ${run.stream} ends at revision ${head.revision}, the source continues at ${first.revision}`);
   }
   await target.append(run.stream, missing.map(toNewEvent), { expectedRevision: head.revision < 0 ? 'no_stream' : head.revision });
-  const last = missing[missing.length - 1] as RecordedEvent;
+  const last = missing[missing.length - 1] as StoredEvent;
   heads.advance(run.stream, { revision: last.revision, id: last.id });
   progress.copied += missing.length;
 }
 
-function toNewEvent(event: RecordedEvent): NewEvent {
+function toNewEvent(event: StoredEvent): NewEvent {
   return { id: event.id, type: event.type, data: event.data, metadata: event.metadata };
 }
 

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
+import type { NewEvent, Position, StreamName } from '../events/recorded-event.js';
+import type { StoredEvent } from '../events/eschat-event.js';
 import {
   WrongExpectedVersionError,
   type AppendOptions,
@@ -39,15 +40,15 @@ export class InstrumentedEventStore implements EventStore {
     }
   }
 
-  readStream(stream: StreamName, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     return this.inner.readStream(stream, options);
   }
 
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
     return this.inner.readAll(options);
   }
 
-  subscribe(from?: Position): Observable<RecordedEvent> {
+  subscribe(from?: Position): Observable<StoredEvent> {
     return this.inner.subscribe(from);
   }
 

@@ -1,5 +1,6 @@
 import { map, type Observable } from 'rxjs';
-import type { NewEvent, Position, RecordedEvent, StreamName } from '../events/recorded-event.js';
+import type { NewEvent, Position, StreamName } from '../events/recorded-event.js';
+import type { StoredEvent } from '../events/eschat-event.js';
 import { upcasters as eschatUpcasters, type UpcasterRegistry } from '../events/upcasters.js';
 import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions } from './ports/event-store.js';
 
@@ -20,15 +21,15 @@ export class UpcastingEventStore implements EventStore {
     return this.inner.append(stream, events, options);
   }
 
-  async readStream(stream: StreamName, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  async readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     return this.upcastAll(await this.inner.readStream(stream, options));
   }
 
-  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+  async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
     return this.upcastAll(await this.inner.readAll(options));
   }
 
-  subscribe(from?: Position): Observable<RecordedEvent> {
+  subscribe(from?: Position): Observable<StoredEvent> {
     return this.inner.subscribe(from).pipe(map((event) => this.upcasters.upcast(event)));
   }
 
@@ -40,7 +41,7 @@ export class UpcastingEventStore implements EventStore {
     return this.inner.close();
   }
 
-  private upcastAll(events: RecordedEvent[]): RecordedEvent[] {
+  private upcastAll(events: StoredEvent[]): StoredEvent[] {
     return events.map((event) => this.upcasters.upcast(event));
   }
 }

@@ -6,12 +6,16 @@ import {
   type EarlierSends,
   type StoredMessage,
 } from '../commands/message.js';
-import type { MediaUploaded } from '../events/media.js';
-import type { MessageSent } from '../events/message.js';
+import type { StoredEvent } from '../events/eschat-event.js';
+import { EventTypes } from '../events/event-types.js';
+import { mediaEventTypes, type MediaUploaded } from '../events/media.js';
+import { messageEventTypes, type MessageSent } from '../events/message.js';
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
 import type { EventStore } from '../store/ports/event-store.js';
 
 const PAGE = 1000;
+/** What the guard remembers: sends, and the digests of uploads a media send refers to. */
+const sendEvents = new EventTypes<MessageSent | MediaUploaded>([...messageEventTypes, ...mediaEventTypes]);
 /**
  * Messages are stamped before they commit, by processes whose clocks may differ a little, so
  * the log is not in time order to the millisecond: the load reads this much further back than
@@ -64,16 +68,16 @@ export class RecentSends {
   static async load(store: EventStore, upTo: Position, now = Date.now()): Promise<RecentSends> {
     const recent = new RecentSends(upTo);
     const oldest = new Date(now - CLIENT_ID_WINDOW_MS - CLOCK_SLACK_MS).toISOString();
-    const newestFirst: RecordedEvent[] = [];
+    const newestFirst: RecordedEvent<MessageSent | MediaUploaded>[] = [];
     let from: Position | undefined;
     for (;;) {
       const page = await store.readAll({
         direction: 'backwards',
         from,
         maxCount: PAGE,
-        filter: { eventTypes: ['MessageSent', 'MediaUploaded'] },
+        filter: { eventTypes: sendEvents.types },
       });
-      for (const event of page) newestFirst.push(event);
+      for (const event of page) if (sendEvents.has(event)) newestFirst.push(event);
       const last = page.at(-1);
       if (!last || page.length < PAGE || last.metadata.at < oldest) break;
       from = last.position;
@@ -86,10 +90,10 @@ export class RecentSends {
   }
 
   /** Every live event, in order: messages are remembered, and the position moves on. */
-  record(event: RecordedEvent): void {
+  record(event: StoredEvent): void {
     if (event.position <= this.position) return;
     this.position = event.position;
-    if (event.type === 'MessageSent' || event.type === 'MediaUploaded') this.remember(event);
+    if (sendEvents.has(event)) this.remember(event);
     if (this.waiters.length > 0) this.wake();
   }
 
@@ -126,12 +130,12 @@ export class RecentSends {
     return this.byKey.size;
   }
 
-  private remember(event: RecordedEvent): void {
+  private remember(event: RecordedEvent<MessageSent | MediaUploaded>): void {
     if (event.type === 'MediaUploaded') {
-      const { data, metadata } = event as RecordedEvent<'MediaUploaded', MediaUploaded['data']>;
+      const { data, metadata } = event;
       this.digests.set(data.mediaId, { sha256: data.sha256, at: metadata.at });
     } else {
-      const { data, metadata } = event as RecordedEvent<'MessageSent', MessageSent['data']>;
+      const { data, metadata } = event;
       if (data.clientId !== null)
         this.add(sendKey(data.sender, data.device, data.clientId), this.contentOf(data), {
           position: event.position,

@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { preparedData, type PreparedData } from '../support/prepared-data.js';
 import { startTestServer } from '../support/test-server.js';
 
-async function readLog(file: string): Promise<RecordedEvent[]> {
+async function readLog(file: string): Promise<StoredEvent[]> {
   const store = SqliteEventStore.open({ file, durability: 'normal' });
   try {
     return await store.readAll();
@@ -33,7 +33,7 @@ describe('eschat events copy', function () {
     );
     const source = await readLog(join(data.dataDir, 'events.db'));
     const copy = await readLog(join(data.dataDir, 'copy', 'events.db'));
-    const essence = (events: RecordedEvent[]) =>
+    const essence = (events: StoredEvent[]) =>
       events.map(({ id, stream, revision, type, data, metadata }) => ({ id, stream, revision, type, data, metadata }));
     expect(copy.length).to.equal(data.workload.head);
     expect(essence(copy)).to.deep.equal(essence(source));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fold } from '../../src/commands/decider.js';
-import { IdAllocator } from '../../src/commands/id-allocator.js';
+import { roomIdAllocator, userIdAllocator } from '../../src/commands/id-allocator.js';
 import {
   addMember,
   createGroup,
@@ -17,8 +17,8 @@ import type { EventStore } from '../../src/store/ports/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 import { refusalOf } from '../support/refusal.js';
 
-const roomIds = (store: EventStore) => new IdAllocator(store, 'RoomCreated', (data) => (data as { roomId: number }).roomId);
-const userIds = (store: EventStore) => new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
+const roomIds = roomIdAllocator;
+const userIds = userIdAllocator;
 
 /** The state after `events`, then what `command` decides: its events, or the refusal code. */
 function decide(events: RoomEvent[], command: RoomCommand): RoomEvent[] | string {
@@ -151,6 +151,22 @@ describe('room aggregate', () => {
       expect(await refusalOf(createGroup(store, a, { name: 'x', creator: ann, members: [999], key: null }, {}))).to.equal('user_not_found');
       expect(await refusalOf(addMember(store, { roomId: groups[0]!.roomId, by: ann, userId: 999 }, {}))).to.equal('user_not_found');
       expect(await refusalOf(joinRoom(store, { roomId: 12345, userId: bob, key: 'k' }, {}))).to.equal('room_not_found');
+    });
+
+    it('passes over an event of a type a newer version wrote in the room, and appends after it', async () => {
+      const [ann, bob] = users as [number, number];
+      const key = newRoomKey();
+      const group = await createGroup(store, roomIds(store), { name: 'g', creator: ann, members: [], key }, {});
+      await store.append(roomStream(group.roomId), [{ type: 'RoomArchived', data: { roomId: group.roomId }, metadata: meta }]);
+      const joined = await joinRoom(store, { roomId: group.roomId, userId: bob, key }, {});
+      expect(joined.state.members).to.deep.equal([ann, bob]);
+      const history = await store.readStream(roomStream(group.roomId));
+      expect(history.map((event) => `${event.revision}:${event.type}`)).to.deep.equal([
+        '0:RoomCreated',
+        '1:RoomMemberJoined',
+        '2:RoomArchived',
+        '3:RoomMemberJoined',
+      ]);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { IdAllocator } from '../../src/commands/id-allocator.js';
+import { userIdAllocator } from '../../src/commands/id-allocator.js';
 import { verifyPassword } from '../../src/commands/password.js';
 import { ORPHANED_CLAIM_MS, reservationDecider } from '../../src/commands/reservation.js';
 import { registerUser, type Registration } from '../../src/commands/user.js';
@@ -8,7 +8,7 @@ import type { EventStore } from '../../src/store/ports/event-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 import { refusalOf } from '../support/refusal.js';
 
-const allocator = (store: EventStore) => new IdAllocator(store, 'UserRegistered', (data) => (data as { userId: number }).userId);
+const allocator = userIdAllocator;
 const person = (login: string, phone: string | null = null): Registration => ({ name: login, login, phone, password: 'pw' });
 
 describe('user registration', () => {

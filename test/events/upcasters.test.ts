@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { UpcasterRegistry, upcasters } from '../../src/events/upcasters.js';
 
-function recorded(type: string, data: unknown): RecordedEvent {
+function recorded(type: string, data: unknown): StoredEvent {
   return {
     id: 'e1',
     stream: 'session-s1',

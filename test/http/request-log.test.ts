@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevCertificates } from '../../src/platform/dev-certificates.js';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { testCertificates } from '../support/test-server.js';
@@ -35,7 +35,7 @@ describe('request ids and the request log', function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const eventsOf = async (requestId: string): Promise<RecordedEvent[]> =>
+  const eventsOf = async (requestId: string): Promise<StoredEvent[]> =>
     (await log.readAll()).filter((event) => event.metadata.correlationId === requestId);
   const requestLines = (): LogLine[] => server.logs.map((line) => JSON.parse(line) as LogLine).filter((line) => line.msg === 'request');
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { contactStream, type ContactEvent } from '../../src/events/contact.js';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import { contactEventTypes, contactStream, type ContactEvent } from '../../src/events/contact.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
+import { EventTypes } from '../../src/events/event-types.js';
 import { contactsProjection } from '../../src/projections/contacts.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import { isContact, requestsReceived, requestsSent, syncContacts } from '../../src/queries/contacts.js';
@@ -101,8 +102,8 @@ describe('contacts projection', () => {
 
 describe('contacts projection, delivered again', () => {
   /** Applies the projection's operations for `events` to `readStore`, one event at a time. */
-  async function apply(readStore: MemoryReadStore, events: readonly RecordedEvent[]): Promise<void> {
-    for (const event of events) {
+  async function apply(readStore: MemoryReadStore, events: readonly StoredEvent[]): Promise<void> {
+    for (const event of events.filter(new EventTypes<ContactEvent>(contactEventTypes).has)) {
       for (const { collection, operation } of contactsProjection.project(event))
         await readStore.collection(collection).bulkWrite([operation]);
     }

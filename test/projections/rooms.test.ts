@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { fold } from '../../src/commands/decider.js';
 import { roomDecider, type RoomCommand } from '../../src/commands/room.js';
+import type { EschatEvent, StoredEvent } from '../../src/events/eschat-event.js';
+import { EventTypes } from '../../src/events/event-types.js';
 import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import type { RoomEvent } from '../../src/events/room.js';
 import { mediaProjection } from '../../src/projections/media.js';
@@ -11,7 +13,7 @@ import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import type { Document } from '../../src/store/ports/read-store.js';
 
 /** Recorded events as the store would give them, one stream, positions from `first`. */
-function recorded(events: Array<{ type: string; data: unknown }>, first = 1): RecordedEvent[] {
+function recorded(events: readonly EschatEvent[], first = 1): RecordedEvent[] {
   return events.map((event, i) => ({
     ...event,
     id: `e${i}`,
@@ -30,8 +32,9 @@ function history(commands: RoomCommand[]): RoomEvent[] {
   return events;
 }
 
-async function apply(store: MemoryReadStore, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
-  for (const event of events)
+/** Applies what the runner would give the projection: the events of its types. */
+async function apply(store: MemoryReadStore, projection: Projection, events: readonly StoredEvent[]): Promise<void> {
+  for (const event of events.filter(new EventTypes(projection.eventTypes).has))
     for (const { collection, operation } of projection.project(event)) await store.collection(collection).bulkWrite([operation]);
 }
 

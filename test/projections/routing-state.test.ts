@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { Subject } from 'rxjs';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { RoutingState } from '../../src/projections/routing-state.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 
-function roomEvent(position: number, type: string, data: Record<string, unknown>): RecordedEvent {
+function roomEvent(position: number, type: string, data: Record<string, unknown>): StoredEvent {
   return {
     id: `e${position}`,
     stream: `room-${String(data['roomId'])}`,
@@ -26,11 +26,11 @@ const events = [
 
 describe('RoutingState', function () {
   it('follows a feed from the start of the log to the same state as a load', async function () {
-    const feed = new Subject<RecordedEvent>();
+    const feed = new Subject<StoredEvent>();
     const following = RoutingState.follow(feed);
     for (const event of events.slice(0, 3)) feed.next(event);
     const routing = following.detach(0);
-    feed.next(events[3] as RecordedEvent); // after the hand-over: not the follower's any more
+    feed.next(events[3] as StoredEvent); // after the hand-over: not the follower's any more
     expect(routing?.room(1)?.members).to.deep.equal(new Set([1, 2]));
     expect([...(routing?.room(2)?.members ?? [])]).to.deep.equal([1, 3]);
     expect(routing?.directRoom(2, 1)).to.equal(1);
@@ -46,9 +46,9 @@ describe('RoutingState', function () {
   });
 
   it('hands nothing over when the feed began after the start of the log', function () {
-    const feed = new Subject<RecordedEvent>();
+    const feed = new Subject<StoredEvent>();
     const following = RoutingState.follow(feed);
-    feed.next(events[2] as RecordedEvent);
+    feed.next(events[2] as StoredEvent);
     expect(following.detach(2)).to.equal(undefined);
     expect(feed.observed).to.equal(false);
   });

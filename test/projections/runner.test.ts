@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { from } from 'rxjs';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { MessageSent } from '../../src/events/message.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
@@ -8,23 +9,35 @@ import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import type { Document } from '../../src/store/ports/read-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 
+/** A note is a text message: its client id names it, its device is its author. */
+const note = (id: string, author: string, text: string): MessageSent['data'] => ({
+  roomId: 1,
+  sender: 1,
+  device: author,
+  clientId: id,
+  kind: 'text',
+  text,
+  mediaId: null,
+});
+
 /** Counts notes per author: a minimal projection with a secondary index. */
-function notesProjection(version = 1): Projection {
+function notesProjection(version = 1): Projection<MessageSent> {
   return {
     name: 'notes',
     version,
-    eventTypes: ['NoteWritten'],
+    eventTypes: ['MessageSent'],
     collections: [{ name: 'notes', indexes: [{ keys: { author: 1 } }] }],
-    project(event: RecordedEvent) {
-      const data = event.data as { id: string; author: string; text: string };
-      const document = { _id: data.id, author: data.author, text: data.text, version, position: event.position };
-      return [{ collection: 'notes', operation: { replaceOne: { filter: { _id: data.id }, replacement: document, upsert: true } } }];
+    project(event) {
+      const { clientId, device: author, text } = event.data;
+      const id = clientId ?? '';
+      const document = { _id: id, author, text, version, position: event.position };
+      return [{ collection: 'notes', operation: { replaceOne: { filter: { _id: id }, replacement: document, upsert: true } } }];
     },
   };
 }
 
 async function write(store: EventStore, id: string, author = 'ann'): Promise<number> {
-  const result = await store.append(`note-${id}`, [{ type: 'NoteWritten', data: { id, author, text: `text ${id}` }, metadata: meta }]);
+  const result = await store.append(`note-${id}`, [{ type: 'MessageSent', data: note(id, author, `text ${id}`), metadata: meta }]);
   return result.position;
 }
 
@@ -112,18 +125,18 @@ describe('ProjectionRunner', () => {
   });
 
   it('applies a long run emitted at once in order and in batches, including what arrives while the first batch applies', async () => {
-    const note = (position: number, id: string): RecordedEvent => ({
+    const written = (position: number, id: string): StoredEvent => ({
       id: `e${position}`,
       stream: `note-${id}`,
       revision: 0,
       position,
-      type: 'NoteWritten',
-      data: { id, author: 'ann', text: `text ${position}` },
+      type: 'MessageSent',
+      data: note(id, 'ann', `text ${position}`),
       metadata: meta,
       created: 0,
     });
     // 2,500 events in one synchronous run, rewriting 50 notes: the last write of each must win.
-    const run = Array.from({ length: 2500 }, (_, i) => note(i + 1, `n${(i + 1) % 50}`));
+    const run = Array.from({ length: 2500 }, (_, i) => written(i + 1, `n${(i + 1) % 50}`));
     const runner = new ProjectionRunner(store, new MemoryReadStore(), [notesProjection()], { batchSize: 100, subscribe: () => from(run) });
     await runner.start();
     expect(await runner.waitFor(2500)).to.equal(true);

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
-import type { NewEvent, RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
+import type { NewEvent } from '../../src/events/recorded-event.js';
 import { CopyConflict, copyEvents } from '../../src/store/copy-events.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
 import { InstrumentedEventStore } from '../../src/store/instrumented-event-store.js';
 import { tempEventStore } from '../support/stores.js';
 
 /** What a copy must keep of each event, in log order: everything but the position and recording time. */
-const essence = (events: readonly RecordedEvent[]) =>
+const essence = (events: readonly StoredEvent[]) =>
   events.map(({ id, stream, revision, type, data, metadata }) => ({ id, stream, revision, type, data, metadata }));
 
 /** `count` events over a few interleaved streams, some appended several at once. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CLIENT_ID_WINDOW_MS, sendContent } from '../../src/commands/message.js';
 import type { MediaUploaded } from '../../src/events/media.js';
 import type { MessageSent } from '../../src/events/message.js';
-import type { RecordedEvent } from '../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { RecentSends } from '../../src/use-cases/recent-sends.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 
@@ -19,7 +19,7 @@ function sent(
   sender = 1,
   text = 'hello',
   roomId = 9,
-): RecordedEvent {
+): StoredEvent {
   const data: MessageSent['data'] = { roomId, sender, device, clientId, kind: 'text', text, mediaId: null };
   return {
     id: `e${position}`,
@@ -33,7 +33,7 @@ function sent(
   };
 }
 
-const other = (position: number): RecordedEvent => ({ ...sent(position, null, ago(0)), type: 'RoomMemberJoined', data: {} });
+const other = (position: number): StoredEvent => ({ ...sent(position, null, ago(0)), type: 'RoomMemberJoined', data: {} });
 
 describe('RecentSends', function () {
   let empty: SqliteEventStore;
@@ -144,15 +144,14 @@ describe('RecentSends', function () {
       const recent = await RecentSends.load(store, position);
       expect(recent.find(1, 'phone', 'img', sendContent(9, 'image', 'aaa')).same?.position).to.equal(position);
       expect(recent.find(1, 'phone', 'img', sendContent(9, 'image', 'bbb'))).to.deep.equal({ same: null, others: true });
-      const live = (event: RecordedEvent['data'], type: string, at: number): RecordedEvent => ({
-        ...sent(at, null, metadata.at),
-        type,
-        data: event,
-        stream: 's',
-      });
-      recent.record(live(upload('m2', 'bbb'), 'MediaUploaded', position + 1));
-      recent.record(live(media('m2', 'img2'), 'MessageSent', position + 2));
-      recent.record(live(media('never-uploaded', 'img3'), 'MessageSent', position + 3));
+      const envelope = (position: number) => ({ id: `e${position}`, stream: 's', revision: 0, position, metadata, created: 0 });
+      const live = {
+        upload: (data: MediaUploaded['data'], position: number): StoredEvent => ({ ...envelope(position), type: 'MediaUploaded', data }),
+        sent: (data: MessageSent['data'], position: number): StoredEvent => ({ ...envelope(position), type: 'MessageSent', data }),
+      };
+      recent.record(live.upload(upload('m2', 'bbb'), position + 1));
+      recent.record(live.sent(media('m2', 'img2'), position + 2));
+      recent.record(live.sent(media('never-uploaded', 'img3'), position + 3));
       expect(recent.find(1, 'phone', 'img2', sendContent(9, 'image', 'bbb')).same?.position).to.equal(position + 2);
       expect(recent.find(1, 'phone', 'img3', sendContent(9, 'image', 'aaa')).same, 'no digest: no retry matches').to.equal(null);
     } finally {

@@ -1,4 +1,5 @@
-import type { Position, RecordedEvent, Revision, StreamName, UserId } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import type { Position, Revision, StreamName, UserId } from '../../events/recorded-event.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 import { peopleOf } from './involvement.js';
 import { People } from './people.js';
@@ -28,12 +29,12 @@ export interface EntryOptions {
 }
 
 /** The entries of `events`, with everyone they name looked up in the log once. */
-export async function auditEntries(store: EventStore, events: readonly RecordedEvent[], options: EntryOptions): Promise<AuditEntry[]> {
+export async function auditEntries(store: EventStore, events: readonly StoredEvent[], options: EntryOptions): Promise<AuditEntry[]> {
   const people = await People.load(store, events.flatMap(peopleOf));
   return events.map((event) => auditEntry(event, people, options));
 }
 
-export function auditEntry(event: RecordedEvent, people: People, options: EntryOptions): AuditEntry {
+export function auditEntry(event: StoredEvent, people: People, options: EntryOptions): AuditEntry {
   const { metadata } = event;
   return {
     position: event.position,

@@ -1,6 +1,7 @@
 import { contactEventTypes } from '../../events/contact.js';
 import { messageEventTypes } from '../../events/message.js';
-import type { RecordedEvent, UserId } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import type { UserId } from '../../events/recorded-event.js';
 import { roomEventTypes } from '../../events/room.js';
 import { sessionEventTypes } from '../../events/session.js';
 import { userEventTypes } from '../../events/user.js';
@@ -29,10 +30,10 @@ export const personEventTypes: readonly string[] = [
 ];
 
 /** Everyone `event` is by (its actor) or about (the people its data names), without repeats. */
-export function peopleOf(event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>): UserId[] {
+export function peopleOf(event: Pick<StoredEvent, 'type' | 'data' | 'metadata'>): UserId[] {
   const people = new Set<UserId>();
   if (event.metadata.actor !== undefined) people.add(event.metadata.actor);
-  const data = isRecord(event.data) ? event.data : {};
+  const data: Record<string, unknown> = isRecord(event.data) ? event.data : {};
   for (const field of PERSON_FIELDS) {
     const value = data[field];
     if (typeof value === 'number') people.add(value);
@@ -44,7 +45,7 @@ export function peopleOf(event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'
 }
 
 /** Whether `event` is by or about `userId`: the rule of `audit user` and `events tail --user`. */
-export function involves(event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>, userId: UserId): boolean {
+export function involves(event: Pick<StoredEvent, 'type' | 'data' | 'metadata'>, userId: UserId): boolean {
   return peopleOf(event).includes(userId);
 }
 

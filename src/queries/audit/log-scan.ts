@@ -1,4 +1,5 @@
-import type { Position, RecordedEvent } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import type { Position } from '../../events/recorded-event.js';
 import type { EventFilter, EventStore } from '../../store/ports/event-store.js';
 import { heldAt, lastPositionOf, type AuditMoment } from './moment.js';
 
@@ -24,7 +25,7 @@ const PAGE = 2000;
  * page by page. The scan ends at the head it found when it began, so an audit describes one
  * consistent log even while servers keep appending.
  */
-export async function* scanLog(store: EventStore, options: ScanOptions = {}): AsyncGenerator<RecordedEvent> {
+export async function* scanLog(store: EventStore, options: ScanOptions = {}): AsyncGenerator<StoredEvent> {
   const moment = options.moment ?? null;
   const head = await store.headPosition();
   const end = Math.min(head, lastPositionOf(moment));

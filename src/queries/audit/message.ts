@@ -1,10 +1,13 @@
-import type { MessageSent } from '../../events/message.js';
+import { EventTypes } from '../../events/event-types.js';
+import { messageEventTypes, type MessageSent } from '../../events/message.js';
 import type { Position } from '../../events/recorded-event.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 import { auditEntry, type AuditEntry, type EntryOptions } from './entry.js';
 import { peopleOf } from './involvement.js';
 import { People } from './people.js';
 import { foldRoom, namedRoom, roomEventsAt, type NamedRoom } from './room.js';
+
+const messagesSent = new EventTypes<MessageSent>(messageEventTypes);
 
 export interface MessageAudit {
   message: AuditEntry;
@@ -16,8 +19,8 @@ export interface MessageAudit {
 export async function auditMessage(store: EventStore, id: Position, options: EntryOptions): Promise<MessageAudit | null> {
   // Positions are exclusive lower bounds: the first event after id - 1 is the one at id, if any.
   const [event] = await store.readAll({ from: id - 1, maxCount: 1 });
-  if (event?.position !== id || event.type !== 'MessageSent') return null;
-  const roomEvents = await roomEventsAt(store, (event as unknown as MessageSent).data.roomId, { position: id });
+  if (event?.position !== id || !messagesSent.has(event)) return null;
+  const roomEvents = await roomEventsAt(store, event.data.roomId, { position: id });
   const people = await People.load(store, [event, ...roomEvents].flatMap(peopleOf));
   const room = foldRoom(roomEvents);
   return { message: auditEntry(event, people, options), room: room && namedRoom(room, people) };

@@ -1,5 +1,6 @@
 import type { UserId } from '../../events/recorded-event.js';
-import { userStream, type UserRegistered } from '../../events/user.js';
+import { EventTypes } from '../../events/event-types.js';
+import { userEventTypes, userStream, type UserEvent } from '../../events/user.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 
 /** A person as the log registered them. */
@@ -12,14 +13,16 @@ export interface Person {
   registeredAt: string;
 }
 
+const registrations = new EventTypes<UserEvent>(userEventTypes);
+
 /** Streams read at once when naming people: enough to overlap round trips to a server. */
 const PARALLEL = 16;
 
 /** The registration of `userId`, from its own stream: the log, not a read model. */
 export async function personOf(store: EventStore, userId: UserId): Promise<Person | null> {
   const [registered] = await store.readStream(userStream(userId), { maxCount: 1 });
-  if (registered?.type !== 'UserRegistered') return null;
-  const { name, login, phone } = (registered as unknown as UserRegistered).data;
+  if (!registered || !registrations.has(registered)) return null;
+  const { name, login, phone } = registered.data;
   return { id: userId, name, login, phone, registeredAt: new Date(registered.created).toISOString() };
 }
 

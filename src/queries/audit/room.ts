@@ -1,5 +1,7 @@
-import type { RecordedEvent, UserId } from '../../events/recorded-event.js';
-import { roomStream, type RoomEvent, type RoomId, type RoomKind } from '../../events/room.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import { EventTypes } from '../../events/event-types.js';
+import type { UserId } from '../../events/recorded-event.js';
+import { roomEventTypes, roomStream, type RoomEvent, type RoomId, type RoomKind } from '../../events/room.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 import { auditEntry, type AuditEntry } from './entry.js';
 import { peopleOf } from './involvement.js';
@@ -43,11 +45,13 @@ export interface RoomAudit {
   people: Record<UserId, string>;
 }
 
+const roomEvents = new EventTypes<RoomEvent>(roomEventTypes);
+
 /** Folds the room's events; null before its creation. */
-export function foldRoom(events: readonly RecordedEvent[]): RoomState | null {
+export function foldRoom(events: readonly StoredEvent[]): RoomState | null {
   let state: RoomState | null = null;
-  for (const recorded of events) {
-    const event = recorded as unknown as RoomEvent;
+  for (const event of events) {
+    if (!roomEvents.has(event)) continue;
     if (event.type === 'RoomCreated') {
       const { roomId, kind, name, creator, members } = event.data;
       state = {
@@ -57,7 +61,7 @@ export function foldRoom(events: readonly RecordedEvent[]): RoomState | null {
         creator,
         members: [...members],
         deleted: false,
-        createdAt: new Date(recorded.created).toISOString(),
+        createdAt: new Date(event.created).toISOString(),
         keyRotations: 0,
       };
       continue;
@@ -72,7 +76,7 @@ export function foldRoom(events: readonly RecordedEvent[]): RoomState | null {
 }
 
 /** The room's own events the log held at `moment`. */
-export async function roomEventsAt(store: EventStore, roomId: RoomId, moment: AuditMoment | null): Promise<RecordedEvent[]> {
+export async function roomEventsAt(store: EventStore, roomId: RoomId, moment: AuditMoment | null): Promise<StoredEvent[]> {
   return (await store.readStream(roomStream(roomId))).filter((event) => heldAt(moment, event));
 }
 
@@ -86,7 +90,7 @@ export async function auditRoom(store: EventStore, roomId: RoomId, options: Audi
   const events = await roomEventsAt(store, roomId, moment);
   const state = foldRoom(events);
   if (state === null) return null;
-  const messages: RecordedEvent[] = [];
+  const messages: StoredEvent[] = [];
   // The room's day streams, as events/message.ts names them: `messages-<room>-<YYYYMMDD>`.
   const filter = { eventTypes: ['MessageSent'], streamPrefixes: [`messages-${roomId}-`] };
   for await (const event of scanLog(store, { filter, moment, onProgress: options.onProgress })) messages.push(event);

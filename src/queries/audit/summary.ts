@@ -1,20 +1,13 @@
-import type { ContactEvent } from '../../events/contact.js';
-import type { MediaEvent } from '../../events/media.js';
-import type { MessageEvent } from '../../events/message.js';
-import type { RecordedEvent } from '../../events/recorded-event.js';
-import type { DirectRoomClaimed, RoomEvent } from '../../events/room.js';
-import type { SessionEvent } from '../../events/session.js';
-import type { ReservationEvent, UserEvent } from '../../events/user.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import { isEschatEvent } from '../../events/event-types.js';
 import type { People } from './people.js';
-
-type KnownEvent = UserEvent | ReservationEvent | SessionEvent | ContactEvent | RoomEvent | DirectRoomClaimed | MessageEvent | MediaEvent;
 
 /** Longest quoted text in a summary: the whole text is in the entry's data. */
 const QUOTE = 60;
 
-/** One line in words of what an event says, people named from the log. */
-export function summarize(recorded: RecordedEvent, people: People, withContent: boolean): string {
-  const event = recorded as unknown as KnownEvent;
+/** One line in words of what an event says, people named from the log; its type alone for a type this version does not know. */
+export function summarize(event: StoredEvent, people: People, withContent: boolean): string {
+  if (!isEschatEvent(event)) return event.type;
   const who = (id: number) => people.label(id);
   const said = (text: string) => (withContent && text !== '' ? `: ${quote(text)}` : '');
   switch (event.type) {
@@ -26,9 +19,9 @@ export function summarize(recorded: RecordedEvent, people: People, withContent: 
       return `${who(userId)} registered as ${quote(name)}${handles.length > 0 ? ` (${handles.join(', ')})` : ''}`;
     }
     case 'ValueClaimed':
-      return `${recorded.stream} claimed for ${who(event.data.userId)}`;
+      return `${event.stream} claimed for ${who(event.data.userId)}`;
     case 'ValueReleased':
-      return `${recorded.stream} released by ${who(event.data.userId)}`;
+      return `${event.stream} released by ${who(event.data.userId)}`;
     case 'SessionStarted': {
       const { userId, device, dialect, address } = event.data;
       return `${who(userId)} signed in on ${quote(device)} (${dialect}) from ${address ?? 'an unknown address'}`;
@@ -67,14 +60,12 @@ export function summarize(recorded: RecordedEvent, people: People, withContent: 
     case 'MessageSent': {
       const { sender, roomId, kind, text, mediaId } = event.data;
       const content = kind === 'text' ? said(text ?? '') : ` (${kind} ${mediaId ?? ''})`;
-      return `${who(sender)} sent message ${recorded.position} to room ${roomId}${content}`;
+      return `${who(sender)} sent message ${event.position} to room ${roomId}${content}`;
     }
     case 'MediaUploaded': {
       const { owner, kind, mediaId, contentType, size } = event.data;
       return `${who(owner)} uploaded ${kind} ${mediaId} (${contentType}, ${size} bytes)`;
     }
-    default:
-      return recorded.type;
   }
 }
 

@@ -1,4 +1,5 @@
-import type { RecordedEvent, UserId } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import type { UserId } from '../../events/recorded-event.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 import { auditEntries, type AuditEntry } from './entry.js';
 import { involves, personEventTypes } from './involvement.js';
@@ -22,7 +23,7 @@ export interface UserAudit {
 export async function auditUser(store: EventStore, userId: UserId, options: AuditOptions): Promise<UserAudit | null> {
   const user = await personOf(store, userId);
   if (!user) return null;
-  const events: RecordedEvent[] = [];
+  const events: StoredEvent[] = [];
   const scan = scanLog(store, { filter: { eventTypes: personEventTypes }, moment: options.moment ?? null, onProgress: options.onProgress });
   for await (const event of scan) if (involves(event, userId)) events.push(event);
   if (!events.some((event) => event.type === 'UserRegistered')) return null;

@@ -1,4 +1,6 @@
+import type { ContactEvent } from '../../events/contact.js';
 import type { MessageSent } from '../../events/message.js';
+import type { RoomEvent } from '../../events/room.js';
 import { messageDocument, type MessageDocument } from '../../projections/messages.js';
 import type { Position, RecordedEvent, UserId } from '../../events/recorded-event.js';
 import type { NotificationDocument } from '../../projections/notifications.js';
@@ -37,9 +39,8 @@ function originOf(event: RecordedEvent): Origin {
   return { user: event.metadata.actor ?? null, device: event.metadata.device ?? null, session: event.metadata.session ?? null };
 }
 
-export function messageDelivery(recorded: RecordedEvent): MessageDelivery {
-  const { data } = recorded as unknown as MessageSent;
-  return storedMessageDelivery(messageDocument(recorded.position, data, recorded.metadata.at));
+export function messageDelivery(event: RecordedEvent<MessageSent>): MessageDelivery {
+  return storedMessageDelivery(messageDocument(event.position, event.data, event.metadata.at));
 }
 
 /** The same delivery, read back from the history read model for a replay. */
@@ -53,14 +54,14 @@ export function storedMessageDelivery(message: MessageDocument): MessageDelivery
   };
 }
 
-export function notificationDelivery(recorded: RecordedEvent): NotificationDelivery {
+export function notificationDelivery(event: RecordedEvent<ContactEvent | RoomEvent>): NotificationDelivery {
   return {
     kind: 'notification',
-    position: recorded.position,
-    at: recorded.metadata.at,
-    origin: originOf(recorded),
-    type: recorded.type,
-    data: recorded.data as Record<string, unknown>,
+    position: event.position,
+    at: event.metadata.at,
+    origin: originOf(event),
+    type: event.type,
+    data: event.data,
   };
 }
 

@@ -1,13 +1,13 @@
-import type { Position, RecordedEvent } from '../../events/recorded-event.js';
-import type { SessionEnded } from '../../events/session.js';
 import type { ContactEvent } from '../../events/contact.js';
+import { EventTypes } from '../../events/event-types.js';
+import type { Position, RecordedEvent } from '../../events/recorded-event.js';
 import type { RoomEvent } from '../../events/room.js';
 import { audienceOf, notificationEventTypes } from '../../projections/notifications.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { messageDelivery, notificationDelivery } from './delivery.js';
 import type { RoutingState } from '../../projections/routing-state.js';
 
-const notificationTypes: ReadonlySet<string> = new Set(notificationEventTypes);
+const notifications = new EventTypes<ContactEvent | RoomEvent>(notificationEventTypes);
 
 /**
  * Routes each live event once: its audience is computed from the event (notifications) or
@@ -32,10 +32,10 @@ export class FanOut {
       const delivery = messageDelivery(event);
       const room = this.routing.room(delivery.message.room);
       if (room) this.registry.deliver(room.members, delivery);
-    } else if (notificationTypes.has(event.type)) {
-      this.registry.deliver(audienceOf(event as unknown as ContactEvent | RoomEvent), notificationDelivery(event));
+    } else if (notifications.has(event)) {
+      this.registry.deliver(audienceOf(event), notificationDelivery(event));
     } else if (event.type === 'SessionEnded') {
-      this.registry.closeSession((event as unknown as SessionEnded).data.sessionId, 'session ended');
+      this.registry.closeSession(event.data.sessionId, 'session ended');
     }
   }
 }

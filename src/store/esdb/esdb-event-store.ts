@@ -33,7 +33,9 @@ import {
   type ReadPosition,
 } from '@eventstore/db-client';
 import { Observable, type Subscriber } from 'rxjs';
-import type { EventMetadata, NewEvent, Position, RecordedEvent, Revision, StreamName } from '../../events/recorded-event.js';
+import type { EventMetadata, NewEvent, Position, Revision, StreamName } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import { storedEvent } from '../../events/stored-event.js';
 import {
   WrongExpectedVersionError,
   revisionMatches,
@@ -65,7 +67,7 @@ interface CancellableRead extends AsyncIterable<{ event?: EsdbRecordedEvent }> {
 
 export class EsdbEventStore implements EventStore {
   /** Open subscriptions and their subscribers, so close() can end both. */
-  private readonly subscriptions = new Map<AllStreamSubscription, Subscriber<RecordedEvent>>();
+  private readonly subscriptions = new Map<AllStreamSubscription, Subscriber<StoredEvent>>();
   private closed = false;
 
   /** Connects and reads the head of the log once, so a wrong address or credentials fail here. */
@@ -106,7 +108,7 @@ export class EsdbEventStore implements EventStore {
     return { nextRevision, position: await this.positionAt(stream, nextRevision) };
   }
 
-  async readStream(stream: StreamName, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: StreamName, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const backwards = options.direction === 'backwards';
     const fromRevision = options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision);
@@ -125,12 +127,12 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const backwards = options.direction === 'backwards';
     const from = options.from;
     let fromPosition: ReadPosition;
-    let inRange: (event: RecordedEvent) => boolean;
+    let inRange: (event: StoredEvent) => boolean;
     if (backwards) {
       fromPosition = from === undefined ? END : toEsdbPosition(from);
       inRange = (event) => from === undefined || event.position < from;
@@ -150,8 +152,8 @@ export class EsdbEventStore implements EventStore {
    * ones, without gap or duplicate. If the connection drops, the observable errors; resubscribe
    * from the last position received.
    */
-  subscribe(from: Position = 0): Observable<RecordedEvent> {
-    return new Observable<RecordedEvent>((subscriber) => {
+  subscribe(from: Position = 0): Observable<StoredEvent> {
+    return new Observable<StoredEvent>((subscriber) => {
       if (this.closed) return subscriber.error(closedError());
       const subscription = this.client.subscribeToAll({
         fromPosition: from > 0 ? toEsdbPosition(from) : START,
@@ -162,7 +164,7 @@ export class EsdbEventStore implements EventStore {
       subscription.on('data', (resolved: AllStreamResolvedEvent) => {
         const event = resolved.event;
         if (event === undefined || isSystem(event)) return;
-        let recorded: RecordedEvent;
+        let recorded: StoredEvent;
         try {
           recorded = toRecorded(event);
         } catch (error) {
@@ -218,10 +220,10 @@ export class EsdbEventStore implements EventStore {
 /** Reads until `maxCount` events pass `keep` (system events never do), then cancels the read. */
 async function collect(
   read: CancellableRead,
-  keep: (event: RecordedEvent) => boolean,
+  keep: (event: StoredEvent) => boolean,
   maxCount = Number.POSITIVE_INFINITY,
-): Promise<RecordedEvent[]> {
-  const found: RecordedEvent[] = [];
+): Promise<StoredEvent[]> {
+  const found: StoredEvent[] = [];
   if (maxCount <= 0) {
     await read.cancel();
     return found;
@@ -285,7 +287,7 @@ function isSystem(event: EsdbRecordedEvent): boolean {
   return event.type.startsWith('$') || event.streamId.startsWith('$');
 }
 
-function matches(filter: EventFilter | undefined, event: RecordedEvent): boolean {
+function matches(filter: EventFilter | undefined, event: StoredEvent): boolean {
   if (filter === undefined) return true;
   if (filter.eventTypes !== undefined && !filter.eventTypes.includes(event.type)) return false;
   if (filter.streamPrefixes !== undefined && !filter.streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) {
@@ -294,8 +296,8 @@ function matches(filter: EventFilter | undefined, event: RecordedEvent): boolean
   return true;
 }
 
-function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
-  return {
+function toRecorded(event: EsdbRecordedEvent): StoredEvent {
+  return storedEvent({
     id: event.id,
     stream: event.streamId,
     revision: Number(event.revision),
@@ -304,7 +306,7 @@ function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
     data: event.data,
     metadata: toMetadata(event.metadata, event.created),
     created: event.created.getTime(),
-  };
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { NewEvent, Position, RecordedEvent, Revision, StreamName } from '../../events/recorded-event.js';
+import type { NewEvent, Position, Revision, StreamName } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
 
 /** Optimistic concurrency, as in EventStoreDB. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | Revision;
@@ -42,14 +43,14 @@ export interface ReadAllOptions {
 export interface EventStore {
   append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */
-  readStream(stream: StreamName, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /**
    * Every event after `from` (exclusive; default 0), in position order: first those already
    * stored, then live ones as they are appended, by this process or another, with no gap and
    * no duplicate across the switch.
    */
-  subscribe(from?: Position): Observable<RecordedEvent>;
+  subscribe(from?: Position): Observable<StoredEvent>;
   /** Position of the newest event in the log, 0 when empty. */
   headPosition(): Promise<Position>;
   close(): Promise<void>;

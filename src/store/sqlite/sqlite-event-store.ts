@@ -20,7 +20,9 @@ import { Observable } from 'rxjs';
 import { COLUMNS, EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
 import { SqlitePageReader } from './sqlite-page-reader.js';
 import { WalSync } from './wal-sync.js';
-import type { EventMetadata, NewEvent, Position, RecordedEvent, Revision, StreamName } from '../../events/recorded-event.js';
+import type { EventMetadata, NewEvent, Position, Revision, StreamName } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import { storedEvent } from '../../events/stored-event.js';
 import {
   WrongExpectedVersionError,
   revisionMatches,
@@ -43,7 +45,7 @@ export interface SqliteEventStoreOptions {
   catchUpPageSize?: number;
 }
 
-/** A row of the `events` table, columns named as in RecordedEvent; data and metadata are JSON text. */
+/** A row of the `events` table, columns named as in StoredEvent; data and metadata are JSON text. */
 interface EventRow {
   position: Position;
   id: string;
@@ -184,7 +186,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: StreamName, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: StreamName, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const limit = options.maxCount ?? NO_LIMIT;
     const rows =
@@ -194,7 +196,7 @@ export class SqliteEventStore implements EventStore {
     return rows.map(fromTuple);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const backwards = options.direction === 'backwards';
     const { eventTypes, streamPrefixes } = options.filter ?? {};
@@ -207,8 +209,8 @@ export class SqliteEventStore implements EventStore {
     return rows.map(fromTuple);
   }
 
-  subscribe(from: Position = 0): Observable<RecordedEvent> {
-    return new Observable<RecordedEvent>((subscriber) => {
+  subscribe(from: Position = 0): Observable<StoredEvent> {
+    return new Observable<StoredEvent>((subscriber) => {
       let delivered = from;
       let nextPage: NodeJS.Immediate | undefined;
       let cancelRead: (() => void) | undefined;
@@ -225,7 +227,7 @@ export class SqliteEventStore implements EventStore {
         complete: () => subscriber.complete(),
       };
       /** Emits a page; false when the subscriber left meanwhile. */
-      const emit = (page: readonly RecordedEvent[]): boolean => {
+      const emit = (page: readonly StoredEvent[]): boolean => {
         for (const event of page) {
           delivered = event.position;
           subscriber.next(event);
@@ -233,13 +235,13 @@ export class SqliteEventStore implements EventStore {
         }
         return true;
       };
-      const threadedPage = (page: RecordedEvent[] | Error): void => {
+      const threadedPage = (page: StoredEvent[] | Error): void => {
         cancelRead = undefined;
         if (this.closed) return subscriber.complete();
         if (page instanceof Error) return subscriber.error(page);
         // Asking for the next page first lets the thread read it while the subscriber projects this one.
         if (page.length === this.pageSize)
-          cancelRead = this.pages?.read((page[page.length - 1] as RecordedEvent).position, this.pageSize, threadedPage);
+          cancelRead = this.pages?.read((page[page.length - 1] as StoredEvent).position, this.pageSize, threadedPage);
         if (!emit(page)) return;
         if (cancelRead === undefined) catchUp();
       };
@@ -250,7 +252,7 @@ export class SqliteEventStore implements EventStore {
           cancelRead = this.pages.read(delivered, this.pageSize, threadedPage);
           return;
         }
-        let page: RecordedEvent[];
+        let page: StoredEvent[];
         try {
           page = this.readAfter(delivered, this.pageSize);
         } catch (error) {
@@ -372,7 +374,7 @@ export class SqliteEventStore implements EventStore {
     return found === undefined ? { revision: -1, position: 0 } : { revision: found.revision, position: found.position };
   }
 
-  private readAfter(position: Position, limit: number): RecordedEvent[] {
+  private readAfter(position: Position, limit: number): StoredEvent[] {
     return this.statements.after.all(position, limit).map(fromTuple);
   }
 
@@ -459,13 +461,13 @@ interface ReadAllParameters {
 }
 
 interface FeedListener {
-  next(events: readonly RecordedEvent[]): void;
+  next(events: readonly StoredEvent[]): void;
   error(error: unknown): void;
   complete(): void;
 }
 
 interface FeedSource {
-  readAfter(position: Position, limit: number): RecordedEvent[];
+  readAfter(position: Position, limit: number): StoredEvent[];
   head(): Position;
   dataVersion(): number;
 }
@@ -558,8 +560,8 @@ class LiveFeed {
     }
   }
 
-  private emit(events: readonly RecordedEvent[]): void {
-    this.lastEmitted = (events[events.length - 1] as RecordedEvent).position;
+  private emit(events: readonly StoredEvent[]): void {
+    this.lastEmitted = (events[events.length - 1] as StoredEvent).position;
     // A copy: a listener may subscribe or unsubscribe others while being called.
     for (const listener of [...this.listeners]) listener.next(events);
   }
@@ -582,12 +584,12 @@ function serialize(event: NewEvent): SerializedEvent {
 }
 
 /** Rows just committed, read as the rows read back are. */
-function toRecorded(row: EventRow): RecordedEvent {
+function toRecorded(row: EventRow): StoredEvent {
   return fromTuple([row.position, row.id, row.stream, row.revision, row.type, row.data, row.metadata, row.created]);
 }
 
-function fromTuple([position, id, stream, revision, type, data, metadata, created]: EventTuple): RecordedEvent {
-  return {
+function fromTuple([position, id, stream, revision, type, data, metadata, created]: EventTuple): StoredEvent {
+  return storedEvent({
     id,
     stream,
     revision,
@@ -596,7 +598,7 @@ function fromTuple([position, id, stream, revision, type, data, metadata, create
     data: JSON.parse(data) as unknown,
     metadata: JSON.parse(metadata) as EventMetadata,
     created,
-  };
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { EventMetadata, Position, RecordedEvent, Revision, StreamName } from '../../events/recorded-event.js';
+import type { EventMetadata, Position, Revision, StreamName } from '../../events/recorded-event.js';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import { storedEvent } from '../../events/stored-event.js';
 
 export interface PageRequest {
   id: number;
@@ -21,7 +23,7 @@ export interface PageColumns {
 
 export type PageReply = { id: number } & (PageColumns | { error: string });
 
-export type PageCallback = (page: RecordedEvent[] | Error) => void;
+export type PageCallback = (page: StoredEvent[] | Error) => void;
 
 const PAGE_THREAD = new URL('./sqlite-page-thread.js', import.meta.url);
 
@@ -90,17 +92,19 @@ export class SqlitePageReader {
 }
 
 /** The events of a page, in the shape the store's own reads give. */
-function decode(page: PageColumns): RecordedEvent[] {
+function decode(page: PageColumns): StoredEvent[] {
   const data = JSON.parse(page.data) as unknown[];
   const metadata = JSON.parse(page.metadata) as EventMetadata[];
-  return page.positions.map((position, i) => ({
-    id: page.ids[i] as string,
-    stream: page.streams[i] as StreamName,
-    revision: page.revisions[i] as Revision,
-    position,
-    type: page.types[i] as string,
-    data: data[i],
-    metadata: metadata[i] as EventMetadata,
-    created: page.created[i] as number,
-  }));
+  return page.positions.map((position, i) =>
+    storedEvent({
+      id: page.ids[i] as string,
+      stream: page.streams[i] as StreamName,
+      revision: page.revisions[i] as Revision,
+      position,
+      type: page.types[i] as string,
+      data: data[i],
+      metadata: metadata[i] as EventMetadata,
+      created: page.created[i] as number,
+    }),
+  );
 }

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Observable, Subscription } from 'rxjs';
-import type { EventMetadata, NewEvent, RecordedEvent } from '../../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../../src/events/eschat-event.js';
+import type { EventMetadata, NewEvent } from '../../../src/events/recorded-event.js';
 import { WrongExpectedVersionError, type AppendResult, type EventStore } from '../../../src/store/ports/event-store.js';
 
 export interface ContractOptions {
@@ -48,7 +49,7 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
 
         const events = await store.readStream(stream);
         expect(events).to.have.length(2);
-        const [a, b] = events as [RecordedEvent, RecordedEvent];
+        const [a, b] = events as [StoredEvent, StoredEvent];
         expect(a.id).to.equal(explicitId);
         expect(b.id).to.match(UUID);
         expect(a.stream).to.equal(stream);
@@ -182,7 +183,7 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         );
       });
 
-      const revisions = (events: RecordedEvent[]) => events.map((e) => e.revision);
+      const revisions = (events: StoredEvent[]) => events.map((e) => e.revision);
 
       it('reads forwards from a revision, inclusive, up to maxCount', async function () {
         expect(revisions(await store.readStream(stream, { direction: 'forwards' }))).to.deep.equal([0, 1, 2, 3, 4]);
@@ -203,7 +204,7 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
     describe('readAll', function () {
       let prefix: string;
       let before: number;
-      let ours: RecordedEvent[];
+      let ours: StoredEvent[];
 
       beforeEach(async function () {
         prefix = unique('all');
@@ -214,7 +215,7 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         ours = await store.readAll({ from: before, filter: { streamPrefixes: [prefix] } });
       });
 
-      const summary = (events: RecordedEvent[]) => events.map((e) => `${e.stream.slice(prefix.length)}:${e.type}`);
+      const summary = (events: StoredEvent[]) => events.map((e) => `${e.stream.slice(prefix.length)}:${e.type}`);
 
       it('reads forwards after an exclusive position', async function () {
         expect(summary(ours)).to.deep.equal(['a-1:X', 'a-1:Y', 'b-1:X', 'a-2:Z']);
@@ -239,7 +240,7 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       });
 
       it('reads backwards from the end or before an exclusive position', async function () {
-        const last = ours[ours.length - 1] as RecordedEvent;
+        const last = ours[ours.length - 1] as StoredEvent;
         const fromEnd = await store.readAll({ direction: 'backwards', maxCount: 4, filter: { streamPrefixes: [prefix] } });
         expect(fromEnd.map((e) => e.id)).to.deep.equal([...ours].reverse().map((e) => e.id));
         const beforeLast = await store.readAll({
@@ -391,11 +392,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
 
 /** Collects what a subscription delivers, for assertions. */
 class Recorder {
-  readonly events: RecordedEvent[] = [];
+  readonly events: StoredEvent[] = [];
   private failure: unknown;
   private readonly subscription: Subscription;
 
-  constructor(source: Observable<RecordedEvent>) {
+  constructor(source: Observable<StoredEvent>) {
     this.subscription = source.subscribe({
       next: (event) => this.events.push(event),
       error: (error: unknown) => {
@@ -404,7 +405,7 @@ class Recorder {
     });
   }
 
-  async until(done: (events: RecordedEvent[]) => boolean, timeoutMs: number): Promise<void> {
+  async until(done: (events: StoredEvent[]) => boolean, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.events)) {
       if (this.failure !== undefined) throw this.failure;
@@ -436,7 +437,7 @@ function newEvent(type: string, data: unknown = { at: type }): NewEvent {
   return { type, data, metadata };
 }
 
-function ofPrefix(events: RecordedEvent[], prefix: string): RecordedEvent[] {
+function ofPrefix(events: StoredEvent[], prefix: string): StoredEvent[] {
   return events.filter((e) => e.stream.startsWith(prefix));
 }
 

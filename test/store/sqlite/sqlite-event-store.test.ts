@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { NewEvent, RecordedEvent } from '../../../src/events/recorded-event.js';
+import type { StoredEvent } from '../../../src/events/eschat-event.js';
+import type { NewEvent } from '../../../src/events/recorded-event.js';
 import { WrongExpectedVersionError } from '../../../src/store/ports/event-store.js';
 import { SqliteEventStore } from '../../../src/store/sqlite/sqlite-event-store.js';
 import { eventStoreContract } from '../ports/event-store.contract.js';
@@ -74,7 +75,7 @@ describe('SqliteEventStore', function () {
             Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
           );
         const stored = await store.readAll();
-        const seen: RecordedEvent[] = [];
+        const seen: StoredEvent[] = [];
         const subscription = store.subscribe(3).subscribe((recorded) => seen.push(recorded));
         await waitUntil(() => seen.length === stored.length - 3);
         await store.append('s-live', [event('Live')]);
@@ -95,7 +96,7 @@ describe('SqliteEventStore', function () {
             's-1',
             Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
           );
-        const seen: RecordedEvent[] = [];
+        const seen: StoredEvent[] = [];
         const subscription = store.subscribe(0).subscribe((recorded) => seen.push(recorded));
         // Appended while the catch-up runs, some before and some after the thread read ahead.
         for (let i = 0; i < 30; i++) {
@@ -122,7 +123,7 @@ describe('SqliteEventStore', function () {
           's-1',
           Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
         );
-      const seen: RecordedEvent[] = [];
+      const seen: StoredEvent[] = [];
       const subscription = store.subscribe(0).subscribe((recorded) => {
         seen.push(recorded);
         if (seen.length === 15) subscription.unsubscribe();
@@ -158,7 +159,7 @@ describe('SqliteEventStore', function () {
         expect(await second.headPosition()).to.equal(3);
         const next = await second.append('room-1', [event('D')], { expectedRevision: 1 });
         expect(next).to.deep.equal({ nextRevision: 2, position: 4 });
-        const replayed: RecordedEvent[] = [];
+        const replayed: StoredEvent[] = [];
         const subscription = second.subscribe(0).subscribe((e) => replayed.push(e));
         subscription.unsubscribe();
         expect(replayed.map((e) => e.type)).to.deep.equal(['A', 'B', 'C', 'D']);
@@ -262,8 +263,8 @@ describe('SqliteEventStore', function () {
 
     it('subscribes from beyond the head without holding back subscribers from earlier positions', async function () {
       const store = open();
-      const ahead: RecordedEvent[] = [];
-      const fromStart: RecordedEvent[] = [];
+      const ahead: StoredEvent[] = [];
+      const fromStart: StoredEvent[] = [];
       const first = store.subscribe(1000).subscribe((e) => ahead.push(e));
       const second = store.subscribe(0).subscribe((e) => fromStart.push(e));
       try {
@@ -283,8 +284,8 @@ describe('SqliteEventStore', function () {
       // A slow poll, so the late subscriber reads their events before the feed emits them.
       const mine = SqliteEventStore.open({ file, durability: 'normal', pollIntervalMs: 50 });
       const theirs = open(file);
-      const early: RecordedEvent[] = [];
-      const late: RecordedEvent[] = [];
+      const early: StoredEvent[] = [];
+      const late: StoredEvent[] = [];
       const earlySubscription = mine.subscribe(0).subscribe((e) => early.push(e));
       try {
         await theirs.append('theirs', [event('T1'), event('T2')]);
@@ -306,7 +307,7 @@ describe('SqliteEventStore', function () {
       const file = freshFile();
       const mine = open(file);
       const theirs = open(file);
-      const seen: RecordedEvent[] = [];
+      const seen: StoredEvent[] = [];
       const subscription = mine.subscribe(0).subscribe((e) => seen.push(e));
       try {
         for (let i = 0; i < 20; i++) {
@@ -330,7 +331,7 @@ describe('SqliteEventStore', function () {
       const perProcess = 50;
       const total = 2 * perProcess;
       const store = open(file);
-      const seen: { event: RecordedEvent; arrived: number }[] = [];
+      const seen: { event: StoredEvent; arrived: number }[] = [];
       const subscription = store.subscribe(0).subscribe((e) => seen.push({ event: e, arrived: Date.now() }));
       const child = spawn(process.execPath, [CHILD_SCRIPT, file, 'child', String(perProcess), String(total)], {
         stdio: ['ignore', 'pipe', 'pipe'],
