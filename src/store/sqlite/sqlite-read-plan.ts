@@ -58,7 +58,7 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
     const where = compare('_id', id);
     if (id.lower || id.upper) {
       const range = compare('_id', { lower: id.lower, upper: id.upper });
-      (where.sql.push(...range.sql), where.params.push(...range.params));
+      append(where, range);
     }
     return plan(`SELECT _id, json(doc) AS doc FROM "${table}" WHERE ${where.sql.join(' AND ')}${orderBy}`, where.params, {
       exact: translatedAll,
@@ -82,7 +82,7 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
   const { index, used } = best;
   if (!index.multikey) {
     const where = collectWhere(used.map(([field, condition]) => [keyExpression(field), condition] as const));
-    if (!used.some(([field]) => field === '_id')) (where.sql.push(...idRange.sql), where.params.push(...idRange.params));
+    if (!used.some(([field]) => field === '_id')) append(where, idRange);
     const sql = `SELECT _id, json(doc) AS doc FROM "${table}" INDEXED BY "${expressionIndexName(table, index)}" WHERE ${where.sql.join(' AND ')}${orderBy}`;
     return plan(sql, where.params, { exact: false, inIdOrder: idOrder !== undefined, repeats: false, via: index.name });
   }
@@ -101,7 +101,7 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
   );
   if (!used.some(([field]) => field === '_id') && id) {
     const range = compare('s._id', id);
-    (where.sql.push(...range.sql), where.params.push(...range.params));
+    append(where, range);
   }
   const sideOrder = idOrder === undefined ? '' : ` ORDER BY s._id${idOrder === -1 ? ' DESC' : ''}`;
   // CROSS JOIN keeps the side table outside: SQLite walks the entries, then looks up each document.
@@ -145,11 +145,19 @@ function collectWhere(parts: ReadonlyArray<readonly [string, FieldCondition]>): 
   const sql: string[] = [];
   const params: KeyValue[] = [];
   for (const [expression, condition] of parts) {
-    const part = compare(expression, condition);
-    sql.push(...part.sql);
-    params.push(...part.params);
+    append({ sql, params }, compare(expression, condition));
   }
   return { sql, params };
+}
+
+interface Where {
+  sql: string[];
+  params: KeyValue[];
+}
+
+function append(target: Where, part: Where): void {
+  target.sql.push(...part.sql);
+  target.params.push(...part.params);
 }
 
 /** SQL comparing `expression` as a condition asks; an equality wins over a range on the same field. */
@@ -166,9 +174,9 @@ function compare(expression: string, condition: FieldCondition): { sql: string[]
   const sql: string[] = [];
   const params: KeyValue[] = [];
   const { lower, upper } = condition;
-  if (lower) (sql.push(`${expression} ${lower.inclusive ? '>=' : '>'} ?`), params.push(lower.value));
+  if (lower) append({ sql, params }, { sql: [`${expression} ${lower.inclusive ? '>=' : '>'} ?`], params: [lower.value] });
   else if (upper) sql.push(typeof upper.value === 'number' ? `${expression} > ${NULL_KEY_SQL}` : `${expression} >= ''`);
-  if (upper) (sql.push(`${expression} ${upper.inclusive ? '<=' : '<'} ?`), params.push(upper.value));
+  if (upper) append({ sql, params }, { sql: [`${expression} ${upper.inclusive ? '<=' : '<'} ?`], params: [upper.value] });
   else if (lower) sql.push(typeof lower.value === 'number' ? `${expression} < ''` : `${expression} < X''`);
   return { sql, params };
 }

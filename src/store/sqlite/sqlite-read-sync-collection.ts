@@ -156,6 +156,18 @@ export class SqliteSyncCollection<T extends Document = Document> {
     this.catalog.atomic(() => this.catalog.drop(this.name));
   }
 
+  /**
+   * How SQLite finds the candidates of `filter` (for tests and diagnosis): which index the
+   * plan walks, and SQLite's EXPLAIN QUERY PLAN details (`SEARCH c3 USING INDEX c3_x1 (...)`).
+   */
+  explain(filter: Filter, sort?: SortSpec): { via: string; steps: string[] } {
+    const meta = this.catalog.get(this.name);
+    if (!meta) return { via: 'none', steps: [] };
+    const plan = planQuery(meta.table, meta.indexes, filter, sort);
+    const rows = this.catalog.statement(meta, `EXPLAIN QUERY PLAN ${plan.sql}`).all(...plan.params) as Array<{ detail: string }>;
+    return { via: plan.via, steps: rows.map((row) => row.detail) };
+  }
+
   #find(filter: Filter, selection: Selection): Row[] {
     const meta = this.catalog.get(this.name);
     return meta ? this.#select(meta, filter, selection) : [];
