@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projections } from '../../../src/projections/all-projections.js';
+import { openReadStore } from '../../../src/store/open-stores.js';
 import { MemoryReadStore } from '../../../src/store/memory/memory-read-store.js';
 import { DuplicateKeyError, type Document, type Filter, type FindOptions } from '../../../src/store/ports/read-store.js';
 import { SqliteReadStore } from '../../../src/store/sqlite/sqlite-read-store.js';
@@ -67,6 +68,16 @@ describe('SqliteReadStore', function () {
       expect(await reopened.deleteOne({ _id: '1' })).to.deep.equal({ deletedCount: 1 });
       expect((await reopened.find({})).map((doc) => doc._id)).to.deep.equal([1, 2.5]);
     });
+  });
+
+  it('is what openReadStore opens for `sqlite`: read-models.db in the data directory', async function () {
+    const dataDir = join(dir, `data-${count++}`);
+    const opened = await openReadStore({ readStore: 'sqlite', dataDir });
+    await opened.collection('users').insertOne({ _id: 1, name: 'ann' });
+    await opened.close();
+    const again = new SqliteReadStore(join(dataDir, 'read-models.db'));
+    expect(await again.collection('users').find({})).to.deep.equal([{ _id: 1, name: 'ann' }]);
+    await again.close();
   });
 
   describe('transaction', function () {
