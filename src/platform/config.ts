@@ -11,7 +11,7 @@ import { z } from 'zod';
 export interface Config {
   /** `sqlite:./data/events.db` (embedded) or `esdb://...` / `kurrentdb://...`. */
   eventStore: string;
-  /** `memory` (embedded) or `mongodb://...`. */
+  /** `memory` (embedded), `sqlite` (embedded, `<dataDir>/read-models.db`) or `mongodb://...`. */
   readStore: string;
   /** `full`: the SQLite log is synced to disk before an append resolves; `normal`: not. */
   durability: 'full' | 'normal';
@@ -289,11 +289,11 @@ function sqliteLocation(file: string, cwd: string, ctx: z.RefinementCtx): string
 }
 
 function readStore(): Kind<string> {
-  const expected = `memory or a MongoDB URL (${READ_STORE_SERVERS.map((s) => `${s}...`).join(', ')})`;
+  const expected = `memory, sqlite or a MongoDB URL (${READ_STORE_SERVERS.map((s) => `${s}...`).join(', ')})`;
   const schema = z
     .string()
     .trim()
-    .refine((text) => text === 'memory' || isServerUrl(text, READ_STORE_SERVERS));
+    .refine((text) => text === 'memory' || text === 'sqlite' || isServerUrl(text, READ_STORE_SERVERS));
   return { schema, expected };
 }
 

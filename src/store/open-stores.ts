@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeliveryStateStore } from './ports/delivery-state-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -9,13 +10,14 @@ import type { ReadStore } from './ports/read-store.js';
 import { ReadStoreDeliveryStateStore } from './mongo/read-store-delivery-state-store.js';
 import { SqliteDeliveryStateStore } from './sqlite/sqlite-delivery-state-store.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
+import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
 
 /** The settings that choose the stores: a part of the server's configuration. */
 export interface StoreSettings {
   /** `sqlite:<file>`, or an EventStoreDB / KurrentDB URL. */
   eventStore: string;
-  /** `memory`, or a MongoDB URL. */
+  /** `memory`, `sqlite` (`<dataDir>/read-models.db`), or a MongoDB URL. */
   readStore: string;
   durability: 'full' | 'normal';
   dataDir: string;
@@ -39,9 +41,13 @@ export async function openAdapter(config: Pick<StoreSettings, 'eventStore' | 'du
   return EsdbEventStore.connect(config.eventStore);
 }
 
-/** The read store the configuration names: `memory` or a MongoDB URL. */
-export async function openReadStore(config: Pick<StoreSettings, 'readStore'>): Promise<ReadStore> {
+/** The read store the configuration names: `memory`, `sqlite` (a file in the data directory) or a MongoDB URL. */
+export async function openReadStore(config: Pick<StoreSettings, 'readStore' | 'dataDir'>): Promise<ReadStore> {
   if (config.readStore === 'memory') return new MemoryReadStore();
+  if (config.readStore === 'sqlite') {
+    mkdirSync(config.dataDir, { recursive: true });
+    return new SqliteReadStore(join(config.dataDir, 'read-models.db'));
+  }
   const { MongoReadStore } = await import('./mongo/mongo-read-store.js');
   return MongoReadStore.connect(config.readStore);
 }

@@ -291,17 +291,18 @@ describe('config', () => {
   });
 
   describe('read store', () => {
-    it('accepts memory and MongoDB URLs', () => {
+    it('accepts memory, sqlite and MongoDB URLs', () => {
       expect(load({ env: { ESCHAT_READSTORE: 'mongodb+srv://u:p@cluster0.example.net/eschat' } }).readStore).to.equal(
         'mongodb+srv://u:p@cluster0.example.net/eschat',
       );
       expect(load({ argv: { readStore: 'memory' } }).readStore).to.equal('memory');
+      expect(load({ env: { ESCHAT_READSTORE: 'sqlite' } }).readStore).to.equal('sqlite');
     });
 
     it('rejects anything else without printing the password', () => {
       const problems = problemsOf({ env: { ESCHAT_READSTORE: 'mongo://user:hunter2@db/eschat' } });
       expect(problems).to.deep.equal([
-        'ESCHAT_READSTORE: expected memory or a MongoDB URL (mongodb://..., mongodb+srv://...), got "mongo://user:***@db/eschat"',
+        'ESCHAT_READSTORE: expected memory, sqlite or a MongoDB URL (mongodb://..., mongodb+srv://...), got "mongo://user:***@db/eschat"',
       ]);
     });
   });

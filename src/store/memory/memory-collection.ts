@@ -4,7 +4,8 @@ import { compileFilter, project } from './memory-filter.js';
 import { MemoryIndex, defaultIndexName, sameKeys, type KeyTuple } from './memory-index.js';
 import { planQuery } from './memory-plan.js';
 import { sortDocuments } from './memory-sort.js';
-import { applyUpdate, checkUpdate } from './memory-update.js';
+import { applyUpdate } from './memory-update.js';
+import { checkUpdate } from '../ports/update-check.js';
 import {
   DuplicateKeyError,
   type Collection,

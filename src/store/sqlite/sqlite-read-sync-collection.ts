@@ -1,0 +1,372 @@
+import { SqliteError } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import {
+  DuplicateKeyError,
+  type DeleteResult,
+  type DocId,
+  type Document,
+  type Filter,
+  type FindOptions,
+  type IndexOptions,
+  type SortSpec,
+  type Update,
+  type UpdateResult,
+  type WriteOperation,
+} from '../ports/read-store.js';
+import { checkUpdate } from '../ports/update-check.js';
+import { equalityFields } from '../ports/upsert-seed.js';
+import type { CollectionMeta, SqliteReadCatalog } from './sqlite-read-catalog.js';
+import {
+  expressionIndexName,
+  expressionIndexSql,
+  indexEntries,
+  needsMultikey,
+  sideColumn,
+  sideTableName,
+  sideTableSql,
+  valueAt,
+  type IndexDefinition,
+} from './sqlite-read-index.js';
+import { applyUpdate, compileFilter, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
+import { planQuery } from './sqlite-read-plan.js';
+
+/** A stored document as read: its `_id`, its JSON text as stored, and a fresh parse of it (the caller's to change). */
+interface Row {
+  readonly id: DocId;
+  readonly text: string;
+  readonly doc: Document;
+}
+
+interface Selection {
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+}
+
+const NOTHING: UpdateResult = Object.freeze({ matchedCount: 0, modifiedCount: 0, upsertedCount: 0 });
+const MATCHED: UpdateResult = Object.freeze({ matchedCount: 1, modifiedCount: 0, upsertedCount: 0 });
+const MODIFIED: UpdateResult = Object.freeze({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0 });
+const UPSERTED: UpdateResult = Object.freeze({ matchedCount: 0, modifiedCount: 0, upsertedCount: 1 });
+
+/** Pages of documents read at a time when building a side table from a collection. */
+const FILL_PAGE = 1_000;
+
+/**
+ * A collection of the SQLite read store, synchronous: what the async port wraps, and what
+ * `SqliteReadStore.transaction` groups in one transaction. Every write is atomic (its own
+ * transaction, or a savepoint inside the caller's). A document is "modified" when its JSON
+ * text changes, as Mongo compares the stored bytes.
+ */
+export class SqliteSyncCollection<T extends Document = Document> {
+  constructor(
+    readonly name: string,
+    readonly catalog: SqliteReadCatalog,
+  ) {}
+
+  findOne(filter: Filter, options: FindOptions = {}): T | null {
+    const [first] = this.#find(filter, { sort: options.sort, skip: options.skip, limit: 1 });
+    if (!first) return null;
+    const [projected] = projectDocuments([first.doc], options.projection);
+    return (projected as T | undefined) ?? null;
+  }
+
+  find(filter: Filter, options: FindOptions = {}): T[] {
+    const rows = this.#find(filter, options);
+    // The store holds plain documents; the caller's T describes them, as with Mongo.
+    return projectDocuments(
+      rows.map((row) => row.doc),
+      options.projection,
+    ) as T[];
+  }
+
+  countDocuments(filter: Filter = {}): number {
+    const meta = this.catalog.get(this.name);
+    if (!meta) return 0;
+    if (Object.keys(filter).length === 0) {
+      return (this.catalog.statement(meta, `SELECT count(*) AS n FROM "${meta.table}"`).get() as { n: number }).n;
+    }
+    return this.#select(meta, filter, {}).length;
+  }
+
+  insertOne(document: T): void {
+    this.catalog.atomic(() => this.#insert(this.catalog.ensure(this.name), document));
+  }
+
+  updateOne(filter: Filter, update: Update, options: { upsert?: boolean } = {}): UpdateResult {
+    return this.catalog.atomic(() => this.#update(filter, update, options.upsert ?? false, false));
+  }
+
+  updateMany(filter: Filter, update: Update, options: { upsert?: boolean } = {}): UpdateResult {
+    return this.catalog.atomic(() => this.#update(filter, update, options.upsert ?? false, true));
+  }
+
+  replaceOne(filter: Filter, replacement: T, options: { upsert?: boolean } = {}): UpdateResult {
+    return this.catalog.atomic(() => this.#replace(filter, replacement, options.upsert ?? false));
+  }
+
+  deleteOne(filter: Filter): DeleteResult {
+    return this.catalog.atomic(() => ({ deletedCount: this.#delete(filter, 1) }));
+  }
+
+  deleteMany(filter: Filter): DeleteResult {
+    return this.catalog.atomic(() => ({ deletedCount: this.#delete(filter, undefined) }));
+  }
+
+  /**
+   * Applied in order, in one transaction; each operation in a savepoint of its own, so a
+   * failing one undoes only itself, what came before commits, and the error is thrown after
+   * (as an ordered Mongo bulkWrite). Inside `SqliteReadStore.transaction` the error then
+   * undoes the whole group.
+   */
+  bulkWrite(operations: readonly WriteOperation<T>[]): void {
+    let failure: { error: unknown } | undefined;
+    this.catalog.atomic(() => {
+      for (const operation of operations) {
+        try {
+          this.catalog.atomic(() => this.#write(operation));
+        } catch (error) {
+          failure = { error };
+          return;
+        }
+      }
+    });
+    if (failure) throw failure.error;
+  }
+
+  createIndex(keys: Record<string, 1 | -1>, options: IndexOptions = {}): void {
+    const fields = Object.entries(keys);
+    if (fields.length === 0) throw new Error('createIndex needs at least one field');
+    const unique = options.unique ?? false;
+    this.catalog.atomic(() => {
+      const meta = this.catalog.ensure(this.name);
+      if (fields.length === 1 && fields[0]?.[0] === '_id') return; // the primary key
+      const same = meta.indexes.find((index) => JSON.stringify(index.keys) === JSON.stringify(fields));
+      if (same) {
+        if (same.unique !== unique) throw new Error(`an index on ${JSON.stringify(keys)} exists with other options`);
+        return;
+      }
+      const name = options.name ?? fields.map(([field, direction]) => `${field}_${direction}`).join('_');
+      const index = this.catalog.addIndex(meta, name, fields, unique, false);
+      if (this.#anyDocument(meta, (doc) => needsMultikey(index, doc))) this.#buildSideTable(meta, index);
+      else this.#guard(meta, { _id: '' }, () => this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run());
+    });
+  }
+
+  drop(): void {
+    this.catalog.atomic(() => this.catalog.drop(this.name));
+  }
+
+  /**
+   * How SQLite finds the candidates of `filter` (for tests and diagnosis): which index the
+   * plan walks, and SQLite's EXPLAIN QUERY PLAN details (`SEARCH c3 USING INDEX c3_x1 (...)`).
+   */
+  explain(filter: Filter, sort?: SortSpec): { via: string; steps: string[] } {
+    const meta = this.catalog.get(this.name);
+    if (!meta) return { via: 'none', steps: [] };
+    const plan = planQuery(meta.table, meta.indexes, filter, sort);
+    const rows = this.catalog.statement(meta, `EXPLAIN QUERY PLAN ${plan.sql}`).all(...plan.params) as Array<{ detail: string }>;
+    return { via: plan.via, steps: rows.map((row) => row.detail) };
+  }
+
+  #find(filter: Filter, selection: Selection): Row[] {
+    const meta = this.catalog.get(this.name);
+    return meta ? this.#select(meta, filter, selection) : [];
+  }
+
+  /**
+   * The rows matching `filter`, sorted, skipped and limited. In `_id` order (asked for, or no
+   * sort at all) rows stream from SQLite and reading stops at the limit; any other sort reads
+   * every candidate and sorts them with mingo.
+   */
+  #select(meta: CollectionMeta, filter: Filter, { sort, skip = 0, limit }: Selection): Row[] {
+    const plan = planQuery(meta.table, meta.indexes, filter, sort);
+    const statement = this.catalog.statement(meta, plan.sql);
+    const query = plan.exact ? undefined : compileFilter(filter);
+    const seen = plan.repeats ? new Set<DocId>() : undefined;
+    const wanted = limit !== undefined && limit > 0 ? limit : Infinity;
+    const rows: Row[] = [];
+    let toSkip = plan.inIdOrder ? skip : 0;
+    for (const raw of statement.iterate(...plan.params) as Iterable<{ _id: DocId; doc: string }>) {
+      if (seen) {
+        if (seen.has(raw._id)) continue;
+        seen.add(raw._id);
+      }
+      const doc = JSON.parse(raw.doc) as Document;
+      if (query && !query.test(doc)) continue;
+      if (toSkip > 0) {
+        toSkip--;
+        continue;
+      }
+      rows.push({ id: raw._id, text: raw.doc, doc });
+      if (plan.inIdOrder && rows.length >= wanted) break;
+    }
+    if (plan.inIdOrder || !sort) return rows;
+    const byDoc = new Map(rows.map((row) => [row.doc, row]));
+    return sortDocuments(
+      rows.map((row) => row.doc),
+      sort,
+      skip,
+      limit,
+    ).map((doc) => byDoc.get(doc) as Row);
+  }
+
+  #write(operation: WriteOperation<T>): void {
+    if ('insertOne' in operation) this.#insert(this.catalog.ensure(this.name), operation.insertOne.document);
+    else if ('updateOne' in operation)
+      this.#update(operation.updateOne.filter, operation.updateOne.update, operation.updateOne.upsert ?? false, false);
+    else if ('updateMany' in operation)
+      this.#update(operation.updateMany.filter, operation.updateMany.update, operation.updateMany.upsert ?? false, true);
+    else if ('replaceOne' in operation)
+      this.#replace(operation.replaceOne.filter, operation.replaceOne.replacement, operation.replaceOne.upsert ?? false);
+    else if ('deleteOne' in operation) this.#delete(operation.deleteOne.filter, 1);
+    else this.#delete(operation.deleteMany.filter, undefined);
+  }
+
+  #update(filter: Filter, update: Update, upsert: boolean, many: boolean): UpdateResult {
+    checkUpdate(update); // Mongo rejects a malformed update even when nothing matches
+    const meta = this.catalog.get(this.name);
+    const rows = meta ? this.#select(meta, filter, many ? {} : { limit: 1 }) : [];
+    if (rows.length === 0) {
+      if (!upsert) return NOTHING;
+      const created = seedDocument(equalityFields(filter));
+      applyUpdate(created, update, true);
+      this.#insert(this.catalog.ensure(this.name), created._id === undefined ? { ...created, _id: randomUUID() } : created);
+      return UPSERTED;
+    }
+    let modified = 0;
+    for (const row of rows) {
+      applyUpdate(row.doc, update, false);
+      if (row.doc._id !== row.id) throw immutableId();
+      if (this.#rewrite(meta as CollectionMeta, row, row.doc)) modified++;
+    }
+    return many ? { matchedCount: rows.length, modifiedCount: modified, upsertedCount: 0 } : modified ? MODIFIED : MATCHED;
+  }
+
+  #replace(filter: Filter, replacement: T, upsert: boolean): UpdateResult {
+    const meta = this.catalog.get(this.name);
+    const [row] = meta ? this.#select(meta, filter, { limit: 1 }) : [];
+    if (!row) {
+      if (!upsert) return NOTHING;
+      const id = replacement._id ?? equalityFields(filter).find(([path]) => path === '_id')?.[1] ?? randomUUID();
+      this.#insert(this.catalog.ensure(this.name), replacement._id === undefined ? { ...replacement, _id: id } : replacement);
+      return UPSERTED;
+    }
+    if (replacement._id !== undefined && replacement._id !== row.id) throw immutableId();
+    const next = replacement._id === undefined ? { ...replacement, _id: row.id } : replacement;
+    return this.#rewrite(meta as CollectionMeta, row, next) ? MODIFIED : MATCHED;
+  }
+
+  #delete(filter: Filter, limit: number | undefined): number {
+    const meta = this.catalog.get(this.name);
+    if (!meta) return 0;
+    const rows = this.#select(meta, filter, { limit });
+    const remove = this.catalog.statement(meta, `DELETE FROM "${meta.table}" WHERE _id = ?`);
+    for (const row of rows) {
+      remove.run(row.id);
+      for (const index of meta.indexes) if (index.multikey) this.#removeEntries(meta, index, row.id);
+    }
+    return rows.length;
+  }
+
+  #insert(meta: CollectionMeta, doc: Document): void {
+    checkId(doc._id);
+    const text = JSON.stringify(doc);
+    this.#keepIndexable(meta, doc);
+    this.#guard(meta, doc, () =>
+      this.catalog.statement(meta, `INSERT INTO "${meta.table}" (_id, doc) VALUES (?, jsonb(?))`).run(doc._id, text),
+    );
+    for (const index of meta.indexes) if (index.multikey) this.#addEntries(meta, index, doc);
+  }
+
+  /** Stores `next` in the place of `row`; false when its JSON text is the same (nothing modified). */
+  #rewrite(meta: CollectionMeta, row: Row, next: Document): boolean {
+    const text = JSON.stringify(next);
+    if (text === row.text) return false;
+    this.#keepIndexable(meta, next);
+    this.#guard(meta, next, () =>
+      this.catalog.statement(meta, `UPDATE "${meta.table}" SET doc = jsonb(?) WHERE _id = ?`).run(text, row.id),
+    );
+    const multikey = meta.indexes.filter((index) => index.multikey);
+    if (multikey.length === 0) return true;
+    const before = JSON.parse(row.text) as Document;
+    for (const index of multikey) {
+      if (JSON.stringify(indexEntries(index, before)) === JSON.stringify(indexEntries(index, next))) continue;
+      this.#removeEntries(meta, index, row.id);
+      this.#addEntries(meta, index, next);
+    }
+    return true;
+  }
+
+  /** Turns each expression index that cannot hold `doc` (an array on its path) into a multikey one, as Mongo would. */
+  #keepIndexable(meta: CollectionMeta, doc: Document): void {
+    for (const index of meta.indexes) {
+      if (index.multikey || !needsMultikey(index, doc)) continue;
+      this.#buildSideTable(meta, index);
+      this.catalog.statement(meta, `DROP INDEX "${expressionIndexName(meta.table, index)}"`).run();
+    }
+  }
+
+  #buildSideTable(meta: CollectionMeta, index: IndexDefinition): void {
+    for (const sql of sideTableSql(meta.table, index)) this.catalog.statement(meta, sql).run();
+    this.catalog.setMultikey(meta, index);
+    this.#anyDocument(meta, (doc) => {
+      this.#addEntries(meta, index, doc);
+      return false;
+    });
+  }
+
+  /** Whether `test` holds for some document, reading the collection a page at a time (`test` may write). */
+  #anyDocument(meta: CollectionMeta, test: (doc: Document) => boolean): boolean {
+    const first = this.catalog.statement(meta, `SELECT _id, json(doc) AS doc FROM "${meta.table}" ORDER BY _id LIMIT ${FILL_PAGE}`);
+    const next = this.catalog.statement(
+      meta,
+      `SELECT _id, json(doc) AS doc FROM "${meta.table}" WHERE _id > ? ORDER BY _id LIMIT ${FILL_PAGE}`,
+    );
+    let page = first.all() as Array<{ _id: DocId; doc: string }>;
+    while (page.length > 0) {
+      for (const raw of page) if (test(JSON.parse(raw.doc) as Document)) return true;
+      page = next.all((page[page.length - 1] as { _id: DocId })._id) as Array<{ _id: DocId; doc: string }>;
+    }
+    return false;
+  }
+
+  #addEntries(meta: CollectionMeta, index: IndexDefinition, doc: Document): void {
+    const table = sideTableName(meta.table, index);
+    const columns = index.keys.map((_, position) => sideColumn(index, position));
+    if (!columns.includes('_id')) columns.push('_id');
+    const insert = this.catalog.statement(
+      meta,
+      `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
+    this.#guard(meta, doc, () => {
+      for (const entry of indexEntries(index, doc)) insert.run(...entry);
+    });
+  }
+
+  #removeEntries(meta: CollectionMeta, index: IndexDefinition, id: DocId): void {
+    this.catalog.statement(meta, `DELETE FROM "${sideTableName(meta.table, index)}" WHERE _id = ?`).run(id);
+  }
+
+  /** Runs a write, turning SQLite's unique constraint failures into the port's DuplicateKeyError. */
+  #guard(meta: CollectionMeta, doc: Document, write: () => unknown): void {
+    try {
+      write();
+    } catch (error) {
+      if (!(error instanceof SqliteError) || !error.code.startsWith('SQLITE_CONSTRAINT')) throw error;
+      const index = meta.indexes.find(
+        (each) => error.message.includes(expressionIndexName(meta.table, each)) || error.message.includes(sideTableName(meta.table, each)),
+      );
+      if (!index) throw new DuplicateKeyError(this.name, { _id: doc._id });
+      throw new DuplicateKeyError(this.name, Object.fromEntries(index.keys.map(([field]) => [field, valueAt(doc, field) ?? null])));
+    }
+  }
+}
+
+function checkId(id: unknown): void {
+  if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) return;
+  throw new TypeError(`_id must be a string or a number, not ${JSON.stringify(id)}`);
+}
+
+function immutableId(): Error {
+  return new Error("Performing an update on the path '_id' would modify the immutable field '_id'");
+}

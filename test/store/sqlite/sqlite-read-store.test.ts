@@ -1,0 +1,249 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projections } from '../../../src/projections/all-projections.js';
+import { openReadStore } from '../../../src/store/open-stores.js';
+import { MemoryReadStore } from '../../../src/store/memory/memory-read-store.js';
+import { DuplicateKeyError, type Document, type Filter, type FindOptions } from '../../../src/store/ports/read-store.js';
+import { SqliteReadStore } from '../../../src/store/sqlite/sqlite-read-store.js';
+import { readStoreContract, rejection } from '../ports/read-store.contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'eschat-read-'));
+after(function () {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+readStoreContract('sqlite', async () => new SqliteReadStore(join(dir, 'contract.db')));
+
+describe('SqliteReadStore', function () {
+  let file: string;
+  let store: SqliteReadStore;
+  let count = 0;
+
+  beforeEach(function () {
+    file = join(dir, `store-${count++}.db`);
+    store = new SqliteReadStore(file);
+  });
+
+  afterEach(async function () {
+    await store.close();
+  });
+
+  async function reopen(): Promise<void> {
+    await store.close();
+    store = new SqliteReadStore(file);
+  }
+
+  describe('on disk', function () {
+    it('keeps documents, collections and indexes across a reopen, unique ones still enforced', async function () {
+      const users = store.collection('users');
+      await users.createIndex({ login: 1 }, { unique: true });
+      await users.insertOne({ _id: 1, login: 'ann', profile: { age: 3 } });
+      await store.collection('rooms').createIndex({ members: 1 });
+      await store.collection('rooms').insertOne({ _id: 7, members: [1, 2] });
+      await reopen();
+      expect((await store.listCollections()).sort()).to.deep.equal(['rooms', 'users']);
+      expect(await store.collection('users').findOne({ login: 'ann' })).to.deep.equal({ _id: 1, login: 'ann', profile: { age: 3 } });
+      expect(store.collection('users').sync.explain({ login: 'ann' }).via).to.equal('login_1');
+      expect(await rejection(store.collection('users').insertOne({ _id: 2, login: 'ann' }))).to.be.instanceOf(DuplicateKeyError);
+      // The multikey side table persists too, and follows writes after the reopen.
+      const rooms = store.collection('rooms');
+      await rooms.insertOne({ _id: 8, members: [2, 3] });
+      expect((await rooms.find({ members: 2 })).map((doc) => doc._id)).to.deep.equal([7, 8]);
+      expect(rooms.sync.explain({ members: 2 }).via).to.equal('members_1');
+    });
+
+    it('keeps the ids 1 and "1" apart, also after a reopen and in ranges', async function () {
+      const docs = store.collection('docs');
+      await docs.insertOne({ _id: 1, kind: 'number' });
+      await docs.insertOne({ _id: '1', kind: 'string' });
+      await docs.insertOne({ _id: 2.5, kind: 'fraction' });
+      await reopen();
+      const reopened = store.collection('docs');
+      expect(await reopened.findOne({ _id: 1 })).to.deep.equal({ _id: 1, kind: 'number' });
+      expect(await reopened.findOne({ _id: '1' })).to.deep.equal({ _id: '1', kind: 'string' });
+      expect((await reopened.find({ _id: { $gt: 0 } })).map((doc) => doc._id)).to.deep.equal([1, 2.5]);
+      expect((await reopened.find({ _id: { $gte: '' } })).map((doc) => doc._id)).to.deep.equal(['1']);
+      expect(await reopened.deleteOne({ _id: '1' })).to.deep.equal({ deletedCount: 1 });
+      expect((await reopened.find({})).map((doc) => doc._id)).to.deep.equal([1, 2.5]);
+    });
+  });
+
+  it('is what openReadStore opens for `sqlite`: read-models.db in the data directory', async function () {
+    const dataDir = join(dir, `data-${count++}`);
+    const opened = await openReadStore({ readStore: 'sqlite', dataDir });
+    await opened.collection('users').insertOne({ _id: 1, name: 'ann' });
+    await opened.close();
+    const again = new SqliteReadStore(join(dataDir, 'read-models.db'));
+    expect(await again.collection('users').find({})).to.deep.equal([{ _id: 1, name: 'ann' }]);
+    await again.close();
+  });
+
+  describe('transaction', function () {
+    it('commits the writes of several collections together', function () {
+      store.transaction(() => {
+        store.collection('a').sync.insertOne({ _id: 1 });
+        store.collection('checkpoints').sync.replaceOne({ _id: 'p' }, { _id: 'p', position: 10 }, { upsert: true });
+      });
+      expect(store.collection('a').sync.countDocuments()).to.equal(1);
+      expect(store.collection('checkpoints').sync.findOne({ _id: 'p' })).to.deep.equal({ _id: 'p', position: 10 });
+    });
+
+    it('rolls back every write of the group when one fails, a failed bulkWrite included', async function () {
+      await store.collection('a').insertOne({ _id: 'kept', n: 1 });
+      const failure = (() => {
+        try {
+          store.transaction(() => {
+            store.collection('a').sync.updateOne({ _id: 'kept' }, { $set: { n: 2 } });
+            store.collection('fresh').sync.createIndex({ k: 1 }, { unique: true });
+            store.collection('fresh').sync.insertOne({ _id: 1, k: 'x' });
+            store.collection('checkpoints').sync.replaceOne({ _id: 'p' }, { _id: 'p', position: 10 }, { upsert: true });
+            // Its first operation succeeds, its second fails: the whole group goes.
+            store
+              .collection('a')
+              .sync.bulkWrite([{ insertOne: { document: { _id: 'new' } } }, { insertOne: { document: { _id: 'kept' } } }]);
+          });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(failure).to.be.instanceOf(DuplicateKeyError);
+      expect(await store.collection('a').find({})).to.deep.equal([{ _id: 'kept', n: 1 }]);
+      expect(await store.listCollections()).to.deep.equal(['a']);
+      expect(await store.collection('checkpoints').findOne({ _id: 'p' })).to.equal(null);
+      // The rolled-back collection and index are gone for good: the name starts afresh.
+      await store.collection('fresh').insertOne({ _id: 1, k: 'x' });
+      await store.collection('fresh').insertOne({ _id: 2, k: 'x' });
+      expect(await store.collection('fresh').countDocuments({ k: 'x' })).to.equal(2);
+    });
+  });
+
+  describe('multikey indexes', function () {
+    it('turns an index multikey when an array arrives, and keeps its entries in step with updates', async function () {
+      const rooms = store.collection('rooms');
+      await rooms.createIndex({ tags: 1 });
+      await rooms.insertOne({ _id: 1, tags: 'a' });
+      expect(rooms.sync.explain({ tags: 'a' }).steps.join()).to.match(/USING INDEX/);
+      await rooms.insertOne({ _id: 2, tags: ['a', 'b', 'a'] });
+      expect(rooms.sync.explain({ tags: 'b' }).steps.join()).to.match(/SEARCH s USING PRIMARY KEY/);
+      expect((await rooms.find({ tags: 'a' })).map((doc) => doc._id)).to.deep.equal([1, 2]);
+      expect((await rooms.find({ tags: { $in: ['a', 'b'] } })).map((doc) => doc._id)).to.deep.equal([1, 2]);
+      await rooms.updateOne({ _id: 2 }, { $pull: { tags: 'a' } });
+      expect((await rooms.find({ tags: 'a' })).map((doc) => doc._id)).to.deep.equal([1]);
+      await rooms.deleteOne({ _id: 2 });
+      expect(await rooms.find({ tags: 'b' })).to.deep.equal([]);
+    });
+
+    it('enforces a unique multikey index across documents, not within one', async function () {
+      const docs = store.collection('docs');
+      await docs.createIndex({ codes: 1 }, { unique: true });
+      await docs.insertOne({ _id: 1, codes: ['x', 'x', 'y'] });
+      expect(await rejection(docs.insertOne({ _id: 2, codes: ['z', 'y'] }))).to.be.instanceOf(DuplicateKeyError);
+      await docs.insertOne({ _id: 3, codes: ['z'] });
+      expect(await docs.countDocuments()).to.equal(2);
+    });
+  });
+
+  /**
+   * Every filter the projections and queries use (src/projections, src/queries,
+   * src/realtime/delivery), on collections with the projections' indexes and data shaped like
+   * theirs: SQLite walks an index or the primary key for each, never the collection table,
+   * and answers exactly as the memory store does.
+   */
+  describe('the queries of the application', function () {
+    const queries: Array<[collection: string, filter: Filter, options?: FindOptions]> = [
+      ['projection_checkpoints', { _id: 'messages' }],
+      ['users', { _id: 3 }],
+      ['users', { _id: { $in: [1, 2, 3] } }, { projection: { name: 1, login: 1, phone: 1, avatar: 1 } }],
+      ['users', { phone: '+100' }],
+      ['users', { handle: 'u3', login: { $ne: null } }],
+      ['sessions', { _id: 'hash3' }],
+      ['sessions', { sessionId: 's3' }],
+      ['rooms', { _id: 4 }],
+      ['rooms', { _id: 3, members: 3, deleted: false }],
+      ['rooms', { members: 3, deleted: false }, { sort: { _id: 1 } }],
+      ['rooms', { membersKey: '3,4', kind: 'direct' }],
+      ['rooms', { membersKey: '4,5,6', kind: 'group', deleted: false }, { sort: { _id: 1 }, limit: 1 }],
+      ['rooms', { _id: { $in: [3, 4, 5] }, members: 3, deleted: false }, { projection: { _id: 1 } }],
+      ['media', { _id: 'm3' }],
+      ['contacts', { owner: 3, version: { $gt: 20 } }, { sort: { version: 1 }, projection: { contact: 1, state: 1, version: 1 } }],
+      ['contacts', { _id: '3:13', version: { $lt: 90 } }],
+      ['contacts', { _id: '3:13', state: 'contact' }],
+      ['requests', { to: 3, at: { $gte: 100 } }, { sort: { at: 1, _id: 1 } }],
+      ['requests', { from: 3 }, { sort: { at: 1, _id: 1 } }],
+      ['requests', { _id: '3:13' }],
+      ['messages', { room: 3 }],
+      ['messages', { room: 3, _id: { $lt: 700 } }, { sort: { _id: -1 }, limit: 50 }],
+      ['messages', { room: 3, _id: { $gt: 100, $lte: 900 } }, { sort: { _id: 1 }, limit: 100 }],
+      ['notifications', { audience: 3, _id: { $gt: 100, $lte: 900 } }, { sort: { _id: 1 }, limit: 100 }],
+      ['memberships', { user: 3 }],
+      ['memberships', { room: 3, leftAt: null }],
+      ['memberships', { _id: '3:13' }],
+    ];
+
+    /** Data shaped like the projections' documents, with arrays where theirs have them. */
+    function documents(collection: string): Document[] {
+      const ids = Array.from({ length: 200 }, (_, i) => i);
+      switch (collection) {
+        case 'users':
+          return ids.map((i) => ({ _id: i, handle: `u${i}`, login: i % 5 ? `U${i}` : null, phone: `+${100 + i}`, name: `n${i}` }));
+        case 'sessions':
+          return ids.map((i) => ({ _id: `hash${i}`, sessionId: `s${i}`, userId: i % 20 }));
+        case 'rooms':
+          return ids.map((i) => {
+            const members = [i % 10, (i + 1) % 10, ...(i % 2 ? [] : [(i + 2) % 10])].sort((a, b) => a - b);
+            return { _id: i, kind: i % 2 ? 'direct' : 'group', members, membersKey: members.join(','), deleted: i % 7 === 0 };
+          });
+        case 'media':
+          return ids.map((i) => ({ _id: `m${i}`, rooms: [i % 10] }));
+        case 'contacts':
+          return ids.map((i) => ({ _id: `${i % 10}:${i}`, owner: i % 10, contact: i, state: i % 3 ? 'contact' : 'removed', version: i }));
+        case 'requests':
+          return ids.map((i) => ({ _id: `${i % 10}:${i}`, from: i % 10, to: (i + 3) % 10, at: i * 7 }));
+        case 'messages':
+          return ids.map((i) => ({ _id: i * 5, room: i % 10, text: `m${i}` }));
+        case 'notifications':
+          return ids.map((i) => ({ _id: i * 5, audience: [i % 10, (i + 3) % 10], type: 'RoomCreated' }));
+        case 'memberships':
+          return ids.map((i) => ({ _id: `${i % 10}:${i}`, user: i % 10, room: i % 13, joinedAt: i, leftAt: i % 4 ? null : i + 1 }));
+        default:
+          return [{ _id: 'messages', position: 10 }];
+      }
+    }
+
+    it('finds every one through an index or the primary key, never a scan, with the memory store’s answers', async function () {
+      const memory = new MemoryReadStore();
+      const specs = [{ name: 'projection_checkpoints', indexes: [] }, ...projections.flatMap((projection) => projection.collections)];
+      for (const spec of specs) {
+        for (const target of [store.collection(spec.name), memory.collection(spec.name)]) {
+          for (const index of spec.indexes ?? []) await target.createIndex(index.keys, { unique: index.unique ?? false });
+          await target.bulkWrite(documents(spec.name).map((document) => ({ insertOne: { document } })));
+        }
+      }
+      expect(store.collection('rooms').sync.explain({ members: 1 }).via, 'rooms.members holds arrays: multikey').to.equal('members_1');
+      for (const [name, filter, options] of queries) {
+        const label = `${name} ${JSON.stringify(filter)} ${JSON.stringify(options ?? {})}`;
+        const { via, steps } = store.collection(name).sync.explain(filter, options?.sort);
+        expect(via, label).not.to.equal('scan');
+        expect(
+          steps.filter((step) => /^SCAN /.test(step) && !step.includes('json_each')),
+          `${label}: ${steps.join('; ')}`,
+        ).to.deep.equal([]);
+        const expected = await memory.collection(name).find(filter, options);
+        expect(expected.length, label).to.be.greaterThan(0);
+        expect(await store.collection(name).find(filter, options), label).to.deep.equal(expected);
+      }
+      await memory.close();
+    });
+
+    it('scans for the one query no index can answer: a user search by substring', async function () {
+      // searchUsers: `{ handle: { $regex } }` sorted by _id, limit 50. It walks the primary key in order and stops at 50 matches.
+      const users = store.collection('users');
+      await users.createIndex({ handle: 1 });
+      await users.insertOne({ _id: 1, handle: 'ann' });
+      expect(users.sync.explain({ handle: { $regex: 'an' } }, { _id: 1 }).via).to.equal('scan');
+    });
+  });
+});
