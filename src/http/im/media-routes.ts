@@ -8,7 +8,7 @@ import { openDirectRoom } from '../../use-cases/direct-room.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import { serveMedia } from '../media-download.js';
-import { sendMediaMessage } from '../../use-cases/send-media.js';
+import { sendMedia } from '../../use-cases/send-media.js';
 import type { Route, RouteContext } from '../route.js';
 import { uploadedFile } from '../uploads.js';
 import { formField } from '../form-fields.js';
@@ -37,7 +37,7 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
     const refusals = { ...ROOM_REFUSALS, invalid_media: new ImError(3, `Invalid ${kind}`) };
     const roomId = await roomOf(caller).catch(inImWords(refusals));
     const upload = { roomId, kind, file: file.filepath, clientId: null };
-    const message = await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)).catch(inImWords(refusals));
+    const message = await sendMedia(deps, caller, upload, callerContext(ctx, caller)).catch(inImWords(refusals));
     writeImAnswer(ctx, { message: { mid: message._id, c: imMediaPath(kind, message.mediaId ?? '') } });
   }
 

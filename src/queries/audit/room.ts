@@ -15,7 +15,7 @@ export interface NamedPerson {
 }
 
 /** A room as its own stream says it was at a moment. */
-export interface RoomState {
+export interface RoomAsOf {
   roomId: RoomId;
   kind: RoomKind;
   name: string | null;
@@ -30,7 +30,7 @@ export interface RoomState {
 }
 
 /** A room's state with its people named. */
-export type NamedRoom = Omit<RoomState, 'creator' | 'members'> & { creator: NamedPerson; members: NamedPerson[] };
+export type NamedRoom = Omit<RoomAsOf, 'creator' | 'members'> & { creator: NamedPerson; members: NamedPerson[] };
 
 export interface RoomAudit {
   asOf: string;
@@ -44,8 +44,8 @@ export interface RoomAudit {
 }
 
 /** Folds the room's events; null before its creation. */
-export function foldRoom(events: readonly RecordedEvent[]): RoomState | null {
-  let state: RoomState | null = null;
+export function foldRoom(events: readonly RecordedEvent[]): RoomAsOf | null {
+  let state: RoomAsOf | null = null;
   for (const recorded of events) {
     const event = recorded as unknown as RoomEvent;
     if (event.type === 'RoomCreated') {
@@ -101,7 +101,7 @@ export async function auditRoom(store: EventStore, roomId: RoomId, options: Audi
   };
 }
 
-export function namedRoom(state: RoomState, people: People): NamedRoom {
+export function namedRoom(state: RoomAsOf, people: People): NamedRoom {
   const named = (id: UserId): NamedPerson => ({ id, label: people.label(id) });
   return { ...state, creator: named(state.creator), members: state.members.map(named) };
 }

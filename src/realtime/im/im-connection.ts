@@ -203,14 +203,14 @@ export class ImConnection implements Connection {
         return;
       case 'm':
       case 'gm':
-        void this.sendMessage(frame);
+        void this.sendText(frame);
         return;
       default:
         this.send(reply(id, { s: 1, r: 'Unknown request' }));
     }
   }
 
-  private async sendMessage(frame: TomlFrame): Promise<void> {
+  private async sendText(frame: TomlFrame): Promise<void> {
     const { id, c, t } = frame.fields;
     if (typeof id !== 'string' && typeof id !== 'number') return void this.send(reply(undefined, { s: 1, r: 'id Required' }));
     if (!this.bucket.take()) return void this.send(reply(id, { s: 1, r: 'Rate limited' }));
@@ -222,11 +222,11 @@ export class ImConnection implements Connection {
     }
     const sender = { userId: this.userId, device: this.device, sessionId: this.sessionId, address: this.transport.address };
     try {
-      const sent =
+      const position =
         frame.type === 'm'
-          ? await this.ctx.messaging.sendDirect(sender, target, String(id), c)
-          : await this.ctx.messaging.sendToRoom(sender, target, String(id), c);
-      if (this.state === 'live') this.send({ type: 'a', fields: { id, mid: sent.position, cursor: sent.position } });
+          ? await this.ctx.texts.toPerson(sender, target, String(id), c)
+          : await this.ctx.texts.toRoom(sender, target, String(id), c);
+      if (this.state === 'live') this.send({ type: 'a', fields: { id, mid: position, cursor: position } });
     } catch (error) {
       if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'im send failed');
       const reason = error instanceof CommandRefused ? (REFUSALS[error.code] ?? error.code) : 'Internal Error';

@@ -68,7 +68,7 @@ export class V1RoomChatConnection implements Connection {
     if (this.sent.size > 1000) this.sent.delete(this.sent.values().next().value as string);
     try {
       const sender = { userId: this.userId, device: this.device, sessionId: this.sessionId, address: this.address };
-      await this.ctx.messaging.sendToRoom(sender, this.roomId, clientId, text);
+      await this.ctx.texts.toRoom(sender, this.roomId, clientId, text);
     } catch (error) {
       this.sent.delete(clientId);
       if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'room chat send failed');
