@@ -1,4 +1,5 @@
 import { CLIENT_ID_WINDOW_MS, type SendGuard, type StoredMessage } from '../../src/commands/message.js';
+import type { SendRefusal } from '../../src/commands/refusal-code.js';
 import type { Position, UserId } from '../../src/events/recorded-event.js';
 import type { RoomId } from '../../src/events/room.js';
 import { messageCollection, type MessageDocument } from '../../src/projections/messages.js';
@@ -43,7 +44,7 @@ export function findSent(
 }
 
 /** The refusal a send to `roomId` by `sender` would get: `room_not_found`, `not_a_member`, or null. */
-export async function senderRefusal(read: ReadModels, roomId: RoomId, sender: UserId): Promise<string | null> {
+export async function senderRefusal(read: ReadModels, roomId: RoomId, sender: UserId): Promise<SendRefusal | null> {
   const rooms = roomCollection(read);
   // The common case, a member, fetches the id only, not the member list.
   if (await rooms.findOne({ _id: roomId, members: sender, deleted: false }, { projection: { _id: 1 } })) return null;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandRefused } from '../../commands/decider.js';
+import { V1_REFUSALS, v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
 import type { Caller } from '../../queries/sessions.js';
 import type { Connection } from '../delivery/connection.js';
 import type { Delivery } from '../delivery/delivery.js';
@@ -60,8 +61,8 @@ export class V1RoomChatConnection implements Connection {
 
   async receive(message: unknown): Promise<void> {
     const { text, client_id: given } = (message ?? {}) as { text?: unknown; client_id?: unknown };
-    if (typeof text !== 'string') return void this.transport.send({ error: { code: 'invalid_json' } });
-    if (!this.bucket.take()) return void this.transport.send({ error: { code: 'rate_limited' } });
+    if (typeof text !== 'string') return void this.transport.send(v1ErrorBody('invalid_json'));
+    if (!this.bucket.take()) return void this.transport.send(v1ErrorBody('rate_limited'));
     const clientId = typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : randomUUID();
     this.sent.add(clientId);
     // A retried client id produces no second delivery: keep the set from growing without end.
@@ -71,8 +72,10 @@ export class V1RoomChatConnection implements Connection {
       await this.ctx.texts.toRoom(sender, this.roomId, clientId, text);
     } catch (error) {
       this.sent.delete(clientId);
-      if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'room chat send failed');
-      this.transport.send({ error: { code: error instanceof CommandRefused ? error.code : 'internal_error' } });
+      // The refusal in v1's words, as over HTTP.
+      const code = error instanceof CommandRefused ? V1_REFUSALS[error.code] : null;
+      if (!code) this.ctx.log.error({ err: error }, 'room chat send failed');
+      this.transport.send(v1ErrorBody(code ?? 'internal_error'));
       if (error instanceof CommandRefused && error.code === 'not_a_member') this.close('not a member of this room');
     }
   }
