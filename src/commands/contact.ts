@@ -6,6 +6,7 @@ import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { Refusal, type Decider } from './decider.js';
+import type { ContactRefusal } from './refusal-code.js';
 import { uncarriable } from './text-rules.js';
 
 /** What stands between two users: nothing, one pending request (either way), or a contact. */
@@ -21,7 +22,7 @@ export type ContactCommand =
 /** The original stored the greeting in a VARCHAR(100): 100 characters, not UTF-16 units. */
 export const MAX_ASK_CHARACTERS = 100;
 
-const refuse = (code: string): Refusal => new Refusal(code);
+const refuse = (code: ContactRefusal): Refusal => new Refusal(code);
 
 /** Whether `by` has a request from `requester` waiting for an answer. */
 const hasRequest = (state: ContactState, requester: UserId, by: UserId): boolean =>

@@ -1,13 +1,14 @@
 import type { EschatEvent } from '../events/eschat-event.js';
 import type { EventTypes } from '../events/event-types.js';
+import type { RefusalCode } from './refusal-code.js';
 
 /**
- * Why a command was refused, in domain words (`user_already_exists`, `not_a_member`, ...).
- * Each wire dialect maps codes to its own status and reason.
+ * Why a command was refused, in domain words (`login_taken`, `not_a_member`, ...): a closed
+ * set (refusal-code.ts). Each wire dialect maps every code to its own status and reason.
  */
 export class Refusal {
   constructor(
-    readonly code: string,
+    readonly code: RefusalCode,
     readonly detail?: string,
   ) {}
 }
@@ -30,7 +31,7 @@ export class CommandRefused extends Error {
   constructor(readonly refusal: Refusal) {
     super(refusal.detail ? `${refusal.code}: ${refusal.detail}` : refusal.code);
   }
-  get code(): string {
+  get code(): RefusalCode {
     return this.refusal.code;
   }
 }

@@ -4,6 +4,7 @@ import type { RoomId } from '../events/room.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal } from './decider.js';
+import type { MessageRefusal, SendRefusal } from './refusal-code.js';
 import { uncarriable } from './text-rules.js';
 
 /** A send is the MessageSent it will record: room, sender and device, client id, kind, text or media. */
@@ -40,7 +41,7 @@ export interface SendGuard {
   /** The sends `sender` made lately from `device` with `clientId`, as they compare with `content` (sendContent). */
   earlier(sender: UserId, device: string, clientId: string, content: string): Promise<EarlierSends>;
   /** Why the sender may not send to the room (`room_not_found`, `not_a_member`), or null. */
-  refusal(roomId: RoomId, sender: UserId): Promise<string | null>;
+  refusal(roomId: RoomId, sender: UserId): Promise<SendRefusal | null>;
   /** Resolves once the guard sees `position`, so that a retry finds it there. */
   settled(position: Position): Promise<unknown>;
 }
@@ -61,7 +62,7 @@ export interface SendRules {
 export const MAX_TEXT_CHARACTERS = 10_000;
 export const MAX_CLIENT_ID = 128;
 
-const refused = (code: string): CommandRefused => new CommandRefused(new Refusal(code));
+const refused = (code: MessageRefusal): CommandRefused => new CommandRefused(new Refusal(code));
 
 /**
  * How long a client id identifies a message. Retries come within seconds; simple_im clients
@@ -163,7 +164,7 @@ const contentOf = (send: SendMessage, rules: SendRules): string =>
 /** The content of media whose digest is not known: never a hex SHA-256, so it matches no other upload. */
 export const mediaWithoutDigest = (mediaId: string): string => `media:${mediaId}`;
 
-function invalidSend(send: SendMessage): string | null {
+function invalidSend(send: SendMessage): MessageRefusal | null {
   if (send.clientId !== null && (send.clientId.length === 0 || send.clientId.length > MAX_CLIENT_ID)) return 'invalid_client_id';
   if (send.kind === 'text')
     return send.text !== null &&

@@ -15,6 +15,7 @@ import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { CommandRefused, Refusal, fold, type Decider } from './decider.js';
+import type { RoomRefusal } from './refusal-code.js';
 import type { IdAllocator } from './id-allocator.js';
 import { uncarriable } from './text-rules.js';
 import { userExists } from './user.js';
@@ -53,7 +54,7 @@ export type RoomCommand =
 
 export const MAX_ROOM_NAME = 64;
 
-const refuse = (code: string): Refusal => new Refusal(code);
+const refuse = (code: RoomRefusal | 'id_taken'): Refusal => new Refusal(code);
 const sorted = (ids: Iterable<UserId>): UserId[] => [...new Set(ids)].sort((a, b) => a - b);
 
 /** A group's invite key: 16 base64url characters (96 random bits), as long as simple_im's g_key. */

@@ -5,6 +5,7 @@ import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
 import { CommandRefused, Refusal, type Decider } from './decider.js';
+import type { UserRefusal } from './refusal-code.js';
 import type { IdAllocator } from './id-allocator.js';
 import { hashPassword } from './password.js';
 import { reservationDecider } from './reservation.js';
@@ -47,7 +48,7 @@ interface Claim {
   stream: string;
   value: string;
   field: 'login' | 'phone';
-  refusal: string;
+  refusal: 'login_taken' | 'phone_taken';
 }
 
 /**
@@ -93,7 +94,7 @@ export async function registerUser(
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The rules both dialects share; each names the refusal code of the first broken one. */
-function validate({ name, login, phone, password }: Registration): string | null {
+function validate({ name, login, phone, password }: Registration): UserRefusal | null {
   if (login !== null && (login.trim().length === 0 || login.length > 64 || CONTROL.test(login) || uncarriable(login)))
     return 'invalid_login';
   if (name.trim().length === 0 || name.length > 64 || CONTROL.test(name) || uncarriable(name)) return 'invalid_name';

@@ -17,7 +17,7 @@ import { DeviceCursors } from './delivery/device-cursors.js';
 import { FanOut } from './delivery/fan-out.js';
 import { createImListener, type TlsMaterial } from './im/im-tcp-listener.js';
 import { liveSendGuard } from '../use-cases/live-send-guard.js';
-import { createMessaging } from '../use-cases/messaging.js';
+import { textSender } from '../use-cases/text-sender.js';
 import { createOfflineQueue } from './im/offline-queue.js';
 import type { RealtimeContext } from './delivery/realtime-context.js';
 import { RecentSends } from '../use-cases/recent-sends.js';
@@ -79,7 +79,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     registry,
     cursors,
     fanOut,
-    messaging: createMessaging(deps.store, deps.read, deps.roomIds, routing, sendGuard),
+    texts: textSender({ ...deps, sendGuard }, routing),
     roomMessages: roomMessagesFrom(deps.read),
     limits: deps.config.limits,
     log: deps.log,

@@ -13,6 +13,7 @@ import type { RealtimeContext } from './delivery/realtime-context.js';
 import { corkForTick, uncorkNow } from './delivery/tick-cork.js';
 import { V1RoomChatConnection } from './v1/v1-room-chat-connection.js';
 import { V1StreamConnection } from './v1/v1-stream-connection.js';
+import { v1ErrorBody, type V1ErrorCode } from '../codecs/v1/v1-error-codes.js';
 
 const HEARTBEAT_MS = 30_000;
 /** WebSocket close code 1012 "service restart": the server is stopping; reconnect and resume. */
@@ -23,7 +24,7 @@ const ROOM_CHAT = /^\/v1\/rooms\/(\d+)\/chat\/?$/;
 /** ws sends a Buffer as a binary message unless told otherwise: encoded frames are text. */
 const TEXT = { binary: false };
 
-type Refusal = [status: number, code: string];
+type Refusal = [status: number, code: V1ErrorCode];
 
 /**
  * Every WebSocket endpoint on the HTTP(S) port, routed by path at the upgrade: `/im` (TOML),
@@ -157,18 +158,18 @@ export class WebSocketGateway {
   private onJson(ws: WebSocket, receive: (message: unknown) => void): void {
     ws.on('message', (data: RawData, binary: boolean) => {
       const text = this.textOf(data, binary);
-      if (typeof text !== 'string') return void this.sendText(ws, JSON.stringify({ error: { code: text.code } }));
+      if (typeof text !== 'string') return void this.sendText(ws, JSON.stringify(v1ErrorBody(text.code)));
       let message: unknown;
       try {
         message = JSON.parse(text);
       } catch {
-        return void this.sendText(ws, JSON.stringify({ error: { code: 'invalid_json' } }));
+        return void this.sendText(ws, JSON.stringify(v1ErrorBody('invalid_json')));
       }
       receive(message);
     });
   }
 
-  private textOf(data: RawData, binary: boolean): string | { reason: string; code: string } {
+  private textOf(data: RawData, binary: boolean): string | { reason: string; code: V1ErrorCode } {
     // A Buffer (ws's default) is read where it lies: Buffer.from would copy it.
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (binary) return { reason: 'binary frames are not read', code: 'binary_frame' };
@@ -207,7 +208,7 @@ export class WebSocketGateway {
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
 
 function refuse(socket: Duplex, [status, code]: Refusal): void {
-  const body = JSON.stringify({ error: { code } });
+  const body = JSON.stringify(v1ErrorBody(code));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

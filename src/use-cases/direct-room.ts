@@ -6,8 +6,14 @@ import { findDirectRoom } from '../queries/rooms.js';
 import type { UseCaseDeps } from './use-case-deps.js';
 
 /**
- * The direct room of two users: from the read model when it shows it (no stream read), else
- * found or created in the log, and readable by the time it is answered.
+ * Where a pair's direct room is looked up before the log: by default the read model; the
+ * real-time side passes its routing state, which follows the live feed and needs no query.
+ */
+export type KnownDirectRoom = (a: UserId, b: UserId) => Promise<RoomId | undefined> | RoomId | undefined;
+
+/**
+ * The direct room of two users: from `known` when it shows it (no stream read), else found or
+ * created in the log, and readable by the time it is answered.
  * Refusals: `invalid_recipient`, `user_not_found`.
  */
 export async function openDirectRoom(
@@ -15,10 +21,11 @@ export async function openDirectRoom(
   a: UserId,
   b: UserId,
   context: CommandContext,
+  known: KnownDirectRoom = async (a, b) => (await findDirectRoom(deps.read, a, b))?._id,
 ): Promise<RoomId> {
-  const known = await findDirectRoom(deps.read, a, b);
-  if (known) return known._id;
-  const { roomId, position } = await directRoom(deps.store, deps.roomIds, a, b, context);
-  await deps.read.waitFor(position);
-  return roomId;
+  const roomId = await known(a, b);
+  if (roomId !== undefined) return roomId;
+  const created = await directRoom(deps.store, deps.roomIds, a, b, context);
+  await deps.read.waitFor(created.position);
+  return created.roomId;
 }

@@ -9,7 +9,7 @@ import type { MessageDocument } from '../queries/messages.js';
 import type { Caller } from '../queries/sessions.js';
 import type { UseCaseDeps } from './use-case-deps.js';
 
-export interface MediaMessage {
+export interface MediaSend {
   roomId: RoomId;
   /** Null: judged from the bytes. */
   kind: MediaKind | null;
@@ -27,10 +27,10 @@ export interface MediaMessage {
  * send, a concurrent retry that won) are deleted. Refusals: those of the send guard,
  * uploadMedia and sendMessage.
  */
-export async function sendMediaMessage(
+export async function sendMedia(
   deps: Pick<UseCaseDeps, 'store' | 'read' | 'media' | 'sendGuard'>,
   caller: Caller,
-  send: MediaMessage,
+  send: MediaSend,
   context: CommandContext,
 ): Promise<MessageDocument> {
   const refusal = await deps.sendGuard.refusal(send.roomId, caller.userId);

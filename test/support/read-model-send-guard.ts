@@ -6,6 +6,7 @@ import {
   type SendGuard,
   type StoredMessage,
 } from '../../src/commands/message.js';
+import type { SendRefusal } from '../../src/commands/refusal-code.js';
 import type { Position, UserId } from '../../src/events/recorded-event.js';
 import type { RoomId } from '../../src/events/room.js';
 import { mediaCollection } from '../../src/projections/media.js';
@@ -63,7 +64,7 @@ async function contentOf(read: ReadModels, document: MessageDocument): Promise<s
 }
 
 /** The refusal a send to `roomId` by `sender` would get: `room_not_found`, `not_a_member`, or null. */
-export async function senderRefusal(read: ReadModels, roomId: RoomId, sender: UserId): Promise<string | null> {
+export async function senderRefusal(read: ReadModels, roomId: RoomId, sender: UserId): Promise<SendRefusal | null> {
   const rooms = roomCollection(read);
   // The common case, a member, fetches the id only, not the member list.
   if (await rooms.findOne({ _id: roomId, members: sender, deleted: false }, { projection: { _id: 1 } })) return null;

@@ -35,7 +35,7 @@ export interface RoomSnapshot {
   deleted: boolean;
 }
 
-export interface SentMessage {
+export interface WorkloadMessage {
   id: number;
   roomId: number;
   sender: number;
@@ -46,7 +46,7 @@ export interface Workload {
   users: WorkloadUser[];
   /** Every room, with a snapshot after each change to it, oldest first. */
   rooms: Map<number, RoomSnapshot[]>;
-  messages: SentMessage[];
+  messages: WorkloadMessage[];
   /** Requests, answers and removals of contacts done. */
   contactOperations: number;
   /** The log's head once everything was done and the read models had it. */
@@ -79,7 +79,7 @@ export async function runWorkload(t: TestServer, shape: WorkloadShape): Promise<
 class WorkloadRun {
   readonly users: WorkloadUser[] = [];
   readonly rooms = new Map<number, RoomSnapshot[]>();
-  readonly messages: SentMessage[] = [];
+  readonly messages: WorkloadMessage[] = [];
   contactOperations = 0;
   private readonly members = new Map<number, Set<number>>();
   private readonly groups: Array<{ id: number; creator: WorkloadUser; key: string }> = [];
@@ -208,7 +208,7 @@ class WorkloadRun {
       const roomId = this.random.pick(rooms);
       const sender = this.random.pick([...this.members.get(roomId)!]);
       const text = `bulk ${this.messages.length} from ${sender}`;
-      const placeholder: SentMessage = { id: 0, roomId, sender, text };
+      const placeholder: WorkloadMessage = { id: 0, roomId, sender, text };
       this.messages.push(placeholder);
       const send = { roomId, sender, device: 'bulk', clientId: null, kind: 'text' as const, text, mediaId: null };
       placeholder.id = (

@@ -9,21 +9,9 @@ import { integerParam } from '../integer-param.js';
 import type { Route } from '../route.js';
 import { requireFields } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from '../../codecs/im/im-refusals.js';
-import { inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
+import { ImError, imRefusal } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 import { imUserRow } from './user-routes.js';
-
-const unauthorizedOperate = new ImError(1, 'Unauthorized operate');
-
-/** The seed's reasons where it has one; status 3, as for other bad input, where the original had none. */
-const REQUEST_REFUSALS: Record<string, ImError> = {
-  contact_exists: new ImError(1, 'Contact exists'),
-  waiting_for_accept: new ImError(1, 'Waiting for accept'),
-  cannot_add_self: new ImError(3, 'Cannot add yourself'),
-  user_not_found: userNotExist,
-  invalid_ask: new ImError(3, 'Invalid ask'),
-};
 
 export function contactRoutes(deps: HttpDeps): Route<ImState>[] {
   return [
@@ -51,11 +39,9 @@ export function contactRoutes(deps: HttpDeps): Route<ImState>[] {
       async handler(ctx) {
         const { ask } = requireFields(ctx, ['ask']);
         const to = integerParam(ctx.params.id, 1);
-        if (to === null) throw userNotExist;
+        if (to === null) throw imRefusal('user_not_found');
         const { caller } = ctx.state;
-        const position = await requestContact(deps.store, { from: caller.userId, to, ask }, callerContext(ctx, caller)).catch(
-          inImWords(REQUEST_REFUSALS),
-        );
+        const position = await requestContact(deps.store, { from: caller.userId, to, ask }, callerContext(ctx, caller));
         await deps.read.waitFor(position);
         writeImAnswer(ctx, {});
       },
@@ -68,11 +54,9 @@ export function contactRoutes(deps: HttpDeps): Route<ImState>[] {
       errors: ['Unauthorized operate'],
       async handler(ctx) {
         const requester = integerParam(ctx.params.id, 1);
-        if (requester === null) throw unauthorizedOperate;
+        if (requester === null) throw imRefusal('no_request');
         const { caller } = ctx.state;
-        const position = await acceptContact(deps.store, { by: caller.userId, requester }, callerContext(ctx, caller)).catch(
-          inImWords({ no_request: unauthorizedOperate }),
-        );
+        const position = await acceptContact(deps.store, { by: caller.userId, requester }, callerContext(ctx, caller));
         await deps.read.waitFor(position);
         writeImAnswer(ctx, {});
       },

@@ -7,18 +7,15 @@ import { integerParam } from '../integer-param.js';
 import type { Route } from '../route.js';
 import { formFields, requireFields } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from '../../codecs/im/im-refusals.js';
-import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
+import { ImError, imRefusal } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 
 /** The `:gid` of a group route; what cannot be a group id names no group. */
 function groupParam(text: string | undefined): RoomId {
   const id = integerParam(text, 1);
-  if (id === null) throw groupNotExist;
+  if (id === null) throw imRefusal('room_not_found');
   return id;
 }
-
-const inRoomWords = inImWords(ROOM_REFUSALS);
 
 /** simple_im's groups are rooms: a group id is a room id, in either dialect. */
 export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
@@ -34,10 +31,10 @@ export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
         const given = formFields(ctx, 'members');
         if (given.length === 0) throw new ImError(3, 'members Required!');
         const members = given.map((text) => integerParam(text, 1)).filter((id): id is number => id !== null);
-        if (members.length !== given.length) throw userNotExist;
+        if (members.length !== given.length) throw imRefusal('user_not_found');
         const { caller } = ctx.state;
         const group = { name, creator: caller.userId, members, key: newRoomKey() };
-        const result = await createGroup(deps.store, deps.roomIds, group, callerContext(ctx, caller)).catch(inRoomWords);
+        const result = await createGroup(deps.store, deps.roomIds, group, callerContext(ctx, caller));
         await deps.read.waitFor(result.position);
         writeImAnswer(ctx, { group: { id: result.roomId, key: group.key } });
       },
@@ -50,11 +47,7 @@ export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
       errors: ['Group Not Exist!', 'Unauthorized'],
       async handler(ctx) {
         const { caller } = ctx.state;
-        const result = await deleteRoom(
-          deps.store,
-          { roomId: groupParam(ctx.params.gid), by: caller.userId },
-          callerContext(ctx, caller),
-        ).catch(inRoomWords);
+        const result = await deleteRoom(deps.store, { roomId: groupParam(ctx.params.gid), by: caller.userId }, callerContext(ctx, caller));
         await deps.read.waitFor(result.position);
         writeImAnswer(ctx, {});
       },
@@ -69,7 +62,7 @@ export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
         const { g_key: key } = requireFields(ctx, ['g_key']);
         const { caller } = ctx.state;
         const join = { roomId: groupParam(ctx.params.gid), userId: caller.userId, key };
-        const result = await joinRoom(deps.store, join, callerContext(ctx, caller)).catch(inRoomWords);
+        const result = await joinRoom(deps.store, join, callerContext(ctx, caller));
         await deps.read.waitFor(result.position);
         writeImAnswer(ctx, {});
       },
@@ -83,9 +76,9 @@ export function groupRoutes(deps: HttpDeps): Route<ImState>[] {
       async handler(ctx) {
         const roomId = groupParam(ctx.params.gid);
         const userId = integerParam(ctx.params.uid, 1);
-        if (userId === null) throw userNotExist;
+        if (userId === null) throw imRefusal('user_not_found');
         const { caller } = ctx.state;
-        const result = await addMember(deps.store, { roomId, by: caller.userId, userId }, callerContext(ctx, caller)).catch(inRoomWords);
+        const result = await addMember(deps.store, { roomId, by: caller.userId, userId }, callerContext(ctx, caller));
         await deps.read.waitFor(result.position);
         writeImAnswer(ctx, {});
       },

@@ -1,9 +1,13 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../../platform/logger.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from '../../codecs/im/im-refusals.js';
+import { CommandRefused } from '../../commands/decider.js';
+import { IM_REFUSALS, ImError } from '../../codecs/im/im-refusals.js';
 
-/** im keeps its envelope even for refused requests: too large is a status, not HTTP 413. */
+/**
+ * im keeps its envelope even for refused requests: too large is a status, not HTTP 413. A
+ * command's refusal is answered in im's words (IM_REFUSALS), whichever route it comes from.
+ */
 export function imErrors(log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
@@ -17,6 +21,8 @@ export function imErrors(log: Logger) {
 
 function toImError(error: unknown, log: Logger): ImError {
   if (error instanceof ImError) return error;
+  const words = error instanceof CommandRefused ? IM_REFUSALS[error.code] : null;
+  if (words) return words;
   // The multipart parser's errors (an upload over the limit) carry their HTTP status as `httpCode`.
   const failure = error as { status?: number; httpCode?: number };
   const status = failure.status ?? failure.httpCode;

@@ -8,13 +8,13 @@ import { openDirectRoom } from '../../use-cases/direct-room.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import { serveMedia } from '../media-download.js';
-import { sendMediaMessage } from '../../use-cases/send-media.js';
+import { sendMedia } from '../../use-cases/send-media.js';
 import type { Route, RouteContext } from '../route.js';
 import { uploadedFile } from '../uploads.js';
 import { formField } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError, required } from '../../codecs/im/im-refusals.js';
-import { ROOM_REFUSALS, groupNotExist, inImWords, userNotExist } from '../../codecs/im/im-refusals.js';
+import { CommandRefused } from '../../commands/decider.js';
+import { ImError, imRefusal, required } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 
 const KINDS: readonly MediaKind[] = ['audio', 'video', 'image'];
@@ -34,10 +34,12 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
     const file = uploadedFile(ctx, [kind, 'filename']);
     if (!file) throw required(kind);
     const { caller } = ctx.state;
-    const refusals = { ...ROOM_REFUSALS, invalid_media: new ImError(3, `Invalid ${kind}`) };
-    const roomId = await roomOf(caller).catch(inImWords(refusals));
+    const roomId = await roomOf(caller);
     const upload = { roomId, kind, file: file.filepath, clientId: null, reusedClientId: 'new_message' as const };
-    const message = await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)).catch(inImWords(refusals));
+    const message = await sendMedia(deps, caller, upload, callerContext(ctx, caller)).catch((error: unknown) => {
+      // The original named the kind: "Invalid audio", not IM_REFUSALS' "Invalid media".
+      throw error instanceof CommandRefused && error.code === 'invalid_media' ? new ImError(3, `Invalid ${kind}`) : error;
+    });
     writeImAnswer(ctx, { message: { mid: message._id, c: imMediaPath(kind, message.mediaId ?? '') } });
   }
 
@@ -52,7 +54,7 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
         const to = formField(ctx, 'to');
         if (to === undefined) throw required('to');
         const other = integerParam(to, 1);
-        if (other === null) throw userNotExist;
+        if (other === null) throw imRefusal('user_not_found');
         return openDirectRoom(deps, caller.userId, other, callerContext(ctx, caller));
       }),
   }));
@@ -68,7 +70,7 @@ export function mediaRoutes(deps: HttpDeps): Route<ImState>[] {
         const group = formField(ctx, 'g_id');
         if (group === undefined) throw required('g_id');
         const roomId = integerParam(group, 1);
-        if (roomId === null) throw groupNotExist;
+        if (roomId === null) throw imRefusal('room_not_found');
         return roomId;
       }),
   }));

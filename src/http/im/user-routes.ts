@@ -1,4 +1,3 @@
-import { CommandRefused } from '../../commands/decider.js';
 import { registerUser } from '../../commands/user.js';
 import type { TomlFrame } from '../../codecs/im/toml-frame.js';
 import { findUser, findUserByPhone, type PublicUser } from '../../queries/users.js';
@@ -8,21 +7,12 @@ import { requestContext } from '../request-context.js';
 import type { Route } from '../route.js';
 import { requireFields } from '../form-fields.js';
 import { writeImAnswer } from './im-answer.js';
-import { ImError } from '../../codecs/im/im-refusals.js';
 import type { ImState } from './im-state.js';
 
 /** A user as im shows one: `[[user]] id name phone avatar`. */
 export function imUserRow(user: PublicUser): TomlFrame {
   return { type: 'user', fields: { id: user._id, name: user.name, phone: user.phone ?? '', avatar: user.avatar } };
 }
-
-const REFUSALS: Record<string, ImError> = {
-  phone_taken: new ImError(1, 'User Exist'),
-  login_taken: new ImError(1, 'User Exist'),
-  invalid_name: new ImError(3, 'Invalid name'),
-  invalid_phone: new ImError(3, 'Invalid phone'),
-  invalid_password: new ImError(3, 'Invalid password'),
-};
 
 export function userRoutes(deps: HttpDeps): Route<ImState>[] {
   return [
@@ -34,18 +24,10 @@ export function userRoutes(deps: HttpDeps): Route<ImState>[] {
       errors: ['User Exist', '<field> Required', 'Invalid name', 'Invalid phone', 'Invalid password'],
       async handler(ctx) {
         const { name, phone, password } = requireFields(ctx, ['name', 'phone', 'password']);
-        try {
-          const { userId, position } = await registerUser(
-            deps.store,
-            deps.userIds,
-            { name, login: null, phone, password },
-            requestContext(ctx),
-          );
-          await deps.read.waitFor(position);
-          writeImAnswer(ctx, { user: { id: userId } });
-        } catch (error) {
-          throw error instanceof CommandRefused ? (REFUSALS[error.code] ?? new ImError(2, 'Unknown reason')) : error;
-        }
+        const registration = { name, login: null, phone, password };
+        const { userId, position } = await registerUser(deps.store, deps.userIds, registration, requestContext(ctx));
+        await deps.read.waitFor(position);
+        writeImAnswer(ctx, { user: { id: userId } });
       },
     },
     {

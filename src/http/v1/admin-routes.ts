@@ -11,6 +11,7 @@ import { integerParam } from '../integer-param.js';
 import type { Route, RouteContext } from '../route.js';
 import { jsonBody } from './json-body.js';
 import { V1Error } from './v1-error.js';
+import type { V1ErrorCode } from '../../codecs/v1/v1-error-codes.js';
 import type { V1State } from './v1-state.js';
 
 const RebuildBody = z.object({
@@ -31,7 +32,7 @@ function auditOptions(ctx: RouteContext<V1State>): AuditOptions {
 }
 
 /** The `:id` of an audit route; an id that cannot exist is not found. */
-function idParam(text: string | undefined, notFound: string): number {
+function idParam(text: string | undefined, notFound: V1ErrorCode): number {
   const id = integerParam(text, 1);
   if (id === null) throw new V1Error(404, notFound);
   return id;

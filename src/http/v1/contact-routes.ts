@@ -10,6 +10,7 @@ import type { Route } from '../route.js';
 import { jsonBody } from './json-body.js';
 import { v1User } from './user-routes.js';
 import { V1Error } from './v1-error.js';
+import type { V1ErrorCode } from '../../codecs/v1/v1-error-codes.js';
 import type { V1State } from './v1-state.js';
 import { v1Time } from '../../codecs/v1/v1-json.js';
 
@@ -30,7 +31,7 @@ function v1Request(request: ContactRequestDocument, other: UserId, users: Readon
 }
 
 /** The `:id` of a route, or the refusal that an unknown user earns there. */
-function userIdOf(text: string | undefined, refusal: string): UserId {
+function userIdOf(text: string | undefined, refusal: V1ErrorCode): UserId {
   const id = integerParam(text, 1);
   if (id === null) throw new V1Error(422, refusal);
   return id;

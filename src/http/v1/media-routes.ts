@@ -7,7 +7,7 @@ import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { formField } from '../form-fields.js';
 import { serveMedia } from '../media-download.js';
-import { sendMediaMessage } from '../../use-cases/send-media.js';
+import { sendMedia } from '../../use-cases/send-media.js';
 import type { Route } from '../route.js';
 import { discardUploads, filenameMeansFile, uploadedFile } from '../uploads.js';
 import { v1Message } from '../../codecs/v1/v1-json.js';
@@ -65,7 +65,7 @@ export function mediaRoutes(deps: HttpDeps): Route<V1State>[] {
           const clientId = formField(ctx, 'client_id') ?? null;
           if (clientId !== null && clientId.length > MAX_CLIENT_ID) throw new V1Error(422, 'invalid_client_id');
           const upload = { roomId, kind, file: file.filepath, clientId, reusedClientId: 'refused' as const };
-          ctx.body = v1Message(await sendMediaMessage(deps, caller, upload, callerContext(ctx, caller)));
+          ctx.body = v1Message(await sendMedia(deps, caller, upload, callerContext(ctx, caller)));
         } finally {
           await discardUploads(ctx);
         }

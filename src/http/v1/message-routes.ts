@@ -10,6 +10,7 @@ import { jsonBody } from './json-body.js';
 import { v1Message } from '../../codecs/v1/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
+import type { V1ErrorCode } from '../../codecs/v1/v1-error-codes.js';
 import type { V1State } from './v1-state.js';
 import { messageDocument } from '../../projections/messages.js';
 
@@ -20,7 +21,7 @@ const NewMessage = z.object({
 });
 
 /** A query parameter: absent gives the default, present must be an integer in range. */
-function pageParam(text: unknown, fallback: number | null, max: number, code: string): number | null {
+function pageParam(text: unknown, fallback: number | null, max: number, code: V1ErrorCode): number | null {
   if (text === undefined) return fallback;
   const value = integerParam(text, 1);
   if (value === null || value > max) throw new V1Error(422, code);

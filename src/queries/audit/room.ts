@@ -17,7 +17,7 @@ export interface NamedPerson {
 }
 
 /** A room as its own stream says it was at a moment. */
-export interface RoomState {
+export interface RoomAsOf {
   roomId: RoomId;
   kind: RoomKind;
   name: string | null;
@@ -32,7 +32,7 @@ export interface RoomState {
 }
 
 /** A room's state with its people named. */
-export type NamedRoom = Omit<RoomState, 'creator' | 'members'> & { creator: NamedPerson; members: NamedPerson[] };
+export type NamedRoom = Omit<RoomAsOf, 'creator' | 'members'> & { creator: NamedPerson; members: NamedPerson[] };
 
 export interface RoomAudit {
   asOf: string;
@@ -48,8 +48,8 @@ export interface RoomAudit {
 const roomEvents = new EventTypes<RoomEvent>(roomEventTypes);
 
 /** Folds the room's events; null before its creation. */
-export function foldRoom(events: readonly StoredEvent[]): RoomState | null {
-  let state: RoomState | null = null;
+export function foldRoom(events: readonly StoredEvent[]): RoomAsOf | null {
+  let state: RoomAsOf | null = null;
   for (const event of events) {
     if (!roomEvents.has(event)) continue;
     if (event.type === 'RoomCreated') {
@@ -105,7 +105,7 @@ export async function auditRoom(store: EventStore, roomId: RoomId, options: Audi
   };
 }
 
-export function namedRoom(state: RoomState, people: People): NamedRoom {
+export function namedRoom(state: RoomAsOf, people: People): NamedRoom {
   const named = (id: UserId): NamedPerson => ({ id, label: people.label(id) });
   return { ...state, creator: named(state.creator), members: state.members.map(named) };
 }

@@ -5,7 +5,7 @@ import type { ConnectionRegistry } from './connection-registry.js';
 import type { DeviceCursors } from './device-cursors.js';
 import type { FanOut } from './fan-out.js';
 import type { RoomMessagesBetween } from './inbox-replay.js';
-import type { MessagingPort } from '../../use-cases/messaging-port.js';
+import type { TextSender } from '../../use-cases/text-sender.js';
 import type { RoutingState } from '../../projections/routing-state.js';
 
 /** What every real-time connection is built from; composed in realtime.ts. */
@@ -15,7 +15,7 @@ export interface RealtimeContext {
   registry: ConnectionRegistry;
   cursors: DeviceCursors;
   fanOut: FanOut;
-  messaging: MessagingPort;
+  texts: TextSender;
   roomMessages: RoomMessagesBetween;
   limits: Config['limits'];
   log: Logger;

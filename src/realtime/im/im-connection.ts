@@ -1,5 +1,6 @@
 import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
 import { CommandRefused } from '../../commands/decider.js';
+import { IM_REFUSALS } from '../../codecs/im/im-refusals.js';
 import { findSessionByToken } from '../../queries/sessions.js';
 import { catchUp } from '../delivery/catch-up.js';
 import type { Connection, Wire } from '../delivery/connection.js';
@@ -33,14 +34,6 @@ export interface ImTransport {
 const LOGIN_TIMEOUT_MS = 10_000;
 /** Frames a client may send behind its login before the login is answered. */
 const MAX_EARLY_FRAMES = 100;
-
-/** Reasons the client reads in `[[rr]] r = "..."` when a message is refused. */
-const REFUSALS: Record<string, string> = {
-  not_a_member: 'Unauthorized',
-  room_not_found: 'Group Not Exist!',
-  user_not_found: 'User Not Exist',
-  invalid_text: 'Invalid text',
-};
 
 const reply = (id: TomlValue | undefined, fields: Record<string, TomlValue>): TomlFrame => ({
   type: 'rr',
@@ -203,14 +196,14 @@ export class ImConnection implements Connection {
         return;
       case 'm':
       case 'gm':
-        void this.sendMessage(frame);
+        void this.sendText(frame);
         return;
       default:
         this.send(reply(id, { s: 1, r: 'Unknown request' }));
     }
   }
 
-  private async sendMessage(frame: TomlFrame): Promise<void> {
+  private async sendText(frame: TomlFrame): Promise<void> {
     const { id, c, t } = frame.fields;
     if (typeof id !== 'string' && typeof id !== 'number') return void this.send(reply(undefined, { s: 1, r: 'id Required' }));
     if (!this.bucket.take()) return void this.send(reply(id, { s: 1, r: 'Rate limited' }));
@@ -222,14 +215,16 @@ export class ImConnection implements Connection {
     }
     const sender = { userId: this.userId, device: this.device, sessionId: this.sessionId, address: this.transport.address };
     try {
-      const sent =
+      const position =
         frame.type === 'm'
-          ? await this.ctx.messaging.sendDirect(sender, target, String(id), c, 'new_message')
-          : await this.ctx.messaging.sendToRoom(sender, target, String(id), c, 'new_message');
-      if (this.state === 'live') this.send({ type: 'a', fields: { id, mid: sent.position, cursor: sent.position } });
+          ? await this.ctx.texts.toPerson(sender, target, String(id), c, 'new_message')
+          : await this.ctx.texts.toRoom(sender, target, String(id), c, 'new_message');
+      if (this.state === 'live') this.send({ type: 'a', fields: { id, mid: position, cursor: position } });
     } catch (error) {
-      if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'im send failed');
-      const reason = error instanceof CommandRefused ? (REFUSALS[error.code] ?? error.code) : 'Internal Error';
+      // The reason in im's words, the same as over HTTP.
+      const words = error instanceof CommandRefused ? IM_REFUSALS[error.code] : null;
+      if (!words) this.ctx.log.error({ err: error }, 'im send failed');
+      const reason = words?.reason ?? 'Internal Error';
       if (this.state === 'live') this.send(reply(id, { s: 1, r: reason }));
     }
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandRefused } from '../../commands/decider.js';
+import { V1_REFUSALS, v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
 import type { Caller } from '../../queries/sessions.js';
 import type { Connection } from '../delivery/connection.js';
 import type { Delivery } from '../delivery/delivery.js';
@@ -60,19 +61,21 @@ export class V1RoomChatConnection implements Connection {
 
   async receive(message: unknown): Promise<void> {
     const { text, client_id: given } = (message ?? {}) as { text?: unknown; client_id?: unknown };
-    if (typeof text !== 'string') return void this.transport.send({ error: { code: 'invalid_json' } });
-    if (!this.bucket.take()) return void this.transport.send({ error: { code: 'rate_limited' } });
+    if (typeof text !== 'string') return void this.transport.send(v1ErrorBody('invalid_json'));
+    if (!this.bucket.take()) return void this.transport.send(v1ErrorBody('rate_limited'));
     const clientId = typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : randomUUID();
     this.sent.add(clientId);
     // A retried client id produces no second delivery: keep the set from growing without end.
     if (this.sent.size > 1000) this.sent.delete(this.sent.values().next().value as string);
     try {
       const sender = { userId: this.userId, device: this.device, sessionId: this.sessionId, address: this.address };
-      await this.ctx.messaging.sendToRoom(sender, this.roomId, clientId, text, 'refused');
+      await this.ctx.texts.toRoom(sender, this.roomId, clientId, text, 'refused');
     } catch (error) {
       this.sent.delete(clientId);
-      if (!(error instanceof CommandRefused)) this.ctx.log.error({ err: error }, 'room chat send failed');
-      this.transport.send({ error: { code: error instanceof CommandRefused ? error.code : 'internal_error' } });
+      // The refusal in v1's words, as over HTTP.
+      const code = error instanceof CommandRefused ? V1_REFUSALS[error.code] : null;
+      if (!code) this.ctx.log.error({ err: error }, 'room chat send failed');
+      this.transport.send(v1ErrorBody(code ?? 'internal_error'));
       if (error instanceof CommandRefused && error.code === 'not_a_member') this.close('not a member of this room');
     }
   }

@@ -6,6 +6,7 @@ import type { Delivery } from '../delivery/delivery.js';
 import type { JsonTransport } from './json-transport.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
 import { v1StreamFrame } from './v1-frames.js';
+import { v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
 
 /**
  * `WS /v1/stream`: every message and notification for the user as JSON frames, each with a
@@ -68,7 +69,7 @@ export class V1StreamConnection implements Connection {
   receive(message: unknown): void {
     const ack = (message as { ack?: unknown } | null)?.ack;
     if (typeof ack === 'number' && this.channel?.acknowledge(String(ack), ack)) return;
-    this.transport.send({ type: 'error', error: { code: typeof ack === 'number' ? 'unknown_cursor' : 'unknown_frame' } });
+    this.transport.send({ type: 'error', ...v1ErrorBody(typeof ack === 'number' ? 'unknown_cursor' : 'unknown_frame') });
   }
 
   deliver(delivery: Delivery): void {

@@ -1,7 +1,7 @@
 import { isPlainObject } from './memory-copy.js';
 import type { KeyTuple, MemoryIndex } from './memory-index.js';
 import { compareValues, typeRank } from './memory-order.js';
-import type { Position, Reached, SortedEntries } from './memory-sorted-entries.js';
+import type { EntryGap, Reached, SortedEntries } from './memory-sorted-entries.js';
 import type { DocId, Document, Filter, SortSpec } from '../ports/read-store.js';
 
 /**
@@ -34,8 +34,8 @@ type Constraint =
 
 interface Segment {
   readonly bucket: SortedEntries;
-  readonly from: Position;
-  readonly to: Position;
+  readonly from: EntryGap;
+  readonly to: EntryGap;
 }
 
 interface Costed extends Plan {

@@ -2,7 +2,7 @@ import { compareValues } from './memory-order.js';
 import type { DocId } from '../ports/read-store.js';
 
 /** A place between entries: before entry `index` of chunk `chunk`. */
-export interface Position {
+export interface EntryGap {
   readonly chunk: number;
   readonly index: number;
 }
@@ -96,7 +96,7 @@ export class SortedEntries {
   }
 
   /** The position of the first entry for which `reached` holds (the end when none does). */
-  locate(reached: Reached): Position {
+  locate(reached: Reached): EntryGap {
     const chunks = this.#chunks;
     let low = 0;
     let high = chunks.length;
@@ -111,7 +111,7 @@ export class SortedEntries {
   }
 
   /** How many entries lie between two positions; costs one step per chunk in between. */
-  distance(from: Position, to: Position): number {
+  distance(from: EntryGap, to: EntryGap): number {
     if (from.chunk === to.chunk) return Math.max(0, to.index - from.index);
     if (from.chunk > to.chunk) return 0;
     let count = (this.#chunks[from.chunk]?.values.length ?? 0) - from.index;
@@ -120,7 +120,7 @@ export class SortedEntries {
   }
 
   /** The `_id`s of the entries from `from` (included) to `to` (excluded), last first when `descending`. */
-  *ids(from: Position, to: Position, descending: boolean): Generator<DocId> {
+  *ids(from: EntryGap, to: EntryGap, descending: boolean): Generator<DocId> {
     if (descending) yield* this.#backward(from, to);
     else yield* this.#forward(from, to);
   }
@@ -147,7 +147,7 @@ export class SortedEntries {
     return low;
   }
 
-  *#forward(from: Position, to: Position): Generator<DocId> {
+  *#forward(from: EntryGap, to: EntryGap): Generator<DocId> {
     for (let chunkIndex = from.chunk; chunkIndex <= to.chunk; chunkIndex++) {
       const chunk = this.#chunks[chunkIndex];
       if (!chunk) return;
@@ -156,7 +156,7 @@ export class SortedEntries {
     }
   }
 
-  *#backward(from: Position, to: Position): Generator<DocId> {
+  *#backward(from: EntryGap, to: EntryGap): Generator<DocId> {
     for (let chunkIndex = Math.min(to.chunk, this.#chunks.length - 1); chunkIndex >= from.chunk; chunkIndex--) {
       const { ids } = this.#chunks[chunkIndex] as Chunk;
       const start = chunkIndex === from.chunk ? from.index : 0;

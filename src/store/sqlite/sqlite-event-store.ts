@@ -111,7 +111,7 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 export class SqliteEventStore implements EventStore {
   private readonly statements: Statements;
-  private readonly feed: LiveFeed;
+  private readonly feed: CommitFeed;
   private readonly pageSize: number;
   /** Null for a database in memory. */
   private readonly pages: SqlitePageReader | null;
@@ -155,7 +155,7 @@ export class SqliteEventStore implements EventStore {
     this.insertRows = db.transaction((rows: readonly EventRow[]) => {
       for (const row of rows) this.statements.insert.run(row);
     });
-    this.feed = new LiveFeed(
+    this.feed = new CommitFeed(
       {
         readAfter: (position, limit) => this.readAfter(position, limit),
         head: () => this.statements.head.get() ?? 0,
@@ -480,7 +480,7 @@ interface FeedSource {
  * `PRAGMA data_version` says another connection committed. Such a read may also return local
  * commits whose log sync is still running: other processes see those rows just as early.
  */
-class LiveFeed {
+class CommitFeed {
   private readonly listeners = new Set<FeedListener>();
   private timer: NodeJS.Timeout | undefined;
   private seenDataVersion = 0;

@@ -158,4 +158,21 @@ describe('the IM protocol', () => {
     expect((await outsider.next((frame) => frame.type === 'rr')).fields).to.deep.include({ id: 'g_1', s: 1, r: 'Unauthorized' });
     outsider.close();
   });
+
+  it('refuses in the words im answers over HTTP: an unknown recipient, oneself, an unknown group, a bad text, a long id', async () => {
+    const client = await imOverTls(t, alice, 'refused');
+    const refusals: [frame: 'm' | 'gm', fields: Record<string, string | number>, reason: string][] = [
+      ['m', { id: 'r1', c: 'anyone?', to: 999_999 }, 'User Not Exist!'],
+      ['m', { id: 'r2', c: 'me, myself', to: alice.id }, 'Invalid to'],
+      ['gm', { id: 'r3', c: 'hello?', g_id: 999_999 }, 'Group Not Exist!'],
+      ['m', { id: 'r4', c: 'x'.repeat(10_001), to: bob.id }, 'Invalid text'],
+      ['m', { id: 'x'.repeat(129), c: 'long id', to: bob.id }, 'Invalid id'],
+    ];
+    for (const [type, fields, reason] of refusals) {
+      client.send(type, fields);
+      const answer = await client.next((frame) => frame.type === 'rr');
+      expect(answer.fields, String(fields['id']).slice(0, 8)).to.deep.include({ id: fields['id'], s: 1, r: reason });
+    }
+    client.close();
+  });
 });
