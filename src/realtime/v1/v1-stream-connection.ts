@@ -38,6 +38,7 @@ export class V1StreamConnection implements Connection {
     if (resumeAfter !== null) {
       cursor.ackedUpTo = resumeAfter;
       cursor.unacked = [];
+      cursor.away = undefined;
       this.ctx.cursors.changed(cursor);
     }
     if (this.closed) return;
