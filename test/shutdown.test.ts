@@ -103,6 +103,7 @@ describe('SIGTERM', function () {
     expect(server.logs.some((line) => line.includes('"msg":"stopped"'))).to.equal(true);
     const goodbye = await phone.next((frame) => frame.type === 'rr');
     expect(goodbye.fields).to.deep.include({ s: 1, r: 'Closed: server shutting down: reconnect to resume' });
+    expect(goodbye.fields['id'], 'simple_im clients read every [[rr]] by its id').to.be.a('string');
     expect(await stream.closed, 'WebSocket close code: service restart').to.equal(1012);
 
     restarted = await spawnServer(dataDir);

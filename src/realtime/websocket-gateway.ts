@@ -129,7 +129,7 @@ export class WebSocketGateway {
         connection.receive(readFrames(text));
       } catch (error) {
         if (!(error instanceof TomlSyntaxError)) throw error;
-        connection.malformed(error.reason);
+        connection.malformed(error.reason, text);
       }
     });
     ws.on('close', () => connection.closed());

@@ -23,8 +23,14 @@ export interface FrameSplitterOptions {
   idleFlushMs?: number;
 }
 
-/** Frames (a non-empty batch) or the reason a piece of input was dropped, in stream order. */
-type Outcome = TomlFrame[] | string;
+/** What was dropped: why, and the text when there is one to show (the id of a malformed frame is read from it). */
+interface Dropped {
+  reason: string;
+  text?: string;
+}
+
+/** Frames (a non-empty batch) or a piece of input that was dropped, in stream order. */
+type Outcome = TomlFrame[] | Dropped;
 
 export class FrameSplitter {
   private readonly decoder = new StringDecoder('utf8');
@@ -38,7 +44,7 @@ export class FrameSplitter {
 
   constructor(
     private readonly onFrames: (frames: TomlFrame[]) => void,
-    private readonly onError: (reason: string) => void,
+    private readonly onError: (reason: string, text?: string) => void,
     private readonly options: FrameSplitterOptions,
   ) {
     this.idleFlushMs = options.idleFlushMs ?? 10;
@@ -83,7 +89,7 @@ export class FrameSplitter {
       if (stop === ScanStop.FrameEnd) {
         this.parse(this.text.slice(this.scanner.cutStart, this.scanner.cutEnd), outcomes);
       } else if (stop === ScanStop.Overflow) {
-        outcomes.push('frame too large');
+        outcomes.push({ reason: 'frame too large' });
       } else {
         break;
       }
@@ -103,7 +109,7 @@ export class FrameSplitter {
       frames = readFrames(segment);
     } catch (error) {
       if (!(error instanceof TomlSyntaxError)) throw error;
-      outcomes.push(error.reason);
+      outcomes.push({ reason: error.reason, text: segment });
       return;
     }
     if (frames.length === 0) return;
@@ -160,8 +166,8 @@ export class FrameSplitter {
     for (const outcome of outcomes) {
       // A callback may close the splitter, e.g. on too many errors: nothing more after that.
       if (this.closed) return;
-      if (typeof outcome === 'string') this.onError(outcome);
-      else this.onFrames(outcome);
+      if (Array.isArray(outcome)) this.onFrames(outcome);
+      else this.onError(outcome.reason, outcome.text);
     }
   }
 }

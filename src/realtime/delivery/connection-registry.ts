@@ -26,7 +26,8 @@ export class ConnectionRegistry {
       return `too many connections: at most ${this.maxPerUser} per user`;
     for (const other of replaced) {
       this.remove(other);
-      other.close('replaced by a new login of the same device');
+      // The device is already on its new connection: the old one needs no goodbye (simple_im closed it silently).
+      other.close('replaced by a new login of the same device', true);
     }
     if (!mine.has(connection)) this.metrics.connectionOpened(connection.wire);
     mine.add(connection);

@@ -15,6 +15,9 @@ export interface Connection {
   readonly wire: Wire;
   /** A delivery concerning this connection's user. Must not throw or block. */
   deliver(delivery: Delivery): void;
-  /** Closes with a reason the client can read (and, where it can, resume after). */
-  close(reason: string): void;
+  /**
+   * Closes with a reason the client can read (and, where it can, resume after); `quiet`: without
+   * telling the client, as for a device replaced by its own new login.
+   */
+  close(reason: string, quiet?: boolean): void;
 }

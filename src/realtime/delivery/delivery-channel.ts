@@ -1,6 +1,8 @@
 import type { Position, UserId } from '../../events/recorded-event.js';
 import type { DeviceCursor } from '../../store/ports/delivery-state-store.js';
+import { above, awayFrom, inAway } from './away-range.js';
 import { cameFrom, type Delivery } from './delivery.js';
+import type { LoginReplay } from './device-cursors.js';
 
 /** A delivery as one dialect writes it (a TOML frame, a JSON object), and the id its acknowledgement will carry. */
 export interface EncodedDelivery<Payload> {
@@ -32,6 +34,12 @@ export interface ChannelOptions<Payload> {
   gap(skipped: number): void;
   /** Deliveries that came from this very device are skipped (it already knows them). */
   skipOwn: boolean;
+  /**
+   * 'all': the first catch-up replays everything not acknowledged, the away range included.
+   * 'sent' (legacy): only what was sent before and not acknowledged (the holes); the away range
+   * is fetched over HTTP, and everything sent counts as sent in the cursor, acknowledged or not.
+   */
+  replay?: LoginReplay;
 }
 
 const DRAIN_POLL_MS = 20;
@@ -60,7 +68,9 @@ export class DeliveryChannel<Payload> {
   constructor(private readonly options: ChannelOptions<Payload>) {
     const { cursor } = options;
     this.holes = new Set(cursor.unacked);
-    this.lastSent = cursor.unacked.length > 0 ? cursor.unacked[0]! - 1 : cursor.ackedUpTo;
+    const firstHole = cursor.unacked.length > 0 ? cursor.unacked[0]! - 1 : Infinity;
+    const away = options.replay === 'sent' ? Infinity : awayFrom(cursor.away);
+    this.lastSent = Math.min(cursor.ackedUpTo, firstHole, away);
   }
 
   /** Starts a catch-up: everything after `from` is due; live deliveries are held meanwhile. */
@@ -119,16 +129,33 @@ export class DeliveryChannel<Payload> {
   private send(delivery: Delivery): void {
     if (delivery.position <= this.lastSent) return;
     this.lastSent = delivery.position;
-    const acknowledged = delivery.position <= this.options.cursor.ackedUpTo && !this.holes.has(delivery.position);
+    const { cursor } = this.options;
+    const acknowledged =
+      delivery.position <= cursor.ackedUpTo &&
+      !this.holes.has(delivery.position) &&
+      (this.options.replay === 'sent' || !inAway(cursor.away, delivery.position));
     this.holes.delete(delivery.position);
     const skip = acknowledged || (this.options.skipOwn && cameFrom(delivery, this.options.userId, this.options.device));
     const encoded = skip ? null : this.options.encode(delivery);
+    if (this.options.replay === 'sent') this.markSent(delivery.position, encoded !== null);
     if (!encoded) {
       if (this.pending.length === 0) this.save();
       return;
     }
     this.pending.push({ position: delivery.position, ackId: encoded.ackId });
     if (!this.options.write(encoded.payload)) this.pause();
+  }
+
+  /**
+   * Legacy: what is sent leaves the offline queue at once (a `GET /offline` running now must not
+   * serve it too), and a frame written and not yet acknowledged is a hole, to send again.
+   */
+  private markSent(position: Position, written: boolean): void {
+    const { cursor } = this.options;
+    if (written && position <= cursor.ackedUpTo) return;
+    if (written) cursor.unacked.push(position);
+    cursor.ackedUpTo = Math.max(cursor.ackedUpTo, position);
+    this.save();
   }
 
   /** Stops writing until the client has taken half of what waits; drops it if it takes nothing for too long. */
@@ -156,9 +183,11 @@ export class DeliveryChannel<Payload> {
     setImmediate(() => {
       this.saving = false;
       const { cursor } = this.options;
-      if (this.pending.length === 0 && this.lastSent > cursor.ackedUpTo) cursor.ackedUpTo = this.lastSent;
+      const sentCounts = this.options.replay === 'sent';
+      if ((sentCounts || this.pending.length === 0) && this.lastSent > cursor.ackedUpTo) cursor.ackedUpTo = this.lastSent;
       const holes: Position[] = [...this.holes].filter((position) => position > this.lastSent);
-      for (const entry of this.pending) if (entry.position < cursor.ackedUpTo) holes.push(entry.position);
+      for (const entry of this.pending) if (sentCounts || entry.position < cursor.ackedUpTo) holes.push(entry.position);
+      if (!sentCounts) cursor.away = above(cursor.away, this.lastSent);
       holes.sort((a, b) => a - b);
       // A client that never acknowledges some frames must not grow its cursor without bound.
       cursor.unacked = holes.length > MAX_HOLES ? holes.slice(-MAX_HOLES) : holes;

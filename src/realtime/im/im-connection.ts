@@ -1,4 +1,5 @@
 import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
+import { readableId } from '../../codecs/im/readable-id.js';
 import { CommandRefused } from '../../commands/decider.js';
 import { IM_REFUSALS } from '../../codecs/im/im-refusals.js';
 import { findSessionByToken } from '../../queries/sessions.js';
@@ -35,9 +36,13 @@ const LOGIN_TIMEOUT_MS = 10_000;
 /** Frames a client may send behind its login before the login is answered. */
 const MAX_EARLY_FRAMES = 100;
 
+let notices = 0;
+/** The id of an `[[rr]]` that answers no request of the client's: simple_im's client reads every `[[rr]]` by its id. */
+const noticeId = (): string => `notice_${++notices}`;
+
 const reply = (id: TomlValue | undefined, fields: Record<string, TomlValue>): TomlFrame => ({
   type: 'rr',
-  fields: { ...(id === undefined ? {} : { id }), ...fields },
+  fields: { id: id ?? noticeId(), ...fields },
 });
 
 /**
@@ -69,6 +74,15 @@ export class ImConnection implements Connection {
     return this.transport.wire;
   }
 
+  /**
+   * TLS/TCP, as simple_im: at login a device is sent again only what it was sent and did not
+   * acknowledge; what arrived while it was away is fetched with GET /offline. WebSocket `/im`
+   * resumes everything.
+   */
+  private get legacy(): boolean {
+    return this.transport.wire !== 'websocket';
+  }
+
   /** Frames read off the transport, in order. */
   receive(frames: readonly TomlFrame[]): void {
     for (const frame of frames) {
@@ -81,23 +95,28 @@ export class ImConnection implements Connection {
     }
   }
 
-  /** A frame that could not be read: said to the client, the connection stays. */
-  malformed(reason: string): void {
-    if (this.state !== 'closed') this.send(reply(undefined, { s: 1, r: reason }));
+  /** A frame that could not be read: said to the client, with the frame's id when it can be made out; the connection stays. */
+  malformed(reason: string, text?: string): void {
+    if (this.state !== 'closed') this.send(reply(text === undefined ? undefined : readableId(text), { s: 1, r: reason }));
   }
 
   deliver(delivery: Delivery): void {
     this.channel?.push(delivery);
   }
 
-  close(reason: string): void {
+  close(reason: string, quiet = false): void {
     if (this.state === 'closed') return;
-    if (this.state === 'live') this.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
+    if (this.state === 'live' && !quiet) this.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
     this.state = 'closed';
     clearTimeout(this.loginTimer);
     this.channel?.close();
     this.ctx.registry.remove(this);
     this.transport.close();
+  }
+
+  /** A method, not a field read, so that it is read again after an await. */
+  private isLive(): boolean {
+    return this.state === 'live';
   }
 
   /** The client stopped reading: its cursor keeps what it missed for its next login. */
@@ -137,6 +156,9 @@ export class ImConnection implements Connection {
     if (typeof opened === 'string') return refuse({ t: 'login', r: opened });
     const channel = opened;
     if (!channel) return;
+    // The client asks GET /offline as soon as it reads the answer, maybe of another process: the away range is stored first.
+    if (this.legacy) await this.ctx.cursors.flush();
+    if (!this.isLive()) return;
     // Live deliveries are held by the channel until the replay of what the device missed is out.
     // Clients set up their frame handlers once they read the answer: it leaves before the replay.
     this.send(reply(id, { s: 0 }));
@@ -151,9 +173,14 @@ export class ImConnection implements Connection {
    */
   private async open(userId: number, sessionId: string, device: string): Promise<DeliveryChannel<Buffer> | null | string> {
     Object.assign(this, { userId, sessionId, device });
-    const cursor = await this.ctx.cursors.device(userId, device);
+    const replay = this.legacy ? 'sent' : 'all';
+    const cursor = await this.ctx.cursors.device(userId, device, replay);
     if (this.state !== 'verifying') return null;
+    // Legacy: what arrived while away is fetched with GET /offline; from here on (the channel is
+    // registered in this same turn) everything is sent.
+    if (this.legacy) this.ctx.cursors.awayUntil(cursor, this.ctx.fanOut.position);
     const channel = new DeliveryChannel<Buffer>({
+      replay,
       userId,
       device,
       cursor,

@@ -67,7 +67,7 @@ function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): RecordWriter {
   });
   const splitter = new FrameSplitter(
     (frames) => connection.receive(frames),
-    (reason) => connection.malformed(reason),
+    (reason, text) => connection.malformed(reason, text),
     { maxBufferBytes: ctx.limits.frameBytes, idleFlushMs: 50 }, // 50 ms: past the 40 ms a client's Nagle algorithm holds the rest of a frame for an ACK
   );
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));

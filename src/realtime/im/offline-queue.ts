@@ -11,18 +11,22 @@ export function createOfflineQueue(ctx: RealtimeContext): OfflineQueue {
       const upTo = ctx.fanOut.position;
       await ctx.read.waitFor(upTo);
       const frames: TomlFrame[] = [];
-      for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, from, upTo)) {
+      let served = upTo;
+      read: for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, from, upTo)) {
         for (const delivery of page) {
-          const frame = due(delivery.position) ? imFrame(delivery, ctx.routing) : null;
+          const frame = due(delivery) ? imFrame(delivery, ctx.routing) : null;
           if (frame) frames.push(frame);
-          if (frames.length >= limit) return frames;
+          if (frames.length >= limit) {
+            served = delivery.position;
+            break read;
+          }
         }
       }
+      await ctx.cursors.served(userId, served);
       return frames;
     },
     async clear(userId) {
-      await ctx.cursors.deliveredUpTo(userId, ctx.fanOut.position);
-      await ctx.cursors.flush();
+      await ctx.cursors.delivered(userId, ctx.fanOut.position);
     },
   };
 }

@@ -39,6 +39,7 @@ export class V1StreamConnection implements Connection {
     if (resumeAfter !== null) {
       cursor.ackedUpTo = resumeAfter;
       cursor.unacked = [];
+      cursor.away = undefined;
       this.ctx.cursors.changed(cursor);
     }
     if (this.closed) return;

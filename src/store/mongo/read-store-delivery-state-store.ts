@@ -8,6 +8,8 @@ interface CursorDocument extends Document {
   device: string;
   ackedUpTo: number;
   unacked: number[];
+  away?: Array<{ after: number; upTo: number }> | null;
+  served?: number | null;
 }
 
 /** Delivery cursors in a read store collection: the production path, on MongoDB. */
@@ -26,14 +28,30 @@ export class ReadStoreDeliveryStateStore implements DeliveryStateStore {
 
   async load(userId: UserId): Promise<DeviceCursor[]> {
     const documents = await this.cursors.find({ userId });
-    return documents.map(({ userId: user, device, ackedUpTo, unacked }) => ({ userId: user, device, ackedUpTo, unacked }));
+    return documents.map(({ userId: user, device, ackedUpTo, unacked, away, served }) => ({
+      userId: user,
+      device,
+      ackedUpTo,
+      unacked,
+      away: away ?? undefined,
+      served: served ?? undefined,
+    }));
   }
 
   async save(cursors: readonly DeviceCursor[]): Promise<void> {
     if (cursors.length === 0) return;
     await this.cursors.bulkWrite(
       cursors.map((cursor) => {
-        const document: CursorDocument = { _id: `${cursor.userId}:${cursor.device}`, ...cursor, unacked: [...cursor.unacked] };
+        const { userId, device, ackedUpTo, unacked, away, served } = cursor;
+        const document: CursorDocument = {
+          _id: `${userId}:${device}`,
+          userId,
+          device,
+          ackedUpTo,
+          unacked: [...unacked],
+          away: away ? away.map((range) => ({ ...range })) : null,
+          served: served ?? null,
+        };
         return { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } };
       }),
     );

@@ -13,6 +13,20 @@ export interface DeviceCursor {
   ackedUpTo: Position;
   /** Positions at or below `ackedUpTo` still unacknowledged, ascending. */
   unacked: Position[];
+  /**
+   * Ranges of positions, at or below `ackedUpTo`, ascending, that arrived while a legacy (TLS/TCP)
+   * device was away: neither sent to it nor acknowledged by it. Its client fetches them with
+   * `GET /offline`; a WebSocket login of the same device replays them.
+   */
+  away?: AwayRange[] | undefined;
+  /** The floor only: how far the user's last `GET /offline` served, which `DELETE /offline` then counts as delivered. */
+  served?: Position | undefined;
+}
+
+/** The positions in (after, upTo]. */
+export interface AwayRange {
+  after: Position;
+  upTo: Position;
 }
 
 /** The delivery state port. Adapters: sqlite (embedded default), read-store (MongoDB). */

@@ -2,14 +2,18 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { UserId } from '../../events/recorded-event.js';
-import type { DeliveryStateStore, DeviceCursor } from '../ports/delivery-state-store.js';
+import type { AwayRange, DeliveryStateStore, DeviceCursor } from '../ports/delivery-state-store.js';
 
 interface Row {
   user_id: number;
   device: string;
   acked_up_to: number;
   unacked: string;
+  away: string | null;
+  served: number | null;
 }
+
+type RowValues = [number, string, number, string, string | null, number | null];
 
 /**
  * Delivery cursors of the embedded default, in their own SQLite file. WAL with
@@ -19,7 +23,7 @@ interface Row {
 export class SqliteDeliveryStateStore implements DeliveryStateStore {
   private readonly db: Database.Database;
   private readonly select: Database.Statement<[number], Row>;
-  private readonly upsert: Database.Statement<[number, string, number, string]>;
+  private readonly upsert: Database.Statement<RowValues>;
   private readonly saveAll: (cursors: readonly DeviceCursor[]) => void;
 
   constructor(file: string) {
@@ -31,12 +35,26 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
     );
-    this.select = this.db.prepare('SELECT user_id, device, acked_up_to, unacked FROM device_cursors WHERE user_id = ?');
+    // Files written before the away range and the served mark existed get their columns, empty.
+    const columns = new Set((this.db.pragma('table_info(device_cursors)') as Array<{ name: string }>).map((column) => column.name));
+    if (!columns.has('away')) this.db.exec('ALTER TABLE device_cursors ADD COLUMN away TEXT');
+    if (!columns.has('served')) this.db.exec('ALTER TABLE device_cursors ADD COLUMN served INTEGER');
+    this.select = this.db.prepare('SELECT user_id, device, acked_up_to, unacked, away, served FROM device_cursors WHERE user_id = ?');
     this.upsert = this.db.prepare(
-      'INSERT INTO device_cursors (user_id, device, acked_up_to, unacked) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, unacked = excluded.unacked',
+      'INSERT INTO device_cursors (user_id, device, acked_up_to, unacked, away, served) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, unacked = excluded.unacked, away = excluded.away, served = excluded.served',
     );
     this.saveAll = this.db.transaction((cursors: readonly DeviceCursor[]) => {
-      for (const cursor of cursors) this.upsert.run(cursor.userId, cursor.device, cursor.ackedUpTo, JSON.stringify(cursor.unacked));
+      for (const cursor of cursors) {
+        const { away, served } = cursor;
+        this.upsert.run(
+          cursor.userId,
+          cursor.device,
+          cursor.ackedUpTo,
+          JSON.stringify(cursor.unacked),
+          away ? JSON.stringify(away) : null,
+          served ?? null,
+        );
+      }
     });
   }
 
@@ -46,6 +64,8 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
       device: row.device,
       ackedUpTo: row.acked_up_to,
       unacked: JSON.parse(row.unacked) as number[],
+      away: row.away === null ? undefined : (JSON.parse(row.away) as AwayRange[]),
+      served: row.served ?? undefined,
     }));
   }
 

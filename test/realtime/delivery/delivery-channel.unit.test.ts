@@ -104,6 +104,33 @@ describe('DeliveryChannel', () => {
     expect(h.written).to.deep.equal([2, 6]);
   });
 
+  it('replays the away range to a device that resumes everything, and drops it from the cursor once sent', async () => {
+    const h = harness({ ackedUpTo: 6, unacked: [], away: [{ after: 2, upTo: 4 }] });
+    const { epoch, from } = h.channel.startCatchUp();
+    expect(from).to.equal(2);
+    h.channel.replay(epoch, [note(3), note(4), note(5), note(7)]);
+    expect(h.written).to.deep.equal([3, 4, 7]);
+    h.channel.acknowledge('n_3');
+    h.channel.acknowledge('n_4');
+    h.channel.acknowledge('n_7');
+    await tick();
+    expect(h.cursor).to.deep.include({ ackedUpTo: 7, unacked: [], away: undefined });
+  });
+
+  it('legacy: sends again only the holes, not the away range, and counts what it sends as sent', async () => {
+    const h = harness({ ackedUpTo: 6, unacked: [2], away: [{ after: 3, upTo: 6 }] }, { replay: 'sent' });
+    const { epoch, from } = h.channel.startCatchUp();
+    expect(from).to.equal(1);
+    h.channel.replay(epoch, [note(2), note(3), note(4), note(5), note(7)]);
+    h.channel.goLive(epoch);
+    h.channel.push(note(8));
+    expect(h.written).to.deep.equal([2, 7, 8]);
+    h.channel.acknowledge('n_8');
+    await tick();
+    // 2 and 7 were sent and not acknowledged: sent again at the next login; 4 to 6 wait for GET /offline.
+    expect(h.cursor).to.deep.include({ ackedUpTo: 8, unacked: [2, 7], away: [{ after: 3, upTo: 6 }] });
+  });
+
   it('stops writing past the bound, drops live deliveries, and catches up once drained', async () => {
     const h = harness();
     h.channel.goLive(h.channel.startCatchUp().epoch);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ImClient } from '../../support/im-client.js';
+import { deleteOffline, getOffline } from '../../support/offline.js';
 import { imOverTls, imOverWebSocket } from '../../support/realtime.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { imUser, v1User, type TestUser } from '../../support/users.js';
@@ -27,6 +28,8 @@ interface Participant {
   groups: number[];
   /** Message ids (positions) received, in order of first receipt, per room. */
   received: Map<number, number[]>;
+  /** The same for what came through GET /offline (im-tls). */
+  fetched: Map<number, number[]>;
   seen: Set<number>;
   acked: Set<number>;
   duplicatesAfterAck: number[];
@@ -55,6 +58,7 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
         dialect,
         groups: [],
         received: new Map(),
+        fetched: new Map(),
         seen: new Set(),
         acked: new Set(),
         duplicatesAfterAck: [],
@@ -73,13 +77,13 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
       for (const member of members) member.groups.push(id);
     }
 
-    const onMessage = (p: Participant, room: number, mid: number) => {
+    const onMessage = (p: Participant, room: number, mid: number, into = p.received) => {
       if (p.acked.has(mid)) p.duplicatesAfterAck.push(mid);
       if (p.seen.has(mid)) return;
       p.seen.add(mid);
-      const list = p.received.get(room) ?? [];
+      const list = into.get(room) ?? [];
       list.push(mid);
-      p.received.set(room, list);
+      into.set(room, list);
     };
     const connect = async (p: Participant) => {
       const live = { open: true };
@@ -107,6 +111,13 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
           p.acked.add(mid);
         };
         p.connection = client;
+        if (p.dialect === 'im-tls') {
+          // As simple_im's client: what arrived while away comes through GET /offline, ended by DELETE /offline.
+          const waiting = (await getOffline(t, p.user.token)).filter((frame) => frame.type === 'gm');
+          for (const frame of waiting) onMessage(p, frame.fields['g_id'] as number, frame.fields['mid'] as number, p.fetched);
+          await deleteOffline(t, p.user.token);
+          for (const frame of waiting) p.acked.add(frame.fields['mid'] as number);
+        }
       }
     };
     for (const p of participants) await connect(p);
@@ -175,14 +186,15 @@ describe('delivery under reconnects: 50 clients, both dialects, 10,000 messages'
 
     let deliveries = 0;
     for (const p of participants) {
-      const got = [...p.received.values()].flat().sort((a, b) => a - b);
+      const got = [...p.received.values(), ...p.fetched.values()].flat().sort((a, b) => a - b);
       const want = expected.get(p)!.sort((a, b) => a - b);
       const missing = want.filter((mid) => !p.seen.has(mid));
       const extra = got.filter((mid) => !want.includes(mid));
       expect({ missing, extra }, `user ${p.user.id} (${p.dialect}), seed ${seed}`).to.deep.equal({ missing: [], extra: [] });
       expect(got).to.deep.equal(want);
       expect(p.duplicatesAfterAck, `redelivered after ack to user ${p.user.id}, seed ${seed}`).to.deep.equal([]);
-      for (const [room, mids] of p.received)
+      // In order within each room, on the socket and in GET /offline each (live frames may come before what GET fetches).
+      for (const [room, mids] of [...p.received, ...p.fetched])
         expect(mids, `order in room ${room} for user ${p.user.id}, seed ${seed}`).to.deep.equal([...mids].sort((a, b) => a - b));
       deliveries += got.length;
       p.connection?.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ImClient } from '../../support/im-client.js';
 import { imOverTls, imOverWebSocket } from '../../support/realtime.js';
 import { startTestServer, testCertificates, type TestServer } from '../../support/test-server.js';
-import { parseToml } from '../../support/toml.js';
+import { deleteOffline, getOffline } from '../../support/offline.js';
 import { imUser, type TestUser } from '../../support/users.js';
 
 describe('the IM protocol', () => {
@@ -98,12 +98,12 @@ describe('the IM protocol', () => {
     tablet.close();
   });
 
-  it('delivers what arrived while offline at login, in order, and again what was not acknowledged', async () => {
+  it('over WebSocket, delivers what arrived while offline at login, in order, and again what was not acknowledged', async () => {
     const carol = await imUser(t, 'carol', '8610000000003');
     const sender = await imOverWebSocket(t, alice, 'offline-sender');
     for (const id of ['o_1', 'o_2', 'o_3']) sender.send('m', { id, c: id, to: carol.id });
     for (const id of ['o_1', 'o_2', 'o_3']) await sender.next((frame) => frame.type === 'a' && frame.fields['id'] === id);
-    const first = await imOverTls(t, carol);
+    const first = await imOverWebSocket(t, carol);
     const got = [await first.next((f) => f.type === 'm'), await first.next((f) => f.type === 'm'), await first.next((f) => f.type === 'm')];
     expect(got.map((frame) => frame.fields['id'])).to.deep.equal(['o_1', 'o_2', 'o_3']);
     first.ack(got[0]!);
@@ -120,17 +120,15 @@ describe('the IM protocol', () => {
     sender.close();
   });
 
-  it('answers GET /offline with what no device acknowledged, and DELETE /offline clears it', async () => {
+  it('answers GET /offline with what no device was sent, and DELETE /offline clears it', async () => {
     const dave = await imUser(t, 'dave', '8610000000004');
     const sender = await imOverWebSocket(t, alice, 'offline-http');
     sender.send('m', { id: 'off_1', c: 'while away', to: dave.id });
     await sender.next((frame) => frame.type === 'a' && frame.fields['id'] === 'off_1');
-    const offline = parseToml((await t.client.request('GET', '/offline', { headers: { cookie: `token=${dave.token}` } })).text);
-    expect(offline['response']).to.deep.equal([{ status: 0 }]);
-    expect(offline['m']?.map((frame) => frame['c'])).to.deep.equal(['while away']);
-    await t.client.request('DELETE', '/offline', { headers: { cookie: `token=${dave.token}` } });
-    const after = parseToml((await t.client.request('GET', '/offline', { headers: { cookie: `token=${dave.token}` } })).text);
-    expect(after['m']).to.equal(undefined);
+    const offline = await getOffline(t, dave.token);
+    expect(offline.filter((frame) => frame.type === 'm').map((frame) => frame.fields['c'])).to.deep.equal(['while away']);
+    await deleteOffline(t, dave.token);
+    expect(await getOffline(t, dave.token)).to.deep.equal([]);
     const client = await imOverTls(t, dave);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(client.frames.filter((frame) => frame.type === 'm')).to.have.length(0);

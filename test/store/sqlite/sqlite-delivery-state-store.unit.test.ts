@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryReadStore } from '../../../src/store/memory/memory-read-store.js';
+import { ReadStoreDeliveryStateStore } from '../../../src/store/mongo/read-store-delivery-state-store.js';
+import type { DeliveryStateStore, DeviceCursor } from '../../../src/store/ports/delivery-state-store.js';
+import { SqliteDeliveryStateStore } from '../../../src/store/sqlite/sqlite-delivery-state-store.js';
+
+const legacy: DeviceCursor = {
+  userId: 7,
+  device: 'android',
+  ackedUpTo: 40,
+  unacked: [3, 12],
+  away: [
+    { after: 5, upTo: 9 },
+    { after: 20, upTo: 40 },
+  ],
+};
+const floor: DeviceCursor = { userId: 7, device: '', ackedUpTo: 4, unacked: [], served: 30 };
+
+async function roundTrip(store: DeliveryStateStore): Promise<void> {
+  await store.save([legacy, floor]);
+  const loaded = await store.load(7);
+  const byDevice = new Map(loaded.map((cursor) => [cursor.device, cursor]));
+  expect(byDevice.get('android')).to.deep.include({ ackedUpTo: 40, unacked: [3, 12], away: legacy.away });
+  expect(byDevice.get('')).to.deep.include({ ackedUpTo: 4, served: 30 });
+  await store.save([
+    { ...floor, ackedUpTo: 30, served: undefined },
+    { ...legacy, away: undefined },
+  ]);
+  const again = new Map((await store.load(7)).map((cursor) => [cursor.device, cursor]));
+  expect(again.get('')?.served).to.equal(undefined);
+  expect(again.get('android')?.away).to.equal(undefined);
+}
+
+describe('delivery cursor stores keep the away ranges and the served mark', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'eschat-cursors-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('SQLite', async () => {
+    const store = new SqliteDeliveryStateStore(join(dir, 'delivery.db'));
+    await roundTrip(store);
+    await store.close();
+  });
+
+  it('SQLite, on a file written before they existed: its rows are kept', async () => {
+    const file = join(dir, 'delivery.db');
+    const old = new Database(file);
+    old.exec(
+      'CREATE TABLE device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
+    );
+    old.prepare('INSERT INTO device_cursors VALUES (7, ?, 11, ?)').run('phone', '[2]');
+    old.close();
+    const store = new SqliteDeliveryStateStore(file);
+    expect(await store.load(7)).to.deep.equal([
+      { userId: 7, device: 'phone', ackedUpTo: 11, unacked: [2], away: undefined, served: undefined },
+    ]);
+    await roundTrip(store);
+    await store.close();
+  });
+
+  it('a read store collection (MongoDB in production)', async () => {
+    await roundTrip(await ReadStoreDeliveryStateStore.open(new MemoryReadStore()));
+  });
+});
