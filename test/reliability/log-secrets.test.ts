@@ -74,6 +74,8 @@ describe('logs keep no secret', () => {
     await ws.next((frame) => frame.type === 'a');
     const tls = await ImClient.tls(server.imPort, ca);
     expect((await tls.login({ id: info.id, token: v1Token }, 'desk')).fields['s']).to.equal(0);
+    // A legacy device is sent live frames (what came while it was away waits for GET /offline).
+    ws.send('m', { id: 'log_2', c: 'hi again', to: info.id });
     await tls.next((frame) => frame.type === 'm');
     const refused = await ImClient.tls(server.imPort, ca);
     keep('a forged token', 'forged-token-0b5e7c2a');

@@ -1,6 +1,6 @@
 import type { Answer } from './https-client.js';
 import { missingSecurityHeaders } from './security-headers.js';
-import { parseToml } from './toml.js';
+import { imEnvelope, parseToml } from './toml.js';
 
 /** What an answer to a bad request must never show: stack frames, paths, library and system error names. */
 const INTERNALS: readonly RegExp[] = [
@@ -70,7 +70,7 @@ function imRefusal(answer: Answer, problems: string[]): string | null {
     return answer.status === 416 ? null : answer.status < 300 ? null : answer.text;
   }
   let response: Record<string, unknown> | undefined;
-  if (!parses(() => ([response] = parseToml(answer.text)['response'] ?? []))) {
+  if (!parses(() => ([response] = parseToml(imEnvelope(answer.text))['response'] ?? []))) {
     problems.push(`TOML that does not parse: ${answer.text.slice(0, 80)}`);
     return answer.text;
   }

@@ -1,5 +1,5 @@
 import type { Answer } from './https-client.js';
-import { parseToml } from './toml.js';
+import { imEnvelope, parseToml } from './toml.js';
 
 /**
  * An answer reduced to what a client acts on, as one comparable line:
@@ -15,7 +15,7 @@ export function outcomeOf(dialect: 'v1' | 'im', answer: Answer): string {
     return `${answer.status} ${code ?? '(no error code)'}`;
   }
   if (!type.startsWith('application/toml')) return answer.status < 300 ? 'ok' : `http ${answer.status}`;
-  const [response] = parseToml(answer.text)['response'] ?? [];
+  const [response] = parseToml(imEnvelope(answer.text))['response'] ?? [];
   const outcome = response?.['status'] === 0 ? 'ok' : `status ${String(response?.['status'])} ${String(response?.['reason'])}`;
   return answer.status === 200 ? outcome : `http ${answer.status} ${outcome}`;
 }
