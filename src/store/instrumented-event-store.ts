@@ -49,6 +49,10 @@ export class InstrumentedEventStore implements EventStore {
     return this.inner.readAll(options);
   }
 
+  readAt(position: Position): Promise<StoredEvent | null> {
+    return this.inner.readAt(position);
+  }
+
   subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
     return this.inner.subscribe(from, options);
   }

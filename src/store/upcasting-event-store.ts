@@ -29,6 +29,11 @@ export class UpcastingEventStore implements EventStore {
     return this.upcastAll(await this.inner.readAll(options));
   }
 
+  async readAt(position: Position): Promise<StoredEvent | null> {
+    const event = await this.inner.readAt(position);
+    return event && this.upcasters.upcast(event);
+  }
+
   subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
     return this.inner.subscribe(from, options).pipe(map((event) => this.upcasters.upcast(event)));
   }

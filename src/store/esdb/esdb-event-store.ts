@@ -218,6 +218,18 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
+   * A read of $all from a position includes the event at it: this is the one read from a
+   * position that is not an event's own. Positions are the events' commit (= prepare) positions.
+   */
+  async readAt(position: Position): Promise<StoredEvent | null> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(position) || position < 0) return null;
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: toEsdbPosition(position), filter: excludeSystemEvents() });
+    const [event] = await collect(read, () => true, 1);
+    return event?.position === position ? event : null;
+  }
+
+  /**
    * A catch-up subscription to $all from `from`: the server sends the stored events, then live
    * ones, without gap or duplicate. When the server drops or ends it, the observable errors
    * with SubscriptionDroppedError; resubscribe from the last position received. While

@@ -60,6 +60,11 @@ export interface EventStore {
   readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /**
+   * The event at exactly `position`, null when none is. `readAll` cannot say it for every
+   * adapter: `position - 1` is no position on EventStoreDB (its positions are byte offsets).
+   */
+  readAt(position: Position): Promise<StoredEvent | null>;
+  /**
    * Every event after `from` (exclusive; default 0), in position order: first those already
    * stored, then live ones as they are appended, by this process or another, with no gap and
    * no duplicate across the switch. It may error (a server dropped it): resubscribe from the
