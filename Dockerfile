@@ -37,10 +37,10 @@ USER node
 VOLUME ["/app/data"]
 # HTTPS (both dialects, WebSockets, /metrics, /v1/health) and the IM TLS port.
 EXPOSE 8080 1987
-# Liveness: the process answers. Readiness (read models caught up) is GET /v1/health, for load balancers.
+# Liveness: the process answers and its live feed is not dead past ESCHAT_FEED_DEAD_SECONDS (GET /v1/health/live). Readiness (read models caught up) is GET /v1/health, for load balancers.
 # The certificate may be the development one: this check only asks whether the process answers.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "const tls = !/^(off|false|0)$/i.test(process.env.ESCHAT_TLS || 'on'); require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.ESCHAT_PORT || 8080, path: '/health', rejectUnauthorized: false, timeout: 2000 }, (res) => process.exit(res.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).on('timeout', () => process.exit(1))"]
+  CMD ["node", "-e", "const tls = !/^(off|false|0)$/i.test(process.env.ESCHAT_TLS || 'on'); require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.ESCHAT_PORT || 8080, path: '/v1/health/live', rejectUnauthorized: false, timeout: 2000 }, (res) => process.exit(res.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).on('timeout', () => process.exit(1))"]
 # SIGTERM: eschat stops accepting, sends clients away with a resume hint, finishes what is in flight, exits within 10 s.
 STOPSIGNAL SIGTERM
 # node itself as PID 1 receives the signal (no npm in between, which would not pass it on).

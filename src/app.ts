@@ -6,10 +6,12 @@ import { roomIdAllocator, userIdAllocator } from './commands/id-allocator.js';
 import type { Config } from './platform/config.js';
 import { ensureDevCertificates } from './platform/dev-certificates.js';
 import { closeGracefully } from './http/close-gracefully.js';
-import { checkHealth } from './http/health.js';
+import { checkHealth, checkLiveness } from './http/health.js';
 import { createHttpApp } from './http/http-app.js';
 import { LoginThrottle } from './use-cases/login-throttle.js';
 import type { Logger } from './platform/logger.js';
+import type { Observable } from 'rxjs';
+import type { Position, RecordedEvent } from './events/recorded-event.js';
 import { Metrics } from './platform/metrics.js';
 import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
@@ -50,21 +52,28 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const readStore = await openReadStore(config);
   const unknownTypes = new Set<string>();
   // Once per type: a log a newer version wrote may hold many events of a type this one passes over.
-  const feed = new LiveFeed(store, ({ type, position }) => {
-    if (unknownTypes.has(type)) return;
-    unknownTypes.add(type);
-    log.warn({ type, position }, 'events of a type this version does not know are passed over');
+  const feed = new LiveFeed(store, {
+    unknown: ({ type, position }) => {
+      if (unknownTypes.has(type)) return;
+      unknownTypes.add(type);
+      log.warn({ type, position }, 'events of a type this version does not know are passed over');
+    },
+    dropped: (error, attempts, delayMs) =>
+      log.warn({ err: error, attempts, delayMs, position: feed.position }, 'the live feed dropped; resubscribing from its position'),
   });
   // Subscribed before the catch-up starts the feed: the routing state is built in the same
   // pass over the log as the read models, rather than by reading the log again.
   const following = RoutingState.follow(feed.events);
-  const runner = new ProjectionRunner(store, readStore, projections, {
-    subscribe: (from) => feed.start(from),
+  const runner: ProjectionRunner = new ProjectionRunner(store, readStore, projections, {
+    // Paced: a catch-up from 0 waits for the read models every few thousand events instead of
+    // queueing the whole log in memory (the client stream pauses; the server's flow control holds the rest).
+    subscribe: (from: Position): Observable<RecordedEvent> => feed.paced(from, (position) => runner.waitFor(position, Infinity)),
     onError: (projection, error) => log.error({ err: error, projection }, 'projection failed'),
   });
   await runner.start();
   metrics.watchProjections(() => runner.status());
   const roomIds = roomIdAllocator(store);
+  const liveFeed = { feed, deadAfterMs: config.limits.feedDeadSeconds * 1000 };
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
   // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
@@ -85,7 +94,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     offline: realtime.offline,
     sendGuard: realtime.sendGuard,
     metrics,
-    health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size }),
+    health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size, liveFeed }),
+    liveness: () => checkLiveness(liveFeed),
   };
   const app = createHttpApp(deps);
   const server = tls ? createHttpsServer({ ...tls, minVersion: 'TLSv1.2' }, app.callback()) : createHttpServer(app.callback());

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** What starts a server or another process, followed through the test helpers. */
-const SERVERS = ['test/support/test-server.ts', 'test/support/spawn-server.ts'];
+const SERVERS = ['test/support/test-server.ts', 'test/support/spawn-server.ts', 'test/store/esdb/stand-in-server.ts'];
 const PROCESSES = /from ['"]node:child_process['"]/;
 const IMPORT = /(?:from|import)\s*\(?\s*'(\.[^']+)'/g;
 

@@ -1,6 +1,7 @@
 import type { EschatEvent } from '../events/eschat-event.js';
 import type { Position, Revision, StreamName } from '../events/recorded-event.js';
 import { WrongExpectedVersionError, type EventStore } from '../store/ports/event-store.js';
+import { attemptEventIds } from './attempt-event-ids.js';
 import { metadataFor, type CommandContext } from './command-context.js';
 import { CommandRefused, Refusal, fold, type Decider } from './decider.js';
 
@@ -39,9 +40,10 @@ export async function handleCommand<State, Command, Event extends EschatEvent>(
     const revision: Revision | 'no_stream' = history.length === 0 ? 'no_stream' : history.length - 1;
     try {
       const metadata = metadataFor(context);
+      const ids = attemptEventIds(metadata.correlationId, stream, revision, decision.length);
       const appended = await store.append(
         stream,
-        decision.map((event) => ({ type: event.type, data: event.data, metadata })),
+        decision.map((event, index) => ({ id: ids[index], type: event.type, data: event.data, metadata })),
         { expectedRevision: revision },
       );
       const after = decision.reduce((current, event) => decider.evolve(current, event), state);

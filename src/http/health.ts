@@ -2,11 +2,12 @@ import type { Position } from '../events/recorded-event.js';
 import type { ProjectionStatus } from '../projections/runner.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { ReadStore } from '../store/ports/read-store.js';
+import type { FeedState } from '../store/live-feed.js';
 
 /**
  * `ready`: serving with every read model caught up. `starting`: up, but the read models have
  * not reached the head of the log (just started, or falling behind). `degraded`: a store does
- * not answer or a projection stopped on an error.
+ * not answer, a projection stopped on an error, or the live feed has been down past its bound.
  */
 export type HealthStatus = 'ready' | 'starting' | 'degraded';
 
@@ -21,6 +22,27 @@ export interface HealthReport {
   read_store: Probe;
   projections: Probe & { caught_up: boolean; list: Pick<ProjectionStatus, 'name' | 'state' | 'position' | 'lag'>[] };
   realtime: { connections: number };
+  live_feed: FeedProbe;
+}
+
+/**
+ * The live feed: `resubscribing` after the server dropped it (since when, how many tries, the
+ * last error), not ok once that has lasted past the bound: the process is then frozen on an
+ * old view of the log, and only a restart is sure to help.
+ */
+export type FeedProbe = Probe & { state: FeedState['state']; since?: string; attempts?: number };
+
+/** `GET /v1/health/live`: whether an orchestrator should leave this process running. */
+export interface LivenessReport {
+  status: 'alive' | 'dead';
+  live_feed: FeedProbe;
+}
+
+/** The feed and how long it may stay down; composed in app.ts. */
+export interface FeedSource {
+  feed: { readonly state: FeedState };
+  /** How long the feed may keep failing to resubscribe before the process counts as dead. */
+  deadAfterMs: number;
 }
 
 /** What the check reads; composed in app.ts. */
@@ -32,6 +54,7 @@ export interface HealthSources {
     waitFor(position: Position, timeoutMs: number): Promise<boolean>;
   };
   connections(): number;
+  liveFeed: FeedSource;
 }
 
 /**
@@ -54,11 +77,31 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
   const failed = list.filter((projection) => projection.state === 'failed').map((projection) => projection.name);
   const projections = failed.length > 0 ? { ok: false, error: `failed: ${failed.join(', ')}` } : withoutValue(statuses);
   return {
-    status: !head.ok || !readStore.ok || !projections.ok ? 'degraded' : caughtUp ? 'ready' : 'starting',
+    status: !head.ok || !readStore.ok || !projections.ok || !feedProbe(sources.liveFeed).ok ? 'degraded' : caughtUp ? 'ready' : 'starting',
     event_store: { ...withoutValue(head), ...(head.value === undefined ? {} : { head: head.value }) },
     read_store: withoutValue(readStore),
     projections: { ...projections, caught_up: caughtUp, list },
     realtime: { connections: sources.connections() },
+    live_feed: feedProbe(sources.liveFeed),
+  };
+}
+
+/** Alive unless the live feed has been down past its bound; a store that does not answer is readiness's business. */
+export function checkLiveness(source: FeedSource, now: number = Date.now()): LivenessReport {
+  const live_feed = feedProbe(source, now);
+  return { status: live_feed.ok ? 'alive' : 'dead', live_feed };
+}
+
+function feedProbe({ feed, deadAfterMs }: FeedSource, now: number = Date.now()): FeedProbe {
+  const current = feed.state;
+  if (current.state !== 'resubscribing') return { ok: current.state === 'live', state: current.state };
+  const ok = now - current.since < deadAfterMs;
+  return {
+    ok,
+    state: current.state,
+    since: new Date(current.since).toISOString(),
+    attempts: current.attempts,
+    error: ok ? current.error : `down for more than ${Math.round(deadAfterMs / 1000)} s: ${current.error}`,
   };
 }
 

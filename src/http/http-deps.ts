@@ -4,7 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { ProjectionControl } from '../projections/projection-control.js';
 import type { OfflineQueue } from '../use-cases/offline-queue.js';
-import type { HealthReport } from './health.js';
+import type { HealthReport, LivenessReport } from './health.js';
 import type { UseCaseDeps } from '../use-cases/use-case-deps.js';
 
 /** What the HTTP dialects are built from; composed in app.ts. */
@@ -20,4 +20,6 @@ export interface HttpDeps extends UseCaseDeps {
   metrics: Metrics;
   /** The state of the stores, projections and connections, for `/v1/health`. */
   health(): Promise<HealthReport>;
+  /** Whether the process should be left running, for `/v1/health/live`. */
+  liveness(): LivenessReport;
 }

@@ -5,10 +5,11 @@ import type { HttpDeps } from './http-deps.js';
 
 /**
  * The operator's endpoints, beside both dialects on the same port: `GET /metrics`
- * (Prometheus text) and `GET /v1/health` (JSON; 200 only when ready, so a load balancer
- * sends traffic only to a process whose read models are caught up).
+ * (Prometheus text), `GET /v1/health` (JSON; 200 only when ready, so a load balancer
+ * sends traffic only to a process whose read models are caught up) and `GET /v1/health/live`
+ * (200 unless the live feed has been down past its bound: an orchestrator's liveness probe).
  */
-export function opsRouter(deps: Pick<HttpDeps, 'metrics' | 'health' | 'config'>): Router {
+export function opsRouter(deps: Pick<HttpDeps, 'metrics' | 'health' | 'liveness' | 'config'>): Router {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
     if (!scraperAllowed(ctx, deps.config.metricsToken)) {
@@ -23,6 +24,11 @@ export function opsRouter(deps: Pick<HttpDeps, 'metrics' | 'health' | 'config'>)
   router.get('/v1/health', async (ctx) => {
     const report = await deps.health();
     ctx.status = report.status === 'ready' ? 200 : 503;
+    ctx.body = report;
+  });
+  router.get('/v1/health/live', (ctx) => {
+    const report = deps.liveness();
+    ctx.status = report.status === 'alive' ? 200 : 503;
     ctx.body = report;
   });
   return router;

@@ -50,6 +50,10 @@ export interface Config {
     stallSeconds: number;
     /** How far back (seconds) a reconnecting device is replayed; older is announced as a gap. 0: no limit. */
     replayWindowSeconds: number;
+    /** Seconds the live feed may keep failing to resubscribe before liveness fails (the orchestrator restarts the process). */
+    feedDeadSeconds: number;
+    /** Seconds an EventStoreDB append may take per try (two tries, same event ids) before it fails. */
+    appendTimeoutSeconds: number;
   };
   /** Origins allowed to open browser WebSockets; empty means any. */
   allowedOrigins: string[];
@@ -140,6 +144,8 @@ function defaults(cwd: string): Defaults {
     sendBufferBytes: 8 * MiB,
     stallSeconds: 30,
     replayWindowSeconds: 0,
+    feedDeadSeconds: 120,
+    appendTimeoutSeconds: 10,
     allowedOrigins: [],
   };
 }
@@ -327,6 +333,8 @@ function fields(cwd: string): Fields {
     sendBufferBytes: { toml: 'limits.send_buffer_bytes', env: 'ESCHAT_SEND_BUFFER', ...integer(1024) },
     stallSeconds: { toml: 'limits.stall_seconds', env: 'ESCHAT_STALL_TIMEOUT', ...integer(1) },
     replayWindowSeconds: { toml: 'limits.replay_window_seconds', env: 'ESCHAT_REPLAY_WINDOW', ...integer(0) },
+    feedDeadSeconds: { toml: 'limits.feed_dead_seconds', env: 'ESCHAT_FEED_DEAD_SECONDS', ...integer(1) },
+    appendTimeoutSeconds: { toml: 'limits.append_timeout_seconds', env: 'ESCHAT_APPEND_TIMEOUT', ...integer(1) },
     allowedOrigins: {
       toml: 'allowed_origins',
       env: 'ESCHAT_ALLOWED_ORIGINS',
@@ -515,6 +523,8 @@ function toConfig(settings: Defaults, specs: Fields): Config {
       sendBufferBytes: settings.sendBufferBytes,
       stallSeconds: settings.stallSeconds,
       replayWindowSeconds: settings.replayWindowSeconds,
+      feedDeadSeconds: settings.feedDeadSeconds,
+      appendTimeoutSeconds: settings.appendTimeoutSeconds,
     },
     allowedOrigins: settings.allowedOrigins,
     ...(metricsToken === undefined ? {} : { metricsToken }),

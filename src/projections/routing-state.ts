@@ -41,11 +41,13 @@ export class RoutingState {
    */
   static follow(events: Observable<StoredEvent>): FollowedRouting {
     const state = new RoutingState();
-    const subscription = events.subscribe((event) => state.apply(event));
+    // The feed resubscribes rather than errors; should it error anyway, the state is just not handed over.
+    let failed = false;
+    const subscription = events.subscribe({ next: (event) => state.apply(event), error: () => (failed = true) });
     return {
       detach(from) {
         subscription.unsubscribe();
-        return from === 0 ? state : undefined;
+        return from === 0 && !failed ? state : undefined;
       },
     };
   }

@@ -61,7 +61,19 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const from = deps.feed.position;
   const early: RecordedEvent[] = [];
   let route = (event: RecordedEvent): void => void early.push(event);
-  const subscription = deps.feed.events.subscribe((event) => route(event));
+  // A handler's throw would be rethrown by rxjs outside any caller and end the process: one
+  // event that fails to route is logged and the next is routed. The feed itself never errors
+  // (it resubscribes), so the error callback only guards that promise.
+  const subscription = deps.feed.events.subscribe({
+    next: (event) => {
+      try {
+        route(event);
+      } catch (error) {
+        deps.log.error({ err: error, position: event.position, type: event.type }, 'an event could not be routed');
+      }
+    },
+    error: (error: unknown) => deps.log.error({ err: error }, 'the live feed failed'),
+  });
   const [routing, recent] = await Promise.all([deps.routing ?? RoutingState.load(deps.store, from), RecentSends.load(deps.store, from)]);
   const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
   const fanOut = new FanOut(routing, registry, from);

@@ -8,6 +8,7 @@ import {
   type EventStore,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type SubscribeOptions,
 } from './ports/event-store.js';
 
 export type AppendOutcome = 'ok' | 'conflict' | 'error';
@@ -48,8 +49,12 @@ export class InstrumentedEventStore implements EventStore {
     return this.inner.readAll(options);
   }
 
-  subscribe(from?: Position): Observable<StoredEvent> {
-    return this.inner.subscribe(from);
+  readAt(position: Position): Promise<StoredEvent | null> {
+    return this.inner.readAt(position);
+  }
+
+  subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
+    return this.inner.subscribe(from, options);
   }
 
   headPosition(): Promise<Position> {

@@ -21,24 +21,27 @@ export interface StoreSettings {
   readStore: string;
   durability: 'full' | 'normal';
   dataDir: string;
+  /** Per try of an EventStoreDB append; the adapter's default (10 s) when absent. */
+  limits?: { appendTimeoutSeconds: number };
 }
 
 // The EventStoreDB and MongoDB drivers are imported only when configured: the embedded default
 // (and every CLI command on it) starts without loading them.
 
 /** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
-export async function openEventStore(config: Pick<StoreSettings, 'eventStore' | 'durability'>): Promise<EventStore> {
+export async function openEventStore(config: Pick<StoreSettings, 'eventStore' | 'durability' | 'limits'>): Promise<EventStore> {
   // Every reader of the process sees old event shapes as current ones (events/upcasters.ts).
   return new UpcastingEventStore(await openAdapter(config));
 }
 
 /** The adapter alone, events exactly as stored (no upcasting): what copying a log needs. */
-export async function openAdapter(config: Pick<StoreSettings, 'eventStore' | 'durability'>): Promise<EventStore> {
+export async function openAdapter(config: Pick<StoreSettings, 'eventStore' | 'durability' | 'limits'>): Promise<EventStore> {
   if (config.eventStore.startsWith('sqlite:')) {
     return SqliteEventStore.open({ file: config.eventStore.slice('sqlite:'.length), durability: config.durability });
   }
   const { EsdbEventStore } = await import('./esdb/esdb-event-store.js');
-  return EsdbEventStore.connect(config.eventStore);
+  const seconds = config.limits?.appendTimeoutSeconds;
+  return EsdbEventStore.connect(config.eventStore, seconds === undefined ? {} : { appendTimeoutMs: seconds * 1000 });
 }
 
 /** The read store the configuration names: `memory`, `sqlite` (a file in the data directory) or a MongoDB URL. */

@@ -2,7 +2,7 @@ import { map, type Observable } from 'rxjs';
 import type { NewEvent, Position, StreamName } from '../events/recorded-event.js';
 import type { StoredEvent } from '../events/eschat-event.js';
 import { upcasters as eschatUpcasters, type UpcasterRegistry } from '../events/upcasters.js';
-import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions } from './ports/event-store.js';
+import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from './ports/event-store.js';
 
 /**
  * An event store whose every read path (streams, the whole log, subscriptions) yields events
@@ -29,8 +29,13 @@ export class UpcastingEventStore implements EventStore {
     return this.upcastAll(await this.inner.readAll(options));
   }
 
-  subscribe(from?: Position): Observable<StoredEvent> {
-    return this.inner.subscribe(from).pipe(map((event) => this.upcasters.upcast(event)));
+  async readAt(position: Position): Promise<StoredEvent | null> {
+    const event = await this.inner.readAt(position);
+    return event && this.upcasters.upcast(event);
+  }
+
+  subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
+    return this.inner.subscribe(from, options).pipe(map((event) => this.upcasters.upcast(event)));
   }
 
   headPosition(): Promise<Position> {

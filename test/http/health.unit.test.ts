@@ -22,6 +22,7 @@ function sources(head: number, applied: number, overrides: Partial<HealthSources
       waitFor: async (position) => applied >= position,
     },
     connections: () => 2,
+    liveFeed: { feed: { state: { state: 'live' } }, deadAfterMs: 60_000 },
     ...overrides,
   };
 }

@@ -33,6 +33,7 @@ function failingAfter(target: EventStore, appends: number): EventStore {
       left-- > 0 ? target.append(stream, events, options) : Promise.reject(new Error('connection lost')),
     readStream: (stream, options) => target.readStream(stream, options),
     readAll: (options) => target.readAll(options),
+    readAt: (position) => target.readAt(position),
     subscribe: (from) => target.subscribe(from),
     headPosition: () => target.headPosition(),
     close: () => target.close(),

@@ -18,7 +18,7 @@ describe('LiveFeed', () => {
       { type: 'RoomDeleted', data: { roomId: 4, by: 2, kind: 'group', members: [2] }, metadata: meta },
     ]);
     const unknown: StoredEvent[] = [];
-    const feed = new LiveFeed(store, (event) => unknown.push(event));
+    const feed = new LiveFeed(store, { unknown: (event) => unknown.push(event) });
     try {
       const [event] = await firstValueFrom(feed.start(0).pipe(take(1), toArray()));
       expect(event).to.include({ type: 'RoomDeleted', position: 2 });

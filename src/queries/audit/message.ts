@@ -17,9 +17,8 @@ export interface MessageAudit {
 
 /** A message by id (the global position of its MessageSent), and its room at that moment; null when there is none. */
 export async function auditMessage(store: EventStore, id: Position, options: EntryOptions): Promise<MessageAudit | null> {
-  // Positions are exclusive lower bounds: the first event after id - 1 is the one at id, if any.
-  const [event] = await store.readAll({ from: id - 1, maxCount: 1 });
-  if (event?.position !== id || !messagesSent.has(event)) return null;
+  const event = await store.readAt(id);
+  if (event === null || !messagesSent.has(event)) return null;
   const roomEvents = await roomEventsAt(store, event.data.roomId, { position: id });
   const people = await People.load(store, [event, ...roomEvents].flatMap(peopleOf));
   const room = foldRoom(roomEvents);

@@ -1,5 +1,6 @@
 /**
- * The production event store: EventStoreDB / KurrentDB over gRPC, with @eventstore/db-client 6.
+ * The production event store: EventStoreDB / KurrentDB over gRPC, with @kurrent/kurrentdb-client
+ * (the successor of @eventstore/db-client: same protocol, EventStoreDB 20.6+ and KurrentDB).
  * Needs a server >= 22.6, which reports the log position of events read from a stream.
  *
  * Positions are the events' commit positions as numbers (byte offsets in the transaction log,
@@ -7,31 +8,43 @@
  * a distinct commit position, equal to its prepare position; a position read from this store
  * is therefore also a valid place to start reading from. Positions from elsewhere are not.
  *
+ * An append gets `appendTimeoutMs` per try and `appendAttempts` tries with the same event ids:
+ * a try that does not answer, or whose connection drops, has an unknown outcome, and the server
+ * recognises a retry of one that landed by its ids (at the same expected revision) instead of
+ * refusing it as a conflict. After the last try the append fails with AppendTimeoutError.
+ *
  * System streams and events (names starting with `$`) are not eschat's business and never
  * leave this adapter.
  */
+import { randomUUID } from 'node:crypto';
 import {
   ANY,
   BACKWARDS,
+  CancelledError,
+  DeadlineExceededError,
   END,
-  EventStoreDBClient,
   FORWARDS,
+  KurrentDBClient,
   NO_STREAM,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
-  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
+  UnavailableError,
+  WrongExpectedVersionError as KurrentWrongExpectedVersionError,
+  eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
+  streamNameFilter,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
-  type AppendExpectedRevision,
-  type AppendResult as EsdbAppendResult,
-  type CurrentRevision,
+  type AppendStreamState,
+  type AppendResult as KurrentAppendResult,
+  type CurrentStreamState,
   type EventData,
+  type Filter,
   type JSONType,
   type ReadPosition,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { Observable, type Subscriber } from 'rxjs';
 import type { EventMetadata, NewEvent, Position, Revision, StreamName } from '../../events/recorded-event.js';
 import type { StoredEvent } from '../../events/eschat-event.js';
@@ -46,6 +59,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type SubscribeOptions,
 } from '../ports/event-store.js';
 
 /** The fields this adapter uses of the client's recorded events (from a stream or from $all). */
@@ -57,23 +71,57 @@ interface EsdbRecordedEvent {
   created: Date;
   data: unknown;
   metadata: unknown;
-  position?: { commit: bigint };
+  position?: { commit: bigint } | undefined;
 }
 
-/** The client's streaming reads: async iterables of resolved events that can be cancelled. */
-interface CancellableRead extends AsyncIterable<{ event?: EsdbRecordedEvent }> {
-  cancel(): Promise<void>;
+export interface EsdbOptions {
+  /** How long one try of an append may take before it counts as lost (default 10 s). */
+  appendTimeoutMs?: number;
+  /** Tries of an append whose outcome is unknown, with the same event ids (default 2). */
+  appendAttempts?: number;
 }
+
+/** The append did not answer within the bound: it may or may not have landed. */
+export class AppendTimeoutError extends Error {
+  override readonly name = 'AppendTimeoutError';
+  constructor(
+    readonly stream: StreamName,
+    readonly attempts: number,
+    readonly timeoutMs: number,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `the event store did not confirm the append to ${stream} (${attempts} tries of ${timeoutMs} ms each); ` +
+        `it may or may not have been written: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+/** A $all subscription the server ended or dropped: the subscriber resubscribes from its last position. */
+export class SubscriptionDroppedError extends Error {
+  override readonly name = 'SubscriptionDroppedError';
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** 2^64-1: what the server sends for a position it does not know (servers before 22.6, for reads of a stream). */
+const UNKNOWN_POSITION = 0xffff_ffff_ffff_ffffn;
 
 export class EsdbEventStore implements EventStore {
   /** Open subscriptions and their subscribers, so close() can end both. */
   private readonly subscriptions = new Map<AllStreamSubscription, Subscriber<StoredEvent>>();
   private closed = false;
+  private readonly appendTimeoutMs: number;
+  private readonly appendAttempts: number;
 
   /** Connects and reads the head of the log once, so a wrong address or credentials fail here. */
-  static async connect(connectionString: string): Promise<EsdbEventStore> {
-    const client = EventStoreDBClient.connectionString(connectionString);
-    const store = new EsdbEventStore(client);
+  static async connect(connectionString: string, options: EsdbOptions = {}): Promise<EsdbEventStore> {
+    const client = KurrentDBClient.connectionString(clientConnectionString(connectionString));
+    const store = new EsdbEventStore(client, options);
     try {
       await store.headPosition();
     } catch (error) {
@@ -83,29 +131,46 @@ export class EsdbEventStore implements EventStore {
     return store;
   }
 
-  private constructor(private readonly client: EventStoreDBClient) {}
+  private constructor(
+    private readonly client: KurrentDBClient,
+    options: EsdbOptions,
+  ) {
+    this.appendTimeoutMs = options.appendTimeoutMs ?? 10_000;
+    this.appendAttempts = Math.max(1, options.appendAttempts ?? 2);
+  }
 
   async append(stream: StreamName, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     const expected = options.expectedRevision ?? 'any';
     // The server answers an empty append with revision 0 for a missing stream and no position.
     if (events.length === 0) return this.appendNothing(stream, expected);
-    let result: EsdbAppendResult;
-    try {
-      result = await this.client.appendToStream(stream, events.map(toEventData), {
-        expectedRevision: toEsdbExpected(expected),
-      });
-    } catch (error) {
-      if (error instanceof EsdbWrongExpectedVersionError) {
-        throw new WrongExpectedVersionError(stream, expected, fromCurrentRevision(error.actualVersion));
-      }
-      throw error;
-    }
+    // Ids fixed before the first try: every retry sends the same ones.
+    const data = events.map((event) => toEventData(event, event.id ?? randomUUID()));
+    const result = await this.appendWithRetry(stream, data, expected);
     const nextRevision = Number(result.nextExpectedRevision);
     if (events.length === 1) return { nextRevision, position: positionOf(result.position) };
     // The server's reply carries one position for the whole write; read the last event's own
     // position rather than rely on which event that is, since callers wait for the whole append.
     return { nextRevision, position: await this.positionAt(stream, nextRevision) };
+  }
+
+  private async appendWithRetry(stream: StreamName, data: EventData[], expected: ExpectedRevision): Promise<KurrentAppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withTimeout(
+          this.client.appendToStream(stream, data, { streamState: toStreamState(expected), deadline: this.appendTimeoutMs }),
+          this.appendTimeoutMs,
+        );
+      } catch (error) {
+        if (error instanceof KurrentWrongExpectedVersionError) {
+          throw new WrongExpectedVersionError(stream, expected, fromCurrentState(error.actualState));
+        }
+        if (!outcomeUnknown(error)) throw error;
+        if (attempt >= this.appendAttempts || this.closed) {
+          throw new AppendTimeoutError(stream, attempt, this.appendTimeoutMs, error);
+        }
+      }
+    }
   }
 
   async readStream(stream: StreamName, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -117,7 +182,7 @@ export class EsdbEventStore implements EventStore {
     const read = this.client.readStream(stream, {
       direction: backwards ? BACKWARDS : FORWARDS,
       fromRevision,
-      maxCount: options.maxCount,
+      ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
     });
     try {
       return await collect(read, () => true, options.maxCount);
@@ -141,18 +206,37 @@ export class EsdbEventStore implements EventStore {
       // Reading forwards from a position includes the event at it; `from` is exclusive here.
       inRange = (event) => event.position > (from ?? 0);
     }
-    // Client 6 has no server-side filter for reads of $all: filter here, reading on until
-    // maxCount events match, then cancel the read.
-    const read = this.client.readAll({ direction: backwards ? BACKWARDS : FORWARDS, fromPosition });
+    // The server filters (one kind of filter per read); whatever it cannot is checked here.
+    // No maxCount to the server: `from` is exclusive and system events are skipped, so read on
+    // until maxCount events are kept, then stop the read.
+    const read = this.client.readAll({
+      direction: backwards ? BACKWARDS : FORWARDS,
+      fromPosition,
+      filter: serverFilter(options.filter),
+    });
     return collect(read, (event) => inRange(event) && matches(options.filter, event), options.maxCount);
   }
 
   /**
-   * A catch-up subscription to $all from `from`: the server sends the stored events, then live
-   * ones, without gap or duplicate. If the connection drops, the observable errors; resubscribe
-   * from the last position received.
+   * A read of $all from a position includes the event at it: this is the one read from a
+   * position that is not an event's own. Positions are the events' commit (= prepare) positions.
    */
-  subscribe(from: Position = 0): Observable<StoredEvent> {
+  async readAt(position: Position): Promise<StoredEvent | null> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(position) || position < 0) return null;
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: toEsdbPosition(position), filter: excludeSystemEvents() });
+    const [event] = await collect(read, () => true, 1);
+    return event?.position === position ? event : null;
+  }
+
+  /**
+   * A catch-up subscription to $all from `from`: the server sends the stored events, then live
+   * ones, without gap or duplicate. When the server drops or ends it, the observable errors
+   * with SubscriptionDroppedError; resubscribe from the last position received. While
+   * `options.flow` is paused the client stream is paused: gRPC flow control then stops the
+   * server, so a catch-up from 0 is not buffered in memory.
+   */
+  subscribe(from: Position = 0, options: SubscribeOptions = {}): Observable<StoredEvent> {
     return new Observable<StoredEvent>((subscriber) => {
       if (this.closed) return subscriber.error(closedError());
       const subscription = this.client.subscribeToAll({
@@ -176,9 +260,18 @@ export class EsdbEventStore implements EventStore {
         delivered = recorded.position;
         subscriber.next(recorded);
       });
-      subscription.on('error', (error: Error) => subscriber.error(error));
-      subscription.on('end', () => subscriber.complete());
+      subscription.on('error', (error: Error) =>
+        subscriber.error(new SubscriptionDroppedError(`the $all subscription dropped after ${delivered}: ${error.message}`, error)),
+      );
+      // A catch-up subscription to $all has no end of its own: an end is the server letting go.
+      subscription.on('end', () =>
+        subscriber.error(new SubscriptionDroppedError(`the server ended the $all subscription after ${delivered}`)),
+      );
+      const flow = options.flow;
+      const unwatch = flow?.watch((paused) => (paused ? subscription.pause() : subscription.resume()));
+      if (flow?.paused) subscription.pause();
       return () => {
+        unwatch?.();
         this.subscriptions.delete(subscription);
         void subscription.unsubscribe();
       };
@@ -217,37 +310,85 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-/** Reads until `maxCount` events pass `keep` (system events never do), then cancels the read. */
+/**
+ * The client reads `esdb://` too but warns on every connect that it is deprecated: the same
+ * address in the successor's scheme. `kurrentdb://` passes as it is.
+ */
+export function clientConnectionString(connectionString: string): string {
+  return connectionString.trim().replace(/^esdb(\+discover)?:\/\//i, (_, discover: string | undefined) => `kurrentdb${discover ?? ''}://`);
+}
+
+/** A lost connection, a cancelled call or no answer in time: the append may or may not have landed. */
+function outcomeUnknown(error: unknown): boolean {
+  return (
+    error instanceof TryTimeoutError ||
+    error instanceof UnavailableError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof CancelledError
+  );
+}
+
+class TryTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+/** The client's deadline travels to the server; this bounds the wait for an answer that never comes. */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TryTimeoutError(ms)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads until `maxCount` events pass `keep` (system events never do), then stops the read. */
 async function collect(
-  read: CancellableRead,
+  read: AsyncIterable<{ event?: EsdbRecordedEvent | undefined }>,
   keep: (event: StoredEvent) => boolean,
   maxCount = Number.POSITIVE_INFINITY,
 ): Promise<StoredEvent[]> {
   const found: StoredEvent[] = [];
-  if (maxCount <= 0) {
-    await read.cancel();
-    return found;
-  }
+  if (maxCount <= 0) return found;
+  // Leaving the loop returns the client's generator, which stops the read.
   for await (const resolved of read) {
     const event = resolved.event;
     if (event === undefined || isSystem(event)) continue;
     const recorded = toRecorded(event);
     if (!keep(recorded)) continue;
     found.push(recorded);
-    if (found.length >= maxCount) {
-      await read.cancel();
-      break;
-    }
+    if (found.length >= maxCount) break;
   }
   return found;
+}
+
+/**
+ * What the server can filter of `filter`: event types (exactly, by a regex) or else stream
+ * prefixes; without a filter, no system events. `matches` checks the whole filter again.
+ */
+function serverFilter(filter: EventFilter | undefined): Filter {
+  if (filter?.eventTypes !== undefined) {
+    return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
+  }
+  if (filter?.streamPrefixes !== undefined) return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
+  return excludeSystemEvents();
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
 function closedError(): Error {
   return new Error('EsdbEventStore is closed');
 }
 
-function toEventData(event: NewEvent): EventData {
-  return jsonEvent({ id: event.id, type: event.type, data: toJsonData(event.data), metadata: event.metadata });
+function toEventData(event: NewEvent, id: string): EventData {
+  return jsonEvent({ id, type: event.type, data: toJsonData(event.data), metadata: event.metadata });
 }
 
 /** The client serializes JSON objects, arrays and strings; eschat's events are objects. */
@@ -256,7 +397,7 @@ function toJsonData(data: unknown): JSONType {
   throw new TypeError(`EventStoreDB event data must be a JSON object, array or string, not ${String(data)}`);
 }
 
-function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+function toStreamState(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
       return ANY;
@@ -269,7 +410,7 @@ function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
   }
 }
 
-function fromCurrentRevision(current: CurrentRevision): Revision | 'no_stream' {
+function fromCurrentState(current: CurrentStreamState): Revision | 'no_stream' {
   return current === NO_STREAM ? 'no_stream' : Number(current);
 }
 
@@ -278,8 +419,11 @@ function toEsdbPosition(position: Position): { commit: bigint; prepare: bigint }
   return { commit: exact, prepare: exact };
 }
 
-function positionOf(position: { commit: bigint } | undefined): Position {
-  if (position === undefined) throw new Error('EventStoreDB did not report a log position (server older than 22.6?)');
+/** A server before 22.6 sends no position, or 2^64-1, for events read from a stream: refused, not turned into a number. */
+export function positionOf(position: { commit: bigint } | undefined): Position {
+  if (position === undefined || position.commit === UNKNOWN_POSITION) {
+    throw new Error('EventStoreDB did not report a log position (server older than 22.6?)');
+  }
   return Number(position.commit);
 }
 

@@ -28,6 +28,20 @@ export interface EventFilter {
   streamPrefixes?: readonly string[];
 }
 
+/**
+ * A consumer's say over a subscription: while `paused`, an adapter that reads from a server
+ * stops reading, so the server's flow control holds the rest of the log instead of memory.
+ */
+export interface FlowControl {
+  readonly paused: boolean;
+  /** Calls `listener` on every change; returns what stops it. */
+  watch(listener: (paused: boolean) => void): () => void;
+}
+
+export interface SubscribeOptions {
+  flow?: FlowControl;
+}
+
 export interface ReadAllOptions {
   direction?: 'forwards' | 'backwards';
   /**
@@ -46,11 +60,17 @@ export interface EventStore {
   readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /**
+   * The event at exactly `position`, null when none is. `readAll` cannot say it for every
+   * adapter: `position - 1` is no position on EventStoreDB (its positions are byte offsets).
+   */
+  readAt(position: Position): Promise<StoredEvent | null>;
+  /**
    * Every event after `from` (exclusive; default 0), in position order: first those already
    * stored, then live ones as they are appended, by this process or another, with no gap and
-   * no duplicate across the switch.
+   * no duplicate across the switch. It may error (a server dropped it): resubscribe from the
+   * last position delivered (LiveFeed does).
    */
-  subscribe(from?: Position): Observable<StoredEvent>;
+  subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent>;
   /** Position of the newest event in the log, 0 when empty. */
   headPosition(): Promise<Position>;
   close(): Promise<void>;

@@ -196,6 +196,13 @@ export class SqliteEventStore implements EventStore {
     return rows.map(fromTuple);
   }
 
+  /** Positions here are consecutive: the first event after `position - 1` is the one at it, if any. */
+  async readAt(position: Position): Promise<StoredEvent | null> {
+    if (!Number.isSafeInteger(position) || position < 1) return null;
+    const [event] = await this.readAll({ from: position - 1, maxCount: 1 });
+    return event?.position === position ? event : null;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const backwards = options.direction === 'backwards';

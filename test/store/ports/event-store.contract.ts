@@ -254,6 +254,12 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         expect(newest[0]?.position).to.be.at.least(last.position);
       });
 
+      it('reads the event at an exact position, and nothing past the head', async function () {
+        for (const event of ours) expect((await store.readAt(event.position))?.id).to.equal(event.id);
+        const head = await store.headPosition();
+        expect(await store.readAt(head + 1_000_000)).to.equal(null);
+      });
+
       it('filters by event type, by stream prefix, and by both', async function () {
         const xs = await store.readAll({ from: before, filter: { eventTypes: ['X'], streamPrefixes: [prefix] } });
         expect(summary(xs)).to.deep.equal(['a-1:X', 'b-1:X']);
