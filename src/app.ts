@@ -114,7 +114,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     async close() {
       // Read models keep running meanwhile: requests in flight may wait for their writes.
       await Promise.all([realtime.close(), closeGracefully(server, HTTP_GRACE_MS)]);
-      runner.stop();
+      await runner.close();
       feed.stop();
       await deliveryState.close();
       await store.close();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevCertificates } from '../src/platform/dev-certificates.js';
@@ -20,6 +20,27 @@ describe('the embedded default across restarts', () => {
     expect((await second.client.json('GET', '/v1/info', undefined, token)).body).to.deep.include({ login: 'keeper' });
     expect((await second.client.json('POST', '/v1/login', { login: 'keeper', password: 'pw' })).status).to.equal(200);
     await second.stop();
+  });
+
+  it('keeps its read models in read-models.db: a restart resumes from the checkpoints, and a deleted file is rebuilt from the log', async () => {
+    const first = await startTestServer();
+    const register = await first.client.json('POST', '/v1/register', { login: 'resumer', password: 'pw' });
+    const token = (register.body as { session_id: string }).session_id;
+    const head = await first.server.store.headPosition();
+    expect(first.server.runner.startedFrom).to.equal(0);
+    await first.stop(true);
+    expect(existsSync(join(first.dataDir, 'read-models.db'))).to.equal(true);
+
+    const resumed = await startTestServer({}, first.dataDir);
+    expect(resumed.server.runner.startedFrom, 'where the restart began to read the log').to.equal(head);
+    expect((await resumed.client.json('GET', '/v1/info', undefined, token)).body).to.deep.include({ login: 'resumer' });
+    await resumed.stop(true);
+
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(first.dataDir, `read-models.db${suffix}`), { force: true });
+    const rebuilt = await startTestServer({}, first.dataDir);
+    expect(rebuilt.server.runner.startedFrom).to.equal(0);
+    expect((await rebuilt.client.json('GET', '/v1/info', undefined, token)).body).to.deep.include({ login: 'resumer' });
+    await rebuilt.stop();
   });
 
   it('SIGKILL during a burst of registrations: what was answered holds, nothing refused exists', async function () {

@@ -112,8 +112,8 @@ function printBuild(output: Output, build: ScratchBuild, projections: readonly P
 }
 
 /**
- * Rebuilds the shared read models of a MongoDB read store beside the served version and swaps
- * them in, as a server's runner does. Servers already running keep the generation they loaded
+ * Rebuilds the read models of a read store on disk (SQLite) or in MongoDB beside the served
+ * version and swaps them in, as a server's runner does. Servers already running keep the generation they loaded
  * at start, which the swap drops: they must be restarted after it (see the README).
  */
 export async function rebuildInPlace(
@@ -136,7 +136,7 @@ async function rebuild(name: string | undefined, flags: RebuildFlags): Promise<v
   const projections = selected(name);
   const config = configOf(flags);
   if (flags.inPlace && config.readStore === 'memory')
-    throw new CliFailure(`--in-place needs a shared (MongoDB) read store: ${IN_SERVER_MEMORY}`, 2);
+    throw new CliFailure(`--in-place needs read models on disk or in MongoDB (read store sqlite or mongodb://...): ${IN_SERVER_MEMORY}`, 2);
   await withStores(config, async (store, readStore) => {
     const progress = progressBar(`rebuilding ${name ?? 'every projection'}`);
     try {

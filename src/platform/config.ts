@@ -11,7 +11,7 @@ import { z } from 'zod';
 export interface Config {
   /** `sqlite:./data/events.db` (embedded) or `esdb://...` / `kurrentdb://...`. */
   eventStore: string;
-  /** `memory` (embedded), `sqlite` (embedded, `<dataDir>/read-models.db`) or `mongodb://...`. */
+  /** `sqlite` (embedded, `<dataDir>/read-models.db`: the default), `memory` (embedded, rebuilt at every start) or `mongodb://...`. */
   readStore: string;
   /** `full`: the SQLite log is synced to disk before an append resolves; `normal`: not. */
   durability: 'full' | 'normal';
@@ -122,7 +122,7 @@ const MiB = 1024 * 1024;
 
 function defaults(cwd: string): Defaults {
   return {
-    readStore: 'memory',
+    readStore: 'sqlite',
     durability: 'full',
     dataDir: path.resolve(cwd, 'data'),
     host: '0.0.0.0',

@@ -3,7 +3,7 @@ import type { EschatEvent, StoredEvent } from '../events/eschat-event.js';
 import { EventTypes } from '../events/event-types.js';
 import type { Position } from '../events/recorded-event.js';
 import type { EventStore } from '../store/ports/event-store.js';
-import type { Collection, Document, ReadStore, WriteOperation } from '../store/ports/read-store.js';
+import type { Collection, CollectionWrites, Document, ReadStore, WriteOperation } from '../store/ports/read-store.js';
 import type { Projection, ReadOperation } from './projection.js';
 import type { ReadModels } from './read-models.js';
 
@@ -30,7 +30,12 @@ interface Running {
   /** What the projection handles: the runner gives it those events only. */
   types: EventTypes<EschatEvent>;
   generation: number;
+  /** Applied up to here: the stored checkpoint, or past it by events that held nothing for it. */
   position: Position;
+  /** The checkpoint as this process last read or wrote it: what its next batch is fenced on. */
+  stored: Checkpoint | null;
+  /** When `stored` was last written by this process (ms). */
+  storedAt: number;
   rebuilding: boolean;
   /** Built by an older version: not fed until its rebuild replaces it. */
   stale: boolean;
@@ -47,11 +52,26 @@ export interface RunnerOptions {
 
 export const CHECKPOINTS = 'projection_checkpoints';
 const REBUILD_PAGE = 5000;
+/**
+ * How long a projection's stored checkpoint may stay behind events that held nothing for it.
+ * A batch writes only the checkpoints of projections it has events for (one write per event
+ * under live traffic, not one per projection); an idle one is moved at most this often, at the
+ * end of a catch-up and at `close`, so that a start after a crash rereads at most this much of
+ * the log for it — a few seconds of events, against a write per projection per batch.
+ */
+export const IDLE_CHECKPOINT_MS = 5000;
 
 /**
  * Keeps every projection's collections up to date: catches up from each checkpoint, then
  * follows the live subscription. Batches are applied one at a time, in order; a rebuild
  * fills a new generation of collections beside the served one and swaps when caught up.
+ *
+ * Several processes may follow one log into one read store. Each batch of a projection
+ * commits with its checkpoint's move, fenced on the checkpoint as this process last saw it
+ * (ReadStore.commitFenced): when another process moved it meanwhile, nothing is applied, the
+ * runner reads the checkpoint again and goes on from there. So a lagging process never writes
+ * old state over newer (a session ended elsewhere stays ended), a process stopped mid-batch
+ * leaves nothing half-applied, and the checkpoint never moves back nor past an event unapplied.
  */
 export class ProjectionRunner implements ReadModels {
   private readonly running = new Map<string, Running>();
@@ -77,21 +97,25 @@ export class ProjectionRunner implements ReadModels {
   /** Resolves once every projection has caught up with the log as it was at the call. */
   async start(): Promise<void> {
     const checkpoints = this.readStore.collection<Checkpoint>(CHECKPOINTS);
+    const existing = new Set(await this.readStore.listCollections());
     const outdated: string[] = [];
     for (const projection of this.projections) {
       const saved = await checkpoints.findOne({ _id: projection.name });
       const current = saved?.version === projection.version;
+      const missing = saved !== null && current && !this.hasCollections(projection, saved.generation, existing);
       const entry: Running = {
         projection,
         types: new EventTypes(projection.eventTypes),
         generation: saved?.generation ?? 1,
         position: saved && current ? saved.position : 0,
+        stored: saved,
+        storedAt: Date.now(),
         rebuilding: false,
-        stale: saved !== null && !current,
+        stale: saved !== null && (!current || missing),
       };
       this.running.set(projection.name, entry);
       if (!saved) await this.prepare(projection, entry.generation);
-      else if (!current) outdated.push(projection.name);
+      else if (entry.stale) outdated.push(projection.name);
     }
     const live = [...this.running.values()].filter((entry) => !entry.stale);
     const from = live.length > 0 ? Math.min(...live.map((entry) => entry.position)) : await this.store.headPosition();
@@ -103,7 +127,14 @@ export class ProjectionRunner implements ReadModels {
       error: (error: unknown) => this.options.onError?.('subscription', error),
     });
     await this.waitFor(await this.store.headPosition(), Infinity);
+    await this.exclusive(() => this.saveIdle(0));
     for (const name of outdated) await this.rebuild(name);
+  }
+
+  /** Stops following the log, then saves the checkpoints of projections idle since their last batch. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.exclusive(() => this.saveIdle(0));
   }
 
   stop(): void {
@@ -182,13 +213,30 @@ export class ProjectionRunner implements ReadModels {
       // The final stretch and the swap happen between two live batches, so nothing is missed.
       await this.exclusive(async () => {
         const rest = await this.readAllBetween(position, this.applied, projection.eventTypes);
-        await this.applyTo(entry, generation, rest);
         const previous = entry.generation;
+        const to = this.checkpointOf(entry, generation, this.applied);
+        // Fenced on the served generation: other processes may still move its checkpoint
+        // meanwhile (then this one takes theirs and tries again), but not rebuild it.
+        while (
+          !(await this.readStore.commitFenced({
+            fences: CHECKPOINTS,
+            from: entry.stored,
+            to,
+            writes: this.writesOf(entry, generation, rest),
+          }))
+        ) {
+          const saved = await this.readCheckpoint(projection.name);
+          if (saved?.generation !== previous || saved.version !== entry.stored?.version) {
+            throw new Error(`${name}: another process changed its checkpoint to ${JSON.stringify(saved)} during the rebuild`);
+          }
+          entry.stored = saved;
+        }
         entry.generation = generation;
         entry.position = this.applied;
+        entry.stored = to;
+        entry.storedAt = Date.now();
         entry.stale = false;
         delete entry.error;
-        await this.saveCheckpoint(entry);
         for (const spec of projection.collections) await this.physical(name, spec.name, previous).drop();
       });
       onProgress?.(head, head);
@@ -237,21 +285,78 @@ export class ProjectionRunner implements ReadModels {
     if (!last) return;
     for (const entry of this.running.values()) {
       if (entry.error || entry.stale || entry.position >= last.position) continue;
-      const events = batch.filter((event) => event.position > entry.position);
       try {
-        await this.applyTo(entry, entry.generation, events);
-        entry.position = last.position;
-        await this.saveCheckpoint(entry);
+        await this.advance(entry, batch, last.position);
       } catch (error) {
         entry.error = error instanceof Error ? error.message : String(error);
         this.options.onError?.(entry.projection.name, error);
       }
     }
     this.applied = last.position;
+    await this.saveIdle(IDLE_CHECKPOINT_MS);
     this.wakeWaiters();
   }
 
-  private async applyTo({ projection, types }: Running, generation: number, events: readonly StoredEvent[]): Promise<void> {
+  /**
+   * Applies to `entry` the events of `batch` past its position, with its checkpoint moved to
+   * `to`, fenced. When another process moved the checkpoint, takes it as it now is and applies
+   * what of the batch lies past it (nothing, when that process is ahead).
+   */
+  private async advance(entry: Running, batch: readonly StoredEvent[], to: Position): Promise<void> {
+    for (;;) {
+      const events = batch.filter((event) => event.position > entry.position && entry.types.has(event));
+      if (events.length === 0) {
+        // Nothing for it here: the stored checkpoint moves later (saveIdle), not a write per batch.
+        entry.position = to;
+        return;
+      }
+      const next = this.checkpointOf(entry, entry.generation, to);
+      const writes = this.writesOf(entry, entry.generation, events);
+      if (await this.readStore.commitFenced({ fences: CHECKPOINTS, from: entry.stored, to: next, writes })) {
+        entry.stored = next;
+        entry.storedAt = Date.now();
+        entry.position = to;
+        return;
+      }
+      await this.follow(entry);
+      if (entry.position >= to) return;
+    }
+  }
+
+  /**
+   * Takes the checkpoint another process moved. Between the one this process last saw and the
+   * one it has applied in memory there was nothing for the projection, so going on from the
+   * other's position (ahead of the last seen: checkpoints only move forward) skips nothing.
+   */
+  private async follow(entry: Running): Promise<void> {
+    const saved = await this.readCheckpoint(entry.projection.name);
+    if (!saved || saved.version !== entry.projection.version) {
+      throw new Error(`another process changed the checkpoint to ${JSON.stringify(saved)}: this version no longer serves it`);
+    }
+    entry.generation = saved.generation;
+    entry.stored = saved;
+    entry.position = saved.position;
+  }
+
+  /** Saves the checkpoints that stayed behind for `olderThanMs` or more while their projection had no events. */
+  private async saveIdle(olderThanMs: number): Promise<void> {
+    const now = Date.now();
+    for (const entry of this.running.values()) {
+      if (entry.error || entry.stale || !entry.stored) continue;
+      if (entry.position <= entry.stored.position || now - entry.storedAt < olderThanMs) continue;
+      const next = this.checkpointOf(entry, entry.generation, entry.position);
+      try {
+        if (await this.readStore.commitFenced({ fences: CHECKPOINTS, from: entry.stored, to: next, writes: [] })) entry.stored = next;
+        // Moved by another process: its position is as good; the next batch will take it.
+        entry.storedAt = now;
+      } catch (error) {
+        this.options.onError?.(entry.projection.name, error);
+      }
+    }
+  }
+
+  /** Every read operation of `events` for the projection, grouped by physical collection, in order. */
+  private writesOf({ projection, types }: Running, generation: number, events: readonly StoredEvent[]): CollectionWrites[] {
     const byCollection = new Map<string, WriteOperation[]>();
     for (const event of events) {
       if (!types.has(event)) continue;
@@ -261,9 +366,17 @@ export class ProjectionRunner implements ReadModels {
         operations.push(operation);
       }
     }
-    for (const [collection, operations] of byCollection) {
+    return [...byCollection].map(([collection, operations]) => ({
+      collection: this.physical(projection.name, collection, generation).name,
+      operations,
+    }));
+  }
+
+  /** Fills a generation being rebuilt (nobody else writes it): plain writes, no checkpoint. */
+  private async applyTo(entry: Running, generation: number, events: readonly StoredEvent[]): Promise<void> {
+    for (const { collection, operations } of this.writesOf(entry, generation, events)) {
       // Projections build fresh documents from events that nothing changes: the store may keep them.
-      await this.physical(projection.name, collection, generation).bulkWrite(operations, { handOver: true });
+      await this.readStore.collection(collection).bulkWrite(operations, { handOver: true });
     }
   }
 
@@ -284,17 +397,25 @@ export class ProjectionRunner implements ReadModels {
       for (const index of spec.indexes ?? []) await collection.createIndex(index.keys, { unique: index.unique ?? false });
     }
     const entry = this.running.get(projection.name);
-    if (save && entry) await this.saveCheckpoint(entry);
+    if (!save || !entry) return;
+    const first = this.checkpointOf(entry, generation, 0);
+    if (await this.readStore.commitFenced({ fences: CHECKPOINTS, from: null, to: first, writes: [] })) entry.stored = first;
+    else await this.follow(entry); // another process made it first
   }
 
-  private saveCheckpoint(entry: Running): Promise<unknown> {
-    const checkpoint: Checkpoint = {
-      _id: entry.projection.name,
-      version: entry.projection.version,
-      generation: entry.generation,
-      position: entry.position,
-    };
-    return this.readStore.collection<Checkpoint>(CHECKPOINTS).replaceOne({ _id: checkpoint._id }, checkpoint, { upsert: true });
+  /** Whether the collections of a projection's generation are there (those it indexes: the others exist once written). */
+  private hasCollections(projection: Projection, generation: number, existing: ReadonlySet<string>): boolean {
+    return projection.collections.every(
+      (spec) => !spec.indexes?.length || existing.has(this.physical(projection.name, spec.name, generation).name),
+    );
+  }
+
+  private checkpointOf(entry: Running, generation: number, position: Position): Checkpoint {
+    return { _id: entry.projection.name, version: entry.projection.version, generation, position };
+  }
+
+  private readCheckpoint(name: string): Promise<Checkpoint | null> {
+    return this.readStore.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: name });
   }
 
   private physical(projection: string, name: string, generation: number): Collection<Document> {

@@ -40,7 +40,7 @@ describe('config', () => {
     it('gives the embedded configuration, paths resolved against cwd', () => {
       expect(load()).to.deep.equal({
         eventStore: `sqlite:${path.join(cwd, 'data', 'events.db')}`,
-        readStore: 'memory',
+        readStore: 'sqlite',
         durability: 'full',
         dataDir: path.join(cwd, 'data'),
         host: '0.0.0.0',
@@ -150,7 +150,7 @@ describe('config', () => {
     });
 
     it('treats an empty environment variable as unset', () => {
-      expect(load({ env: { ESCHAT_PORT: '', ESCHAT_READSTORE: '  ' } })).to.deep.include({ port: 8080, readStore: 'memory' });
+      expect(load({ env: { ESCHAT_PORT: '', ESCHAT_READSTORE: '  ' } })).to.deep.include({ port: 8080, readStore: 'sqlite' });
     });
 
     it('splits comma-separated lists from the environment and normalizes origins', () => {

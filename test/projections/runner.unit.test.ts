@@ -3,7 +3,7 @@ import { from } from 'rxjs';
 import type { MessageSent } from '../../src/events/message.js';
 import type { StoredEvent } from '../../src/events/eschat-event.js';
 import type { Projection } from '../../src/projections/projection.js';
-import { ProjectionRunner } from '../../src/projections/runner.js';
+import { CHECKPOINTS, ProjectionRunner } from '../../src/projections/runner.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
 import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import type { Document } from '../../src/store/ports/read-store.js';
@@ -86,6 +86,34 @@ describe('ProjectionRunner', () => {
       { _id: 'two', author: 'ann', text: 'text two' },
     ]);
     second.stop();
+  });
+
+  it('rebuilds a projection whose checkpoint is there but whose data is missing', async () => {
+    const readStore = new MemoryReadStore();
+    const first = new ProjectionRunner(store, readStore, [notesProjection()]);
+    await first.start();
+    await first.waitFor(await write(store, 'kept'));
+    await first.close();
+    await readStore.collection('notes.notes.g1').drop();
+    const second = new ProjectionRunner(store, readStore, [notesProjection()]);
+    await second.start();
+    expect(sorted(await second.collection('notes', 'notes').find({}))).to.deep.equal([{ _id: 'kept', author: 'ann', text: 'text kept' }]);
+    expect((await second.status())[0]).to.include({ generation: 2, state: 'live' });
+    second.stop();
+  });
+
+  it('writes the checkpoint of a projection with no events in a batch only later: at close', async () => {
+    const readStore = new MemoryReadStore();
+    const runner = new ProjectionRunner(store, readStore, [notesProjection()]);
+    await runner.start();
+    const noted = await write(store, 'one');
+    await runner.waitFor(noted);
+    const unrelated = (await store.append('other-1', [{ type: 'Unrelated', data: {}, metadata: meta }])).position;
+    await runner.waitFor(unrelated);
+    const checkpoint = () => readStore.collection(CHECKPOINTS).findOne({ _id: 'notes' });
+    expect(await checkpoint()).to.include({ position: noted });
+    await runner.close();
+    expect(await checkpoint()).to.include({ position: unrelated });
   });
 
   it('rebuilds beside the served version while writes go on, and ends equal to a fresh build', async () => {

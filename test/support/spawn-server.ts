@@ -20,9 +20,14 @@ export interface ServerProcess {
 
 /**
  * Runs `eschat serve` as its own process (what `npm start` runs) on a free port, using the
- * test run's development certificates, and resolves once it listens.
+ * test run's development certificates, and resolves once it listens. `spawned` gets the process
+ * at once, for a test that kills it before it listens.
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  spawned?: (child: ChildProcess) => void,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [main, 'serve'], {
     cwd: dataDir,
     env: {
@@ -38,6 +43,7 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned?.(child);
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const { port, imPort } = await new Promise<{ port: number; imPort: number }>((resolve, reject) => {

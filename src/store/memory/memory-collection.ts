@@ -61,6 +61,8 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   readonly #indexes: MemoryIndex[] = [];
   #lastScanned = 0;
   #exists = false;
+  /** While a `writeUndoably` runs: how to undo each change made so far, in order. */
+  #journal: Array<() => void> | null = null;
 
   constructor(readonly name: string) {}
 
@@ -120,6 +122,34 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   async bulkWrite(operations: readonly WriteOperation<T>[], options: BulkWriteOptions = {}): Promise<void> {
     const handOver = options.handOver ?? false;
     for (const operation of operations) this.#write(operation, handOver);
+  }
+
+  /** The stored document with `id`, synchronously and uncopied: the caller only reads it. */
+  peek(id: DocId): Readonly<Document> | null {
+    return this.#docs.get(id) ?? null;
+  }
+
+  /**
+   * Applies `operations` in order and returns what undoes them all; when one fails, undoes
+   * those before it and throws. This is how the store commits a fenced batch of several
+   * collections all or nothing (MemoryReadStore.commitFenced).
+   */
+  writeUndoably(operations: readonly WriteOperation<T>[], handOver = false): () => void {
+    const journal: Array<() => void> = [];
+    const undo = () => {
+      for (const step of journal.reverse()) step();
+    };
+    this.#journal = journal;
+    try {
+      for (const operation of operations) this.#write(operation, handOver);
+    } catch (error) {
+      this.#journal = null;
+      undo();
+      throw error;
+    } finally {
+      this.#journal = null;
+    }
+    return undo;
   }
 
   async createIndex(keys: Record<string, 1 | -1>, options: IndexOptions = {}): Promise<void> {
@@ -297,6 +327,7 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
     if (this.#indexes.length > 0) this.#indexNew(doc);
     this.#docs.set(doc._id, doc);
     this.#exists = true;
+    this.#journal?.push(() => this.#remove(doc));
   }
 
   /** Checks the unique indexes before adding to any: a refused document leaves no entry. */
@@ -309,6 +340,7 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   #replace(before: Document, after: Document): void {
     if (this.#indexes.length > 0) this.#reindex(before, after);
     this.#docs.set(after._id, after);
+    this.#journal?.push(() => this.#replace(after, before));
   }
 
   /** Checks every affected unique index before changing any index. */
@@ -336,6 +368,7 @@ export class MemoryCollection<T extends Document = Document> implements Collecti
   #remove(doc: Document): void {
     for (const index of this.#indexes) index.remove(doc._id, index.keysOf(doc));
     this.#docs.delete(doc._id);
+    this.#journal?.push(() => this.#store(doc));
   }
 
   #checkUnique(index: MemoryIndex, id: DocId, keys: readonly KeyTuple[]): void {

@@ -1,5 +1,6 @@
 import { MemoryCollection } from './memory-collection.js';
-import type { Document, ReadStore } from '../ports/read-store.js';
+import { fenceHolds } from '../ports/fence.js';
+import type { Document, FencedBatch, ReadStore } from '../ports/read-store.js';
 
 /**
  * The embedded read store: collections held in process memory, filters and updates
@@ -15,6 +16,24 @@ export class MemoryReadStore implements ReadStore {
     if (!collection) this.#collections.set(name, (collection = new MemoryCollection(name)));
     // The store holds plain documents; the caller's T describes them, as with Mongo.
     return collection as unknown as MemoryCollection<T>;
+  }
+
+  /**
+   * One process holds the store, and every write below runs synchronously: nothing comes
+   * between the fence's check and its move. A failing write undoes the ones before it.
+   */
+  async commitFenced({ fences, from, to, writes }: FencedBatch): Promise<boolean> {
+    const checkpoints = this.collection(fences);
+    if (!fenceHolds(checkpoints.peek(to._id), from)) return false;
+    const undos: Array<() => void> = [];
+    try {
+      for (const { collection, operations } of writes) undos.push(this.collection(collection).writeUndoably(operations, true));
+      undos.push(checkpoints.writeUndoably([{ replaceOne: { filter: { _id: to._id }, replacement: to, upsert: true } }]));
+    } catch (error) {
+      for (const undo of undos.reverse()) undo();
+      throw error;
+    }
+    return true;
   }
 
   async listCollections(): Promise<string[]> {

@@ -14,6 +14,7 @@ import {
   type Collection,
   type DeleteResult,
   type Document,
+  type FencedBatch,
   type Filter,
   type FindOptions,
   type IndexOptions,
@@ -50,6 +51,44 @@ export class MongoReadStore implements ReadStore {
 
   collection<T extends Document = Document>(name: string): Collection<T> {
     return new MongoCollection<T>(this.db.collection<Document>(name));
+  }
+
+  /**
+   * One transaction on the replica set eschat requires: the fence's conditional update first
+   * (matching every field of `from`), then the writes, in one session. Two processes moving
+   * one fence conflict on its document; withTransaction retries the loser, whose condition
+   * then fails: it applies nothing. Cannot run here without a server: the contract's fencing
+   * cases run against one with ESCHAT_TEST_MONGO.
+   */
+  async commitFenced({ fences, from, to, writes }: FencedBatch): Promise<boolean> {
+    const session = this.client.startSession();
+    try {
+      await session.withTransaction(async () => {
+        const checkpoints = this.db.collection<Document>(fences);
+        if (from === null) {
+          const { _id, ...fields } = to;
+          const { upsertedCount } = await checkpoints.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true, session });
+          if (upsertedCount !== 1) throw new FenceMoved();
+        } else {
+          const { matchedCount } = await checkpoints.replaceOne({ ...from, _id: to._id }, to, { session });
+          if (matchedCount !== 1) throw new FenceMoved();
+        }
+        for (const { collection, operations } of writes) {
+          if (operations.length === 0) continue;
+          try {
+            await this.db.collection<Document>(collection).bulkWrite(operations.map(toDriverOperation), { ordered: true, session });
+          } catch (error) {
+            throw toPortError(error, collection);
+          }
+        }
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof FenceMoved) return false;
+      throw error;
+    } finally {
+      await session.endSession();
+    }
   }
 
   async listCollections(): Promise<string[]> {
@@ -141,6 +180,11 @@ class MongoCollection<T extends Document> implements Collection<T> {
       throw toPortError(error, this.name);
     }
   }
+}
+
+/** Thrown inside a transaction to abort it when the fence is not where its writer read it. */
+class FenceMoved extends Error {
+  override readonly name = 'FenceMoved';
 }
 
 function counts(result: DriverUpdateResult): UpdateResult {

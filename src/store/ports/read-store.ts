@@ -1,7 +1,9 @@
 /**
  * The read store port: the subset of the MongoDB collection API that projections and
- * queries use, with Mongo filter and update documents. Adapters: memory-read-store
- * (mingo, embedded) and mongo-read-store (production).
+ * queries use, with Mongo filter and update documents, and one operation of its own:
+ * `commitFenced`, a batch of writes committed with the move of its checkpoint. Adapters:
+ * sqlite-read-store (the embedded default), memory-read-store (in process memory) and
+ * mongo-read-store (production).
  */
 
 export type DocId = string | number;
@@ -79,8 +81,35 @@ export interface Collection<T extends Document = Document> {
   drop(): Promise<void>;
 }
 
+/** The writes a batch makes to one collection, in order. */
+export interface CollectionWrites {
+  collection: string;
+  operations: readonly WriteOperation[];
+}
+
+/**
+ * A batch of writes fenced on one document (a projection's checkpoint) of collection `fences`:
+ * the writes apply and the fence becomes `to` only if the fence is still as its writer read
+ * it, `from` (every field of `from` equal to the stored one; `from` null: no such document).
+ * The documents of the writes are handed over to the store (BulkWriteOptions' `handOver`).
+ */
+export interface FencedBatch {
+  fences: string;
+  from: Document | null;
+  to: Document;
+  writes: readonly CollectionWrites[];
+}
+
 export interface ReadStore {
   collection<T extends Document = Document>(name: string): Collection<T>;
+  /**
+   * Commits `batch` atomically: every write and the fence's move, or nothing. Resolves false,
+   * applying nothing, when the fence is no longer at `batch.from` (another writer moved it);
+   * a failing write applies nothing either, and its error is thrown. This is what lets several
+   * processes follow one log into one store: whichever writer moved the fence first wins, a
+   * late one cannot move it back or write over newer documents.
+   */
+  commitFenced(batch: FencedBatch): Promise<boolean>;
   listCollections(): Promise<string[]>;
   close(): Promise<void>;
 }

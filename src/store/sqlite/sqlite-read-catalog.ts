@@ -20,12 +20,21 @@ export interface CollectionMeta {
  * Every write runs in `atomic`: its own transaction, or a savepoint inside an enclosing one.
  * A failed one rolls back, and the mirror is reloaded from the file, so it never shows a
  * table or an index the rollback removed.
+ *
+ * Other processes may change the file's catalog (servers sharing a data directory): every
+ * change to it is a change to SQLite's schema (a table or an index made or dropped), which
+ * moves the schema cookie (`PRAGMA schema_version`). `get` and `names` outside a transaction,
+ * and the start of every transaction, compare it with the one the mirror was read at, and
+ * reload the mirror when it moved (after this process's own changes too: they are rare).
  */
 export class SqliteReadCatalog {
   readonly #db: Database;
   readonly #collections = new Map<string, CollectionMeta>();
   readonly #run: (work: () => void) => void;
   readonly #runImmediate: (work: () => void) => void;
+  readonly #schemaVersion: Statement;
+  /** The schema cookie the mirror was read at. */
+  #schema = -1;
 
   constructor(db: Database) {
     this.#db = db;
@@ -38,14 +47,17 @@ export class SqliteReadCatalog {
     this.#run = (work) => transaction(work);
     // BEGIN IMMEDIATE takes the write lock at once: two processes never both read, then both fail to write.
     this.#runImmediate = (work) => transaction.immediate(work);
+    this.#schemaVersion = db.prepare('PRAGMA schema_version').pluck();
     this.reload();
   }
 
   get(name: string): CollectionMeta | undefined {
+    if (!this.#db.inTransaction) this.#fresh();
     return this.#collections.get(name);
   }
 
   names(): string[] {
+    if (!this.#db.inTransaction) this.#fresh();
     return [...this.#collections.keys()];
   }
 
@@ -99,7 +111,9 @@ export class SqliteReadCatalog {
     let result: R | undefined;
     let done = false;
     try {
-      (this.#db.inTransaction ? this.#run : this.#runImmediate)(() => {
+      const outermost = !this.#db.inTransaction;
+      (outermost ? this.#runImmediate : this.#run)(() => {
+        if (outermost) this.#fresh();
         result = work();
         done = true;
       });
@@ -111,8 +125,14 @@ export class SqliteReadCatalog {
     return result as R;
   }
 
+  /** Reloads the mirror when the file's schema changed since it was read. */
+  #fresh(): void {
+    if (this.#schemaVersion.get() !== this.#schema) this.reload();
+  }
+
   /** Reads the catalog again from the file, dropping every prepared statement. */
   reload(): void {
+    this.#schema = this.#schemaVersion.get() as number;
     this.#collections.clear();
     const rows = this.#db.prepare('SELECT id, name FROM _read_collections').all() as Array<{ id: number; name: string }>;
     for (const row of rows) this.#collections.set(row.name, this.#meta(row.id, row.name));

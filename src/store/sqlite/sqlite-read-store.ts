@@ -4,6 +4,7 @@ import type {
   Collection,
   DeleteResult,
   Document,
+  FencedBatch,
   Filter,
   FindOptions,
   IndexOptions,
@@ -13,6 +14,7 @@ import type {
   UpdateResult,
   WriteOperation,
 } from '../ports/read-store.js';
+import { fenceHolds } from '../ports/fence.js';
 import { SqliteReadCatalog } from './sqlite-read-catalog.js';
 import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
 
@@ -37,6 +39,11 @@ import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
  *   when its JSON text changed; the indexes follow (SQLite's own, and the side tables).
  * - better-sqlite3 is synchronous: the async port wraps the synchronous collection, which is
  *   also exposed (`collection(name).sync`) for `transaction`.
+ * - Several processes may open one file (several servers on one data directory): each keeps
+ *   the catalog in memory, and reads it again whenever SQLite's schema cookie says another
+ *   connection changed the file's schema (a collection made or dropped, an index made or
+ *   turned multikey: every catalog change is one), checked before each read and at the start
+ *   of each transaction (sqlite-read-catalog.ts).
  * - WAL, synchronous=NORMAL: a crash loses no committed transaction's consistency, at most the
  *   last ones, which a restart redoes from the log (read models are derived).
  */
@@ -75,6 +82,17 @@ export class SqliteReadStore implements ReadStore {
    */
   transaction<R>(work: () => R): R {
     return this.#catalog.atomic(work);
+  }
+
+  /** One transaction, begun IMMEDIATE: the fence is read under the write lock, so no other process moves it meanwhile. */
+  async commitFenced({ fences, from, to, writes }: FencedBatch): Promise<boolean> {
+    return this.transaction(() => {
+      const checkpoints = this.collection(fences).sync;
+      if (!fenceHolds(checkpoints.findOne({ _id: to._id }), from)) return false;
+      for (const { collection, operations } of writes) this.collection(collection).sync.bulkWrite(operations);
+      checkpoints.replaceOne({ _id: to._id }, to, { upsert: true });
+      return true;
+    });
   }
 
   async close(): Promise<void> {

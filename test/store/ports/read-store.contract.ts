@@ -634,6 +634,109 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
       });
     });
 
+    describe('commitFenced', function () {
+      /** A fence collection and two data collections of the test's own. */
+      function batchWorld() {
+        const fences = fresh('fences');
+        const a = fresh('a');
+        const b = fresh('b');
+        const at = (position: number, generation = 1) => ({ _id: 'p', version: 1, generation, position });
+        const writes = (label: string) => [
+          { collection: a.name, operations: [{ insertOne: { document: { _id: label, in: 'a' } } }] },
+          {
+            collection: b.name,
+            operations: [{ replaceOne: { filter: { _id: 'last' }, replacement: { _id: 'last', label }, upsert: true } }],
+          },
+        ];
+        return { fences, a, b, at, writes };
+      }
+
+      it('creates an absent fence with the writes, and then refuses another writer that read it absent', async function () {
+        const { fences, a, b, at, writes } = batchWorld();
+        expect(await store.commitFenced({ fences: fences.name, from: null, to: at(5), writes: writes('first') })).to.equal(true);
+        expect(await store.commitFenced({ fences: fences.name, from: null, to: at(9), writes: writes('late') })).to.equal(false);
+        expect(await fences.find({})).to.deep.equal([at(5)]);
+        expect(await ids(a)).to.deep.equal(['first']);
+        expect(await b.find({})).to.deep.equal([{ _id: 'last', label: 'first' }]);
+      });
+
+      it('moves the fence from where its writer read it, with writes to several collections', async function () {
+        const { fences, a, b, at, writes } = batchWorld();
+        await fences.insertOne(at(5));
+        expect(await store.commitFenced({ fences: fences.name, from: at(5), to: at(8), writes: writes('next') })).to.equal(true);
+        expect(await fences.findOne({ _id: 'p' })).to.deep.equal(at(8));
+        expect(await ids(a)).to.deep.equal(['next']);
+        expect(await b.find({})).to.deep.equal([{ _id: 'last', label: 'next' }]);
+      });
+
+      it('applies nothing and leaves the fence when another writer moved it: never back, nothing over newer writes', async function () {
+        const { fences, a, b, at, writes } = batchWorld();
+        await fences.insertOne(at(5));
+        expect(await store.commitFenced({ fences: fences.name, from: at(5), to: at(9), writes: writes('ahead') })).to.equal(true);
+        expect(await store.commitFenced({ fences: fences.name, from: at(5), to: at(7), writes: writes('lagging') })).to.equal(false);
+        expect(await fences.findOne({ _id: 'p' })).to.deep.equal(at(9));
+        expect(await ids(a)).to.deep.equal(['ahead']);
+        expect(await b.find({})).to.deep.equal([{ _id: 'last', label: 'ahead' }]);
+      });
+
+      it('compares every field of the fence as read: another generation at the same position refuses', async function () {
+        const { fences, a, at, writes } = batchWorld();
+        await fences.insertOne(at(5, 2));
+        expect(await store.commitFenced({ fences: fences.name, from: at(5, 1), to: at(6, 1), writes: writes('old') })).to.equal(false);
+        expect(await fences.findOne({ _id: 'p' })).to.deep.equal(at(5, 2));
+        expect(await a.countDocuments()).to.equal(0);
+      });
+
+      it('lets exactly one of two writers that read the same fence commit', async function () {
+        const { fences, a, at, writes } = batchWorld();
+        await fences.insertOne(at(5));
+        const results = await Promise.all([
+          store.commitFenced({ fences: fences.name, from: at(5), to: at(7), writes: writes('one') }),
+          store.commitFenced({ fences: fences.name, from: at(5), to: at(8), writes: writes('two') }),
+        ]);
+        expect(results.filter(Boolean)).to.have.length(1);
+        const winner = results[0] ? 'one' : 'two';
+        expect(await fences.findOne({ _id: 'p' })).to.deep.equal(at(results[0] ? 7 : 8));
+        expect(await ids(a)).to.deep.equal([winner]);
+      });
+
+      it('applies nothing when a write fails: the writes before it undone, the fence unmoved, the error thrown', async function () {
+        const { fences, a, b, at } = batchWorld();
+        await fences.insertOne(at(5));
+        await a.insertOne({ _id: 'taken', v: 0 });
+        await b.insertOne({ _id: 'kept', v: 0 });
+        const error = await rejection(
+          store.commitFenced({
+            fences: fences.name,
+            from: at(5),
+            to: at(8),
+            writes: [
+              { collection: b.name, operations: [{ updateOne: { filter: { _id: 'kept' }, update: { $set: { v: 1 } } } }] },
+              {
+                collection: a.name,
+                operations: [
+                  { insertOne: { document: { _id: 'new' } } },
+                  { deleteOne: { filter: { _id: 'taken' } } },
+                  { insertOne: { document: { _id: 'new' } } },
+                ],
+              },
+            ],
+          }),
+        );
+        expect(error).to.be.instanceOf(DuplicateKeyError);
+        expect(await fences.findOne({ _id: 'p' })).to.deep.equal(at(5));
+        expect(await a.find({})).to.deep.equal([{ _id: 'taken', v: 0 }]);
+        expect(await b.find({})).to.deep.equal([{ _id: 'kept', v: 0 }]);
+      });
+
+      it('moves the fence alone when the batch has no writes', async function () {
+        const { fences, at } = batchWorld();
+        await fences.insertOne(at(5));
+        expect(await store.commitFenced({ fences: fences.name, from: at(5), to: at(6), writes: [] })).to.equal(true);
+        expect(await fences.findOne({ _id: 'p' })).to.deep.equal(at(6));
+      });
+    });
+
     describe('collections', function () {
       it('lists collections once written, and not after drop', async function () {
         const docs = fresh('listed');

@@ -120,6 +120,61 @@ describe('SqliteReadStore', function () {
     });
   });
 
+  describe('several processes on one file', function () {
+    // Two stores on one file, as two servers on one data directory open it.
+    let other: SqliteReadStore;
+    beforeEach(function () {
+      other = new SqliteReadStore(file);
+    });
+    afterEach(async function () {
+      await other.close();
+    });
+
+    it('writes to a collection another one created after it opened the file', async function () {
+      await other.collection('users').findOne({ _id: 1 }); // reads the catalog before the collection exists
+      await store.collection('users').insertOne({ _id: 1, login: 'ann' });
+      await other.collection('users').insertOne({ _id: 2, login: 'bob' });
+      expect(await store.collection('users').find({}, { sort: { _id: 1 } })).to.deep.equal([
+        { _id: 1, login: 'ann' },
+        { _id: 2, login: 'bob' },
+      ]);
+    });
+
+    it('reads a collection another one dropped and made again', async function () {
+      await store.collection('rooms').insertOne({ _id: 1, name: 'old' });
+      expect(await other.collection('rooms').findOne({ _id: 1 })).to.deep.equal({ _id: 1, name: 'old' });
+      await store.collection('rooms').drop();
+      await store.collection('rooms').insertOne({ _id: 2, name: 'new' });
+      expect(await other.collection('rooms').find({})).to.deep.equal([{ _id: 2, name: 'new' }]);
+      await other.collection('rooms').insertOne({ _id: 3, name: 'newer' });
+      expect(await store.collection('rooms').countDocuments()).to.equal(2);
+    });
+
+    it('keeps the entries of an index another one made, and turned multikey, in step', async function () {
+      await other.collection('posts').insertOne({ _id: 0, tags: 'plain' });
+      await store.collection('posts').createIndex({ tags: 1 });
+      await store.collection('posts').insertOne({ _id: 1, tags: ['red', 'blue'] });
+      await other.collection('posts').insertOne({ _id: 2, tags: ['red'] });
+      await other.collection('posts').updateOne({ _id: 1 }, { $set: { tags: ['blue'] } });
+      expect((await store.collection('posts').find({ tags: 'red' })).map((doc) => doc._id)).to.deep.equal([2]);
+      expect(store.collection('posts').sync.explain({ tags: 'red' }).via).to.not.equal('scan');
+      expect(other.collection('posts').sync.explain({ tags: 'red' }).via).to.equal(
+        store.collection('posts').sync.explain({ tags: 'red' }).via,
+      );
+    });
+
+    it('fences a batch on a checkpoint another one moved', async function () {
+      const at = (position: number) => ({ _id: 'p', version: 1, generation: 1, position });
+      const writes = (label: string) => [{ collection: 'docs', operations: [{ insertOne: { document: { _id: label } } }] }];
+      expect(await store.commitFenced({ fences: 'fences', from: null, to: at(3), writes: writes('first') })).to.equal(true);
+      expect(await other.commitFenced({ fences: 'fences', from: null, to: at(2), writes: writes('late') })).to.equal(false);
+      expect(await other.commitFenced({ fences: 'fences', from: at(3), to: at(6), writes: writes('next') })).to.equal(true);
+      expect(await store.commitFenced({ fences: 'fences', from: at(3), to: at(4), writes: writes('lagging') })).to.equal(false);
+      expect(await store.collection('fences').find({})).to.deep.equal([at(6)]);
+      expect((await store.collection('docs').find({}, { sort: { _id: 1 } })).map((doc) => doc._id)).to.deep.equal(['first', 'next']);
+    });
+  });
+
   describe('multikey indexes', function () {
     it('turns an index multikey when an array arrives, and keeps its entries in step with updates', async function () {
       const rooms = store.collection('rooms');
