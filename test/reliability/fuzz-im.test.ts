@@ -9,6 +9,7 @@ import type { Random } from '../codecs/im/random.js';
 import { internalDetail } from '../support/answer-judge.js';
 import { startBystanders } from '../support/bystanders.js';
 import { fuzzRandom } from '../support/fuzz-seed.js';
+import { TRUNCATED_PATIENCE_MS } from '../../src/codecs/im/frame-splitter.js';
 import { chance, randomBytes } from '../support/hostile-values.js';
 import { ImClient } from '../support/im-client.js';
 import { LIVE_KINDS, LOGIN_KINDS, liveInput, loginInput, tomlString, type ImFuzzTargets } from '../support/im-fuzz.js';
@@ -175,7 +176,9 @@ describe('fuzzing the IM transports', () => {
         report(input.kind, [], input.text);
         continue;
       }
-      const reply = await client.next((frame) => frame.type === 'rr', 3000).catch(() => null);
+      // Over TLS a frame that looks cut (an open multi-line string) waits for its rest before it is refused.
+      const patience = transport === 'TLS' ? TRUNCATED_PATIENCE_MS + 2000 : 3000;
+      const reply = await client.next((frame) => frame.type === 'rr', patience).catch(() => null);
       const problems = reply === null ? ['no answer'] : judgeReplies([reply]);
       if (reply?.fields['s'] === 0) {
         report(input.kind, problems, input.text);

@@ -13,7 +13,7 @@ import { FrameScanner, ScanStop } from './frame-scanner.js';
 import { TomlSyntaxError, readFrames, type TomlFrame } from './toml-reader.js';
 
 /** How long a frame that ends mid-string or mid-value may wait for its rest, and how often it is looked at. */
-const TRUNCATED_PATIENCE_MS = 5000;
+export const TRUNCATED_PATIENCE_MS = 5000;
 const TRUNCATED_RETRY_MS = 100;
 
 export interface FrameSplitterOptions {
