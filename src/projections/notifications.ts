@@ -1,6 +1,6 @@
-import type { ContactEvent } from '../events/contact.js';
+import { contactEventTypes, type ContactEvent } from '../events/contact.js';
 import type { RecordedEvent, UserId } from '../events/recorded-event.js';
-import type { RoomEvent } from '../events/room.js';
+import { roomEventTypes, type RoomEvent } from '../events/room.js';
 import type { Projection, ReadOperation } from './projection.js';
 
 /**
@@ -32,19 +32,7 @@ export interface MembershipDocument {
 }
 
 /** The events that are notifications to someone. */
-export const notificationEventTypes = [
-  'ContactRequested',
-  'ContactAccepted',
-  'ContactDeclined',
-  'ContactRequestCancelled',
-  'ContactDeleted',
-  'RoomCreated',
-  'RoomMemberJoined',
-  'RoomMemberLeft',
-  'RoomMemberRemoved',
-  'RoomDeleted',
-  'RoomKeyRotated',
-] as const;
+export const notificationEventTypes = [...contactEventTypes, ...roomEventTypes] as const;
 
 /** Who hears of an event: the contact pair, or the room's members (and the one who went). */
 export function audienceOf(event: ContactEvent | RoomEvent): UserId[] {
