@@ -30,6 +30,11 @@ const BATCH = 2_000;
 const QUERIES = 2_000;
 
 const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
+/** CPU seconds of this process since `since`: steadier than wall time on a shared machine. */
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+};
 
 function percentiles(timings: number[]): string {
   timings.sort((a, b) => a - b);
@@ -56,13 +61,19 @@ async function replay(): Promise<void> {
     // Reading alone, twice: the first warms the page cache for both.
     let readEvents = 0;
     let readSeconds = 0;
+    let readCpu = 0;
     for (let round = 0; round < 2; round++) {
       const started = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
       readEvents = 0;
       for await (const page of pages(log)) readEvents += page.length;
       readSeconds = seconds(started);
+      readCpu = cpuSeconds(cpu);
     }
-    console.log(`read alone: ${readEvents} events in ${readSeconds.toFixed(2)} s = ${Math.round(readEvents / readSeconds)} events/s`);
+    console.log(
+      `read alone: ${readEvents} events in ${readSeconds.toFixed(2)} s = ${Math.round(readEvents / readSeconds)} events/s ` +
+        `(CPU ${readCpu.toFixed(2)} s = ${Math.round(readEvents / readCpu)} events/CPU-s)`,
+    );
 
     const store = new SqliteReadStore(file);
     const running = projections.map((projection) => ({ projection, types: new EventTypes(projection.eventTypes) }));
@@ -75,6 +86,7 @@ async function replay(): Promise<void> {
       }
     }
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     let projectSeconds = 0;
     let applied = 0;
     for await (const page of pages(log)) {
@@ -121,8 +133,10 @@ async function replay(): Promise<void> {
     }
     const finishSeconds = seconds(finishing);
     const total = writeSeconds + finishSeconds;
+    const replayCpu = cpuSeconds(cpu);
     console.log(
       `replay: ${applied} events in ${total.toFixed(2)} s = ${Math.round(applied / total)} events/s ` +
+        `(CPU ${replayCpu.toFixed(2)} s = ${Math.round(applied / replayCpu)} events/CPU-s) ` +
         `(${(readEvents / readSeconds / (applied / total)).toFixed(2)}x reading alone; project() ${projectSeconds.toFixed(2)} s, ` +
         `first queries ${finishSeconds.toFixed(2)} s; batches of ${BATCH}, one transaction each)`,
     );
