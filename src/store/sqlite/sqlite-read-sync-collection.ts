@@ -1,4 +1,4 @@
-import { SqliteError } from 'better-sqlite3';
+import { SqliteError, type Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import {
   DuplicateKeyError,
@@ -26,9 +26,11 @@ import {
   sideTableSql,
   valueAt,
   type IndexDefinition,
+  type KeyValue,
 } from './sqlite-read-index.js';
 import { applyUpdate, compileFilter, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
 import { planQuery } from './sqlite-read-plan.js';
+import { meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
 
 /** A stored document as read: its `_id`, its JSON text as stored, and a fresh parse of it (the caller's to change). */
 interface Row {
@@ -50,6 +52,14 @@ const UPSERTED: UpdateResult = Object.freeze({ matchedCount: 0, modifiedCount: 0
 
 /** Pages of documents read at a time when building a side table from a collection. */
 const FILL_PAGE = 1_000;
+
+/** The statements of the writes by `_id` (write-shape.ts), per collection: fixed SQL, prepared once. */
+interface ByIdStatements {
+  readonly upsert: Statement;
+  readonly get: Statement;
+  readonly remove: Statement;
+}
+const byIdStatements = new WeakMap<CollectionMeta, ByIdStatements>();
 
 /**
  * A collection of the SQLite read store, synchronous: what the async port wraps, and what
@@ -113,17 +123,20 @@ export class SqliteSyncCollection<T extends Document = Document> {
   }
 
   /**
-   * Applied in order, in one transaction; each operation in a savepoint of its own, so a
-   * failing one undoes only itself, what came before commits, and the error is thrown after
-   * (as an ordered Mongo bulkWrite). Inside `SqliteReadStore.transaction` the error then
-   * undoes the whole group.
+   * Applied in order, in one transaction; a failing operation undoes only itself, what came
+   * before commits, and the error is thrown after (as an ordered Mongo bulkWrite). Inside
+   * `SqliteReadStore.transaction` the error then undoes the whole group. The common shapes
+   * by `_id` (sqlite-read-write-shape.ts) are one statement, or one statement followed by
+   * writes that cannot fail (entries of a non-unique multikey index): SQLite undoes a failed
+   * statement by itself, so they need no savepoint. Every other operation runs in one.
    */
   bulkWrite(operations: readonly WriteOperation<T>[]): void {
     let failure: { error: unknown } | undefined;
     this.catalog.atomic(() => {
       for (const operation of operations) {
         try {
-          this.catalog.atomic(() => this.#write(operation));
+          const shape = writeShape(operation);
+          if (!shape || !this.#writeByShape(shape)) this.catalog.atomic(() => this.#write(operation));
         } catch (error) {
           failure = { error };
           return;
@@ -220,6 +233,76 @@ export class SqliteSyncCollection<T extends Document = Document> {
       this.#replace(operation.replaceOne.filter, operation.replaceOne.replacement, operation.replaceOne.upsert ?? false);
     else if ('deleteOne' in operation) this.#delete(operation.deleteOne.filter, 1);
     else this.#delete(operation.deleteMany.filter, undefined);
+  }
+
+  /** Applies a write of a common shape without a savepoint; false when it must take the general path instead. */
+  #writeByShape(shape: WriteShape): boolean {
+    const meta = shape.kind === 'delete' ? this.catalog.get(this.name) : this.catalog.ensure(this.name);
+    if (!meta) return true; // nothing to delete
+    // A unique multikey index can refuse an entry after the document is written: not one statement.
+    if (meta.indexes.some((index) => index.multikey && index.unique)) return false;
+    const statements = this.#byId(meta);
+    if (shape.kind === 'delete') {
+      if (statements.remove.run(shape.id).changes > 0)
+        for (const index of meta.indexes) if (index.multikey) this.#removeEntries(meta, index, shape.id);
+      return true;
+    }
+    if (shape.kind === 'replace') {
+      const { id, doc } = shape;
+      if (this.#needsConversion(meta, doc)) return false;
+      // Computed first: a document with parallel arrays is refused before anything is written.
+      const entries = meta.indexes.filter((index) => index.multikey).map((index) => [index, indexEntries(index, doc)] as const);
+      const text = JSON.stringify(doc);
+      this.#guard(meta, doc, () => statements.upsert.run(id, text));
+      for (const [index, list] of entries) {
+        this.#removeEntries(meta, index, id);
+        this.#insertEntries(meta, index, list);
+      }
+      return true;
+    }
+    const { id, conditions, set, onInsert, upsert } = shape;
+    const row = statements.get.get(id) as { doc: string } | undefined;
+    if (!row) {
+      if (!upsert) return true;
+      if (conditions.length > 0) return false; // the upsert would seed from them: the general path's work
+      const doc = { _id: id, ...set, ...onInsert } as Document;
+      if (this.#needsConversion(meta, doc)) return false;
+      this.#insert(meta, doc);
+      return true;
+    }
+    if (!set) return true; // $setOnInsert alone, and the document exists
+    const doc = JSON.parse(row.doc) as Document;
+    if (conditions.length > 0) {
+      const met = meetsConditions(doc, conditions);
+      if (met === undefined) return false;
+      if (!met) return true;
+    }
+    for (const field in set) doc[field] = set[field];
+    if (this.#needsConversion(meta, doc)) return false;
+    this.#rewrite(meta, { id, text: row.doc, doc }, doc);
+    return true;
+  }
+
+  #byId(meta: CollectionMeta): ByIdStatements {
+    let statements = byIdStatements.get(meta);
+    if (!statements) {
+      const table = `"${meta.table}"`;
+      statements = {
+        upsert: this.catalog.statement(
+          meta,
+          `INSERT INTO ${table} (_id, doc) VALUES (?, jsonb(?)) ON CONFLICT(_id) DO UPDATE SET doc = excluded.doc`,
+        ),
+        get: this.catalog.statement(meta, `SELECT json(doc) AS doc FROM ${table} WHERE _id = ?`),
+        remove: this.catalog.statement(meta, `DELETE FROM ${table} WHERE _id = ?`),
+      };
+      byIdStatements.set(meta, statements);
+    }
+    return statements;
+  }
+
+  /** Whether writing `doc` would turn an expression index multikey (#keepIndexable): work for the general path. */
+  #needsConversion(meta: CollectionMeta, doc: Document): boolean {
+    return meta.indexes.some((index) => !index.multikey && needsMultikey(index, doc));
   }
 
   #update(filter: Filter, update: Update, upsert: boolean, many: boolean): UpdateResult {
@@ -331,6 +414,10 @@ export class SqliteSyncCollection<T extends Document = Document> {
   }
 
   #addEntries(meta: CollectionMeta, index: IndexDefinition, doc: Document): void {
+    this.#guard(meta, doc, () => this.#insertEntries(meta, index, indexEntries(index, doc)));
+  }
+
+  #insertEntries(meta: CollectionMeta, index: IndexDefinition, entries: readonly KeyValue[][]): void {
     const table = sideTableName(meta.table, index);
     const columns = index.keys.map((_, position) => sideColumn(index, position));
     if (!columns.includes('_id')) columns.push('_id');
@@ -338,9 +425,7 @@ export class SqliteSyncCollection<T extends Document = Document> {
       meta,
       `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
     );
-    this.#guard(meta, doc, () => {
-      for (const entry of indexEntries(index, doc)) insert.run(...entry);
-    });
+    for (const entry of entries) insert.run(...entry);
   }
 
   #removeEntries(meta: CollectionMeta, index: IndexDefinition, id: DocId): void {
