@@ -159,7 +159,9 @@ export class SqliteSyncCollection<T extends Document = Document> {
         return;
       }
       const name = options.name ?? fields.map(([field, direction]) => `${field}_${direction}`).join('_');
-      const index = this.catalog.addIndex(meta, name, fields, unique, false);
+      const empty = this.catalog.statement(meta, `SELECT 1 FROM "${meta.table}" LIMIT 1`).get() === undefined;
+      const index = this.catalog.addIndex(meta, name, fields, unique, empty && !unique);
+      if (index.deferred) return;
       if (this.#anyDocument(meta, (doc) => needsMultikey(index, doc))) this.#buildSideTable(meta, index);
       else this.#guard(meta, { _id: '' }, () => this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run());
     });
@@ -176,6 +178,7 @@ export class SqliteSyncCollection<T extends Document = Document> {
   explain(filter: Filter, sort?: SortSpec): { via: string; steps: string[] } {
     const meta = this.catalog.get(this.name);
     if (!meta) return { via: 'none', steps: [] };
+    this.#createDeferred(meta);
     const plan = planQuery(meta.table, meta.indexes, filter, sort);
     const rows = this.catalog.statement(meta, `EXPLAIN QUERY PLAN ${plan.sql}`).all(...plan.params) as Array<{ detail: string }>;
     return { via: plan.via, steps: rows.map((row) => row.detail) };
@@ -192,6 +195,7 @@ export class SqliteSyncCollection<T extends Document = Document> {
    * every candidate and sorts them with mingo.
    */
   #select(meta: CollectionMeta, filter: Filter, { sort, skip = 0, limit }: Selection): Row[] {
+    this.#createDeferred(meta);
     const plan = planQuery(meta.table, meta.indexes, filter, sort);
     const statement = this.catalog.statement(meta, plan.sql);
     const query = plan.exact ? undefined : compileFilter(filter);
@@ -380,12 +384,24 @@ export class SqliteSyncCollection<T extends Document = Document> {
     return true;
   }
 
+  /** Creates the deferred indexes (see IndexDefinition): before any query plans over them. */
+  #createDeferred(meta: CollectionMeta): void {
+    if (!meta.indexes.some((index) => index.deferred)) return;
+    this.catalog.atomic(() => {
+      for (const index of meta.indexes) {
+        if (!index.deferred) continue;
+        this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run();
+        index.deferred = false;
+      }
+    });
+  }
+
   /** Turns each expression index that cannot hold `doc` (an array on its path) into a multikey one, as Mongo would. */
   #keepIndexable(meta: CollectionMeta, doc: Document): void {
     for (const index of meta.indexes) {
       if (index.multikey || !needsMultikey(index, doc)) continue;
       this.#buildSideTable(meta, index);
-      this.catalog.statement(meta, `DROP INDEX "${expressionIndexName(meta.table, index)}"`).run();
+      this.catalog.statement(meta, `DROP INDEX IF EXISTS "${expressionIndexName(meta.table, index)}"`).run();
     }
   }
 

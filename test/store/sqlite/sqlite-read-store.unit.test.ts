@@ -54,6 +54,30 @@ describe('SqliteReadStore', function () {
       expect(rooms.sync.explain({ members: 2 }).via).to.equal('members_1');
     });
 
+    it('creates an index declared on an empty collection by the first query, also after a reopen, and turns it multikey', async function () {
+      const messages = store.collection('messages');
+      await messages.createIndex({ room: 1, _id: 1 });
+      await messages.createIndex({ tags: 1 });
+      await messages.bulkWrite(
+        Array.from({ length: 30 }, (_, i) => ({
+          replaceOne: { filter: { _id: i }, replacement: { _id: i, room: i % 3, tags: `t${i % 2}` }, upsert: true },
+        })),
+      );
+      await reopen();
+      const reopened = store.collection('messages');
+      expect(reopened.sync.explain({ room: 1, _id: { $lt: 20 } }, { _id: -1 }).steps.join()).to.match(/USING INDEX c1_x1 /);
+      expect((await reopened.find({ room: 1, _id: { $lt: 20 } }, { sort: { _id: -1 }, limit: 3 })).map((doc) => doc._id)).to.deep.equal([
+        19, 16, 13,
+      ]);
+      // The second one meets an array before any query: it becomes multikey with every document's entries.
+      await reopened.bulkWrite([
+        { replaceOne: { filter: { _id: 30 }, replacement: { _id: 30, room: 0, tags: ['t1', 'x'] }, upsert: true } },
+      ]);
+      expect(reopened.sync.explain({ tags: 't1' }).steps.join()).to.match(/SEARCH s USING PRIMARY KEY/);
+      expect(await reopened.countDocuments({ tags: 't1' })).to.equal(16);
+      expect(await reopened.countDocuments({ room: 0 })).to.equal(11);
+    });
+
     it('keeps the ids 1 and "1" apart, also after a reopen and in ranges', async function () {
       const docs = store.collection('docs');
       await docs.insertOne({ _id: 1, kind: 'number' });
