@@ -173,15 +173,16 @@ export class SqliteSyncCollection<T extends Document = Document> {
 
   /**
    * How SQLite finds the candidates of `filter` (for tests and diagnosis): which index the
-   * plan walks, and SQLite's EXPLAIN QUERY PLAN details (`SEARCH c3 USING INDEX c3_x1 (...)`).
+   * plan walks, whether rows come from SQL in the sort's order (read up to the limit, never
+   * sorted in memory), and SQLite's EXPLAIN QUERY PLAN details (`SEARCH c3 USING INDEX c3_x1 (...)`).
    */
-  explain(filter: Filter, sort?: SortSpec): { via: string; steps: string[] } {
+  explain(filter: Filter, sort?: SortSpec): { via: string; ordered: boolean; steps: string[] } {
     const meta = this.catalog.get(this.name);
-    if (!meta) return { via: 'none', steps: [] };
+    if (!meta) return { via: 'none', ordered: false, steps: [] };
     this.#createDeferred(meta);
     const plan = planQuery(meta.table, meta.indexes, filter, sort);
     const rows = this.catalog.statement(meta, `EXPLAIN QUERY PLAN ${plan.sql}`).all(...plan.params) as Array<{ detail: string }>;
-    return { via: plan.via, steps: rows.map((row) => row.detail) };
+    return { via: plan.via, ordered: plan.ordered, steps: rows.map((row) => row.detail) };
   }
 
   #find(filter: Filter, selection: Selection): Row[] {
@@ -194,15 +195,20 @@ export class SqliteSyncCollection<T extends Document = Document> {
    * sort at all) rows stream from SQLite and reading stops at the limit; any other sort reads
    * every candidate and sorts them with mingo.
    */
-  #select(meta: CollectionMeta, filter: Filter, { sort, skip = 0, limit }: Selection): Row[] {
+  #select(meta: CollectionMeta, filter: Filter, selection: Selection): Row[] {
     this.#createDeferred(meta);
-    const plan = planQuery(meta.table, meta.indexes, filter, sort);
+    return this.#selectBy(meta, filter, selection, true) ?? (this.#selectBy(meta, filter, selection, false) as Row[]);
+  }
+
+  /** undefined when SQL ordered by an index and a value it cannot order as Mongo does turned up. */
+  #selectBy(meta: CollectionMeta, filter: Filter, { sort, skip = 0, limit }: Selection, pushSort: boolean): Row[] | undefined {
+    const plan = planQuery(meta.table, meta.indexes, filter, sort, pushSort);
     const statement = this.catalog.statement(meta, plan.sql);
     const query = plan.exact ? undefined : compileFilter(filter);
     const seen = plan.repeats ? new Set<DocId>() : undefined;
     const wanted = limit !== undefined && limit > 0 ? limit : Infinity;
     const rows: Row[] = [];
-    let toSkip = plan.inIdOrder ? skip : 0;
+    let toSkip = plan.ordered ? skip : 0;
     for (const raw of statement.iterate(...plan.params) as Iterable<{ _id: DocId; doc: string }>) {
       if (seen) {
         if (seen.has(raw._id)) continue;
@@ -210,14 +216,15 @@ export class SqliteSyncCollection<T extends Document = Document> {
       }
       const doc = JSON.parse(raw.doc) as Document;
       if (query && !query.test(doc)) continue;
+      if (plan.sortedBy.length > 0 && !plan.sortedBy.every((path) => isOrderedAsKey(valueAt(doc, path)))) return undefined;
       if (toSkip > 0) {
         toSkip--;
         continue;
       }
       rows.push({ id: raw._id, text: raw.doc, doc });
-      if (plan.inIdOrder && rows.length >= wanted) break;
+      if (plan.ordered && rows.length >= wanted) break;
     }
-    if (plan.inIdOrder || !sort) return rows;
+    if (plan.ordered || !sort) return rows;
     const byDoc = new Map(rows.map((row) => [row.doc, row]));
     return sortDocuments(
       rows.map((row) => row.doc),
@@ -461,6 +468,11 @@ export class SqliteSyncCollection<T extends Document = Document> {
       throw new DuplicateKeyError(this.name, Object.fromEntries(index.keys.map(([field]) => [field, valueAt(doc, field) ?? null])));
     }
   }
+}
+
+/** A value whose index key orders as Mongo orders it (null and missing first, numbers, strings). */
+function isOrderedAsKey(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'number' || typeof value === 'string';
 }
 
 function checkId(id: unknown): void {

@@ -255,9 +255,52 @@ describe('SqliteReadStore', function () {
           steps.filter((step) => /^SCAN /.test(step) && !step.includes('json_each')),
           `${label}: ${steps.join('; ')}`,
         ).to.deep.equal([]);
+        expect(
+          steps.filter((step) => step.includes('TEMP B-TREE')),
+          `${label}: ${steps.join('; ')}`,
+        ).to.deep.equal([]);
         const expected = await memory.collection(name).find(filter, options);
         expect(expected.length, label).to.be.greaterThan(0);
         expect(await store.collection(name).find(filter, options), label).to.deep.equal(expected);
+      }
+      await memory.close();
+    });
+
+    it('reads contact sync and pending requests in their sort order from the index, with no sort in memory', async function () {
+      const contacts = store.collection('contacts');
+      await contacts.createIndex({ owner: 1, version: 1 });
+      const requests = store.collection('requests');
+      await requests.createIndex({ to: 1, at: 1 });
+      await contacts.insertOne({ _id: '3:1', owner: 3, version: 9 });
+      await requests.insertOne({ _id: '1:3', to: 3, at: 5 });
+      const sync = contacts.sync.explain({ owner: 3, version: { $gt: 0 } }, { version: 1 });
+      expect(sync.ordered, sync.steps.join('; ')).to.equal(true);
+      const pending = requests.sync.explain({ to: 3, at: { $gte: 0 } }, { at: 1, _id: 1 });
+      expect(pending.ordered, pending.steps.join('; ')).to.equal(true);
+      // A descending sort, or one the index does not lead with, is left to the in-memory sort.
+      expect(contacts.sync.explain({ owner: 3 }, { version: -1 }).ordered).to.equal(false);
+      expect(requests.sync.explain({ to: 3 }, { _id: 1, at: 1 }).ordered).to.equal(false);
+    });
+
+    it('sorts as Mongo does when a sorted field holds values the index cannot order (booleans, documents)', async function () {
+      const memory = new MemoryReadStore();
+      const docs: Document[] = [
+        { _id: 1, owner: 3, version: 'b' },
+        { _id: 2, owner: 3, version: true },
+        { _id: 3, owner: 3, version: 2 },
+        { _id: 4, owner: 3, version: { n: 1 } },
+        { _id: 5, owner: 3 },
+        { _id: 6, owner: 3, version: 'a' },
+        { _id: 7, owner: 4, version: 1 },
+      ];
+      for (const target of [store.collection('contacts'), memory.collection('contacts')]) {
+        await target.createIndex({ owner: 1, version: 1 });
+        await target.bulkWrite(docs.map((document) => ({ insertOne: { document } })));
+      }
+      for (const limit of [0, 2, 5]) {
+        const expected = await memory.collection('contacts').find({ owner: 3 }, { sort: { version: 1 }, limit });
+        expect(expected.map((doc) => doc._id)).to.have.length(limit || 6);
+        expect(await store.collection('contacts').find({ owner: 3 }, { sort: { version: 1 }, limit })).to.deep.equal(expected);
       }
       await memory.close();
     });
