@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { sideTableName, type IndexDefinition } from './sqlite-read-index.js';
+import { expressionIndexName, sideTableName, type IndexDefinition } from './sqlite-read-index.js';
 
 /** A collection that exists: its table (`c<id>`), its indexes, and its prepared statements. */
 export interface CollectionMeta {
@@ -73,11 +73,11 @@ export class SqliteReadCatalog {
   }
 
   /** Records an index (its SQLite objects are the caller's to create). */
-  addIndex(meta: CollectionMeta, name: string, keys: IndexDefinition['keys'], unique: boolean, multikey: boolean): IndexDefinition {
+  addIndex(meta: CollectionMeta, name: string, keys: IndexDefinition['keys'], unique: boolean, deferred: boolean): IndexDefinition {
     const { lastInsertRowid } = this.#db
-      .prepare('INSERT INTO _read_indexes (collection, name, keys, is_unique, multikey) VALUES (?, ?, ?, ?, ?)')
-      .run(meta.id, name, JSON.stringify(keys), unique ? 1 : 0, multikey ? 1 : 0);
-    const index: IndexDefinition = { id: Number(lastInsertRowid), name, keys, unique, multikey };
+      .prepare('INSERT INTO _read_indexes (collection, name, keys, is_unique, multikey) VALUES (?, ?, ?, ?, 0)')
+      .run(meta.id, name, JSON.stringify(keys), unique ? 1 : 0);
+    const index: IndexDefinition = { id: Number(lastInsertRowid), name, keys, unique, multikey: false, deferred };
     meta.indexes.push(index);
     meta.statements.clear();
     return index;
@@ -86,6 +86,7 @@ export class SqliteReadCatalog {
   setMultikey(meta: CollectionMeta, index: IndexDefinition): void {
     this.#db.prepare('UPDATE _read_indexes SET multikey = 1 WHERE id = ?').run(index.id);
     index.multikey = true;
+    index.deferred = false;
     meta.statements.clear();
   }
 
@@ -147,14 +148,22 @@ export class SqliteReadCatalog {
       multikey: number;
     }>;
     const byId = new Map([...this.#collections.values()].map((meta) => [meta.id, meta]));
+    const created = new Set(
+      (this.#db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as Array<{ name: string }>).map((row) => row.name),
+    );
     for (const row of indexes) {
-      byId.get(row.collection)?.indexes.push({
+      const meta = byId.get(row.collection);
+      if (!meta) continue;
+      const index: IndexDefinition = {
         id: row.id,
         name: row.name,
         keys: JSON.parse(row.keys) as IndexDefinition['keys'],
         unique: row.is_unique === 1,
         multikey: row.multikey === 1,
-      });
+        deferred: false,
+      };
+      index.deferred = !index.multikey && !created.has(expressionIndexName(meta.table, index));
+      meta.indexes.push(index);
     }
   }
 

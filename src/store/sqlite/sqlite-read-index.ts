@@ -28,6 +28,14 @@ export interface IndexDefinition {
   readonly keys: ReadonlyArray<readonly [field: string, direction: 1 | -1]>;
   readonly unique: boolean;
   multikey: boolean;
+  /**
+   * An expression index declared on an empty collection and not created yet: a collection
+   * filled from scratch (a projection's rebuild) gets it in one pass, before the first query
+   * that could use it, instead of keeping it on every write (half the cost of each insert).
+   * Never unique: those are enforced on every write. Known from the file: an expression index
+   * that SQLite does not have.
+   */
+  deferred: boolean;
 }
 
 /** How a missing field or null is keyed: -Infinity, as a SQL literal and as a bound value. */
@@ -58,7 +66,7 @@ export function sideTableName(collectionTable: string, index: IndexDefinition): 
 /** The DDL of the expression form. */
 export function expressionIndexSql(collectionTable: string, index: IndexDefinition): string {
   const columns = index.keys.map(([field, direction]) => `${keyExpression(field)}${direction === -1 ? ' DESC' : ''}`);
-  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX "${expressionIndexName(collectionTable, index)}" ON "${collectionTable}" (${columns.join(', ')})`;
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${expressionIndexName(collectionTable, index)}" ON "${collectionTable}" (${columns.join(', ')})`;
 }
 
 /** The DDL of the multikey form: the side table, its lookup by `_id`, and its uniqueness. */

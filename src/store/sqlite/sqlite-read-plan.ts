@@ -28,8 +28,17 @@ export interface Plan {
   readonly params: KeyValue[];
   /** The SQL alone selects exactly the filter's matches: no mingo test needed. */
   readonly exact: boolean;
-  /** Rows come in `_id` order (the sort asked for, or none). */
-  readonly inIdOrder: boolean;
+  /**
+   * Rows come in the order asked for: by `_id` (asked for, or no sort), or by an index that
+   * serves the sort (its equality prefix fixed, then the sort's fields, then `_id`).
+   */
+  readonly ordered: boolean;
+  /**
+   * The sort fields SQL ordered by through their index keys: that order is Mongo's only while
+   * their values are numbers, strings, null or missing (see sqlite-read-index.ts), which the
+   * reader checks on each row.
+   */
+  readonly sortedBy: readonly string[];
   /** From a multikey side table: a document may come once per matching element. */
   readonly repeats: boolean;
   /** Which index it walks (for tests and EXPLAIN): '_id', an index name, or 'scan'. */
@@ -47,7 +56,14 @@ interface FieldCondition {
   upper?: Bound;
 }
 
-export function planQuery(table: string, indexes: readonly IndexDefinition[], filter: Filter, sort: SortSpec | undefined): Plan {
+/** `pushSort: false` leaves a sort other than by `_id` to the caller (when values SQL cannot order turned up). */
+export function planQuery(
+  table: string,
+  indexes: readonly IndexDefinition[],
+  filter: Filter,
+  sort: SortSpec | undefined,
+  pushSort = true,
+): Plan {
   const conditions = new Map<string, FieldCondition>();
   let translatedAll = collect(filter, conditions);
   const idOrder = idSortDirection(sort);
@@ -62,7 +78,8 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
     }
     return plan(`SELECT _id, json(doc) AS doc FROM "${table}" WHERE ${where.sql.join(' AND ')}${orderBy}`, where.params, {
       exact: translatedAll,
-      inIdOrder: idOrder !== undefined || id.values.length <= 1,
+      ordered: idOrder !== undefined || id.values.length <= 1,
+      sortedBy: [],
       repeats: false,
       via: '_id',
     });
@@ -74,7 +91,8 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
     const where = idRange.sql.length > 0 ? ` WHERE ${idRange.sql.join(' AND ')}` : '';
     return plan(`SELECT _id, json(doc) AS doc FROM "${table}"${where}${orderBy}`, idRange.params, {
       exact,
-      inIdOrder: idOrder !== undefined,
+      ordered: idOrder !== undefined,
+      sortedBy: [],
       repeats: false,
       via: id ? '_id' : 'scan',
     });
@@ -83,8 +101,16 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
   if (!index.multikey) {
     const where = collectWhere(used.map(([field, condition]) => [keyExpression(field), condition] as const));
     if (!used.some(([field]) => field === '_id')) append(where, idRange);
-    const sql = `SELECT _id, json(doc) AS doc FROM "${table}" INDEXED BY "${expressionIndexName(table, index)}" WHERE ${where.sql.join(' AND ')}${orderBy}`;
-    return plan(sql, where.params, { exact: false, inIdOrder: idOrder !== undefined, repeats: false, via: index.name });
+    const served = idOrder === undefined && sort && pushSort ? servedSort(index, used, sort) : undefined;
+    const order = served ? ` ORDER BY ${served.join(', ')}` : orderBy;
+    const sql = `SELECT _id, json(doc) AS doc FROM "${table}" INDEXED BY "${expressionIndexName(table, index)}" WHERE ${where.sql.join(' AND ')}${order}`;
+    return plan(sql, where.params, {
+      exact: false,
+      ordered: idOrder !== undefined || served !== undefined,
+      sortedBy: served && sort ? Object.keys(sort).filter((field) => field !== '_id') : [],
+      repeats: false,
+      via: index.name,
+    });
   }
   const side = sideTableName(table, index);
   const where = collectWhere(
@@ -106,7 +132,31 @@ export function planQuery(table: string, indexes: readonly IndexDefinition[], fi
   const sideOrder = idOrder === undefined ? '' : ` ORDER BY s._id${idOrder === -1 ? ' DESC' : ''}`;
   // CROSS JOIN keeps the side table outside: SQLite walks the entries, then looks up each document.
   const sql = `SELECT t._id AS _id, json(t.doc) AS doc FROM "${side}" AS s CROSS JOIN "${table}" AS t ON t._id = s._id WHERE ${where.sql.join(' AND ')}${sideOrder}`;
-  return plan(sql, where.params, { exact: false, inIdOrder: idOrder !== undefined, repeats: true, via: index.name });
+  return plan(sql, where.params, { exact: false, ordered: idOrder !== undefined, sortedBy: [], repeats: true, via: index.name });
+}
+
+/**
+ * The ORDER BY terms by which `index` yields rows in `sort`'s order, or undefined when it
+ * cannot: the keys before the sort's fields must be fixed by a single equality, the sort's
+ * fields must follow in the index's order and directions, and a last `_id` is the primary key
+ * every index entry ends with. Ascending only (as the index is walked), so that ties come in
+ * `_id` order as they would from an in-memory sort of the index's candidates.
+ */
+function servedSort(index: IndexDefinition, used: ReadonlyArray<[string, FieldCondition]>, sort: SortSpec): string[] | undefined {
+  const fields = Object.entries(sort);
+  let position = 0;
+  while (position < used.length && used[position]?.[1].values?.length === 1 && index.keys[position]?.[0] !== fields[0]?.[0]) position++;
+  const terms: string[] = [];
+  for (const [at, [field, direction]] of fields.entries()) {
+    const key = index.keys[position + at];
+    if (key) {
+      if (key[0] !== field || key[1] !== 1 || direction !== 1 || field === '_id') return undefined;
+      terms.push(keyExpression(field));
+    } else if (field !== '_id' || direction !== 1 || at !== fields.length - 1) {
+      return undefined;
+    }
+  }
+  return [...terms, '_id'];
 }
 
 function plan(sql: string, params: KeyValue[], rest: Omit<Plan, 'sql' | 'params'>): Plan {

@@ -33,10 +33,14 @@ import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
  *   an array becomes a multikey side table, as Mongo's indexes become multikey.
  * - Queries (sqlite-read-plan.ts): one SELECT over the primary key or one index, with what that
  *   index answers; mingo tests the full filter on each candidate (sqlite-read-mingo.ts), so
- *   results are Mongo's. Sorting by `_id` (and no sort) streams in index order and stops at the
- *   limit; other sorts are done by mingo over the candidates.
+ *   results are Mongo's. Sorting by `_id` (and no sort), or by fields the chosen index orders
+ *   after its fixed prefix, streams in index order and stops at the limit; other sorts are
+ *   done by mingo over the candidates.
  * - Updates: the document is parsed, changed by mingo's update operators, and written back
- *   when its JSON text changed; the indexes follow (SQLite's own, and the side tables).
+ *   when its JSON text changed; the indexes follow (SQLite's own, and the side tables). The
+ *   projections' common writes by `_id` skip mingo, the lookup where they can, and the
+ *   per-operation savepoint (sqlite-read-write-shape.ts). An index declared on an empty
+ *   collection is created at the first query that needs it: a rebuild fills the table first.
  * - better-sqlite3 is synchronous: the async port wraps the synchronous collection, which is
  *   also exposed (`collection(name).sync`) for `transaction`.
  * - Several processes may open one file (several servers on one data directory): each keeps

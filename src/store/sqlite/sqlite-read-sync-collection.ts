@@ -1,4 +1,4 @@
-import { SqliteError } from 'better-sqlite3';
+import { SqliteError, type Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import {
   DuplicateKeyError,
@@ -26,9 +26,11 @@ import {
   sideTableSql,
   valueAt,
   type IndexDefinition,
+  type KeyValue,
 } from './sqlite-read-index.js';
 import { applyUpdate, compileFilter, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
 import { planQuery } from './sqlite-read-plan.js';
+import { meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
 
 /** A stored document as read: its `_id`, its JSON text as stored, and a fresh parse of it (the caller's to change). */
 interface Row {
@@ -50,6 +52,14 @@ const UPSERTED: UpdateResult = Object.freeze({ matchedCount: 0, modifiedCount: 0
 
 /** Pages of documents read at a time when building a side table from a collection. */
 const FILL_PAGE = 1_000;
+
+/** The statements of the writes by `_id` (write-shape.ts), per collection: fixed SQL, prepared once. */
+interface ByIdStatements {
+  readonly upsert: Statement;
+  readonly get: Statement;
+  readonly remove: Statement;
+}
+const byIdStatements = new WeakMap<CollectionMeta, ByIdStatements>();
 
 /**
  * A collection of the SQLite read store, synchronous: what the async port wraps, and what
@@ -113,17 +123,20 @@ export class SqliteSyncCollection<T extends Document = Document> {
   }
 
   /**
-   * Applied in order, in one transaction; each operation in a savepoint of its own, so a
-   * failing one undoes only itself, what came before commits, and the error is thrown after
-   * (as an ordered Mongo bulkWrite). Inside `SqliteReadStore.transaction` the error then
-   * undoes the whole group.
+   * Applied in order, in one transaction; a failing operation undoes only itself, what came
+   * before commits, and the error is thrown after (as an ordered Mongo bulkWrite). Inside
+   * `SqliteReadStore.transaction` the error then undoes the whole group. The common shapes
+   * by `_id` (sqlite-read-write-shape.ts) are one statement, or one statement followed by
+   * writes that cannot fail (entries of a non-unique multikey index): SQLite undoes a failed
+   * statement by itself, so they need no savepoint. Every other operation runs in one.
    */
   bulkWrite(operations: readonly WriteOperation<T>[]): void {
     let failure: { error: unknown } | undefined;
     this.catalog.atomic(() => {
       for (const operation of operations) {
         try {
-          this.catalog.atomic(() => this.#write(operation));
+          const shape = writeShape(operation);
+          if (!shape || !this.#writeByShape(shape)) this.catalog.atomic(() => this.#write(operation));
         } catch (error) {
           failure = { error };
           return;
@@ -146,7 +159,9 @@ export class SqliteSyncCollection<T extends Document = Document> {
         return;
       }
       const name = options.name ?? fields.map(([field, direction]) => `${field}_${direction}`).join('_');
-      const index = this.catalog.addIndex(meta, name, fields, unique, false);
+      const empty = this.catalog.statement(meta, `SELECT 1 FROM "${meta.table}" LIMIT 1`).get() === undefined;
+      const index = this.catalog.addIndex(meta, name, fields, unique, empty && !unique);
+      if (index.deferred) return;
       if (this.#anyDocument(meta, (doc) => needsMultikey(index, doc))) this.#buildSideTable(meta, index);
       else this.#guard(meta, { _id: '' }, () => this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run());
     });
@@ -158,14 +173,16 @@ export class SqliteSyncCollection<T extends Document = Document> {
 
   /**
    * How SQLite finds the candidates of `filter` (for tests and diagnosis): which index the
-   * plan walks, and SQLite's EXPLAIN QUERY PLAN details (`SEARCH c3 USING INDEX c3_x1 (...)`).
+   * plan walks, whether rows come from SQL in the sort's order (read up to the limit, never
+   * sorted in memory), and SQLite's EXPLAIN QUERY PLAN details (`SEARCH c3 USING INDEX c3_x1 (...)`).
    */
-  explain(filter: Filter, sort?: SortSpec): { via: string; steps: string[] } {
+  explain(filter: Filter, sort?: SortSpec): { via: string; ordered: boolean; steps: string[] } {
     const meta = this.catalog.get(this.name);
-    if (!meta) return { via: 'none', steps: [] };
+    if (!meta) return { via: 'none', ordered: false, steps: [] };
+    this.#createDeferred(meta);
     const plan = planQuery(meta.table, meta.indexes, filter, sort);
     const rows = this.catalog.statement(meta, `EXPLAIN QUERY PLAN ${plan.sql}`).all(...plan.params) as Array<{ detail: string }>;
-    return { via: plan.via, steps: rows.map((row) => row.detail) };
+    return { via: plan.via, ordered: plan.ordered, steps: rows.map((row) => row.detail) };
   }
 
   #find(filter: Filter, selection: Selection): Row[] {
@@ -178,14 +195,20 @@ export class SqliteSyncCollection<T extends Document = Document> {
    * sort at all) rows stream from SQLite and reading stops at the limit; any other sort reads
    * every candidate and sorts them with mingo.
    */
-  #select(meta: CollectionMeta, filter: Filter, { sort, skip = 0, limit }: Selection): Row[] {
-    const plan = planQuery(meta.table, meta.indexes, filter, sort);
+  #select(meta: CollectionMeta, filter: Filter, selection: Selection): Row[] {
+    this.#createDeferred(meta);
+    return this.#selectBy(meta, filter, selection, true) ?? (this.#selectBy(meta, filter, selection, false) as Row[]);
+  }
+
+  /** undefined when SQL ordered by an index and a value it cannot order as Mongo does turned up. */
+  #selectBy(meta: CollectionMeta, filter: Filter, { sort, skip = 0, limit }: Selection, pushSort: boolean): Row[] | undefined {
+    const plan = planQuery(meta.table, meta.indexes, filter, sort, pushSort);
     const statement = this.catalog.statement(meta, plan.sql);
     const query = plan.exact ? undefined : compileFilter(filter);
     const seen = plan.repeats ? new Set<DocId>() : undefined;
     const wanted = limit !== undefined && limit > 0 ? limit : Infinity;
     const rows: Row[] = [];
-    let toSkip = plan.inIdOrder ? skip : 0;
+    let toSkip = plan.ordered ? skip : 0;
     for (const raw of statement.iterate(...plan.params) as Iterable<{ _id: DocId; doc: string }>) {
       if (seen) {
         if (seen.has(raw._id)) continue;
@@ -193,14 +216,15 @@ export class SqliteSyncCollection<T extends Document = Document> {
       }
       const doc = JSON.parse(raw.doc) as Document;
       if (query && !query.test(doc)) continue;
+      if (plan.sortedBy.length > 0 && !plan.sortedBy.every((path) => isOrderedAsKey(valueAt(doc, path)))) return undefined;
       if (toSkip > 0) {
         toSkip--;
         continue;
       }
       rows.push({ id: raw._id, text: raw.doc, doc });
-      if (plan.inIdOrder && rows.length >= wanted) break;
+      if (plan.ordered && rows.length >= wanted) break;
     }
-    if (plan.inIdOrder || !sort) return rows;
+    if (plan.ordered || !sort) return rows;
     const byDoc = new Map(rows.map((row) => [row.doc, row]));
     return sortDocuments(
       rows.map((row) => row.doc),
@@ -220,6 +244,76 @@ export class SqliteSyncCollection<T extends Document = Document> {
       this.#replace(operation.replaceOne.filter, operation.replaceOne.replacement, operation.replaceOne.upsert ?? false);
     else if ('deleteOne' in operation) this.#delete(operation.deleteOne.filter, 1);
     else this.#delete(operation.deleteMany.filter, undefined);
+  }
+
+  /** Applies a write of a common shape without a savepoint; false when it must take the general path instead. */
+  #writeByShape(shape: WriteShape): boolean {
+    const meta = shape.kind === 'delete' ? this.catalog.get(this.name) : this.catalog.ensure(this.name);
+    if (!meta) return true; // nothing to delete
+    // A unique multikey index can refuse an entry after the document is written: not one statement.
+    if (meta.indexes.some((index) => index.multikey && index.unique)) return false;
+    const statements = this.#byId(meta);
+    if (shape.kind === 'delete') {
+      if (statements.remove.run(shape.id).changes > 0)
+        for (const index of meta.indexes) if (index.multikey) this.#removeEntries(meta, index, shape.id);
+      return true;
+    }
+    if (shape.kind === 'replace') {
+      const { id, doc } = shape;
+      if (this.#needsConversion(meta, doc)) return false;
+      // Computed first: a document with parallel arrays is refused before anything is written.
+      const entries = meta.indexes.filter((index) => index.multikey).map((index) => [index, indexEntries(index, doc)] as const);
+      const text = JSON.stringify(doc);
+      this.#guard(meta, doc, () => statements.upsert.run(id, text));
+      for (const [index, list] of entries) {
+        this.#removeEntries(meta, index, id);
+        this.#insertEntries(meta, index, list);
+      }
+      return true;
+    }
+    const { id, conditions, set, onInsert, upsert } = shape;
+    const row = statements.get.get(id) as { doc: string } | undefined;
+    if (!row) {
+      if (!upsert) return true;
+      if (conditions.length > 0) return false; // the upsert would seed from them: the general path's work
+      const doc = { _id: id, ...set, ...onInsert } as Document;
+      if (this.#needsConversion(meta, doc)) return false;
+      this.#insert(meta, doc);
+      return true;
+    }
+    if (!set) return true; // $setOnInsert alone, and the document exists
+    const doc = JSON.parse(row.doc) as Document;
+    if (conditions.length > 0) {
+      const met = meetsConditions(doc, conditions);
+      if (met === undefined) return false;
+      if (!met) return true;
+    }
+    for (const field in set) doc[field] = set[field];
+    if (this.#needsConversion(meta, doc)) return false;
+    this.#rewrite(meta, { id, text: row.doc, doc }, doc);
+    return true;
+  }
+
+  #byId(meta: CollectionMeta): ByIdStatements {
+    let statements = byIdStatements.get(meta);
+    if (!statements) {
+      const table = `"${meta.table}"`;
+      statements = {
+        upsert: this.catalog.statement(
+          meta,
+          `INSERT INTO ${table} (_id, doc) VALUES (?, jsonb(?)) ON CONFLICT(_id) DO UPDATE SET doc = excluded.doc`,
+        ),
+        get: this.catalog.statement(meta, `SELECT json(doc) AS doc FROM ${table} WHERE _id = ?`),
+        remove: this.catalog.statement(meta, `DELETE FROM ${table} WHERE _id = ?`),
+      };
+      byIdStatements.set(meta, statements);
+    }
+    return statements;
+  }
+
+  /** Whether writing `doc` would turn an expression index multikey (#keepIndexable): work for the general path. */
+  #needsConversion(meta: CollectionMeta, doc: Document): boolean {
+    return meta.indexes.some((index) => !index.multikey && needsMultikey(index, doc));
   }
 
   #update(filter: Filter, update: Update, upsert: boolean, many: boolean): UpdateResult {
@@ -297,12 +391,24 @@ export class SqliteSyncCollection<T extends Document = Document> {
     return true;
   }
 
+  /** Creates the deferred indexes (see IndexDefinition): before any query plans over them. */
+  #createDeferred(meta: CollectionMeta): void {
+    if (!meta.indexes.some((index) => index.deferred)) return;
+    this.catalog.atomic(() => {
+      for (const index of meta.indexes) {
+        if (!index.deferred) continue;
+        this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run();
+        index.deferred = false;
+      }
+    });
+  }
+
   /** Turns each expression index that cannot hold `doc` (an array on its path) into a multikey one, as Mongo would. */
   #keepIndexable(meta: CollectionMeta, doc: Document): void {
     for (const index of meta.indexes) {
       if (index.multikey || !needsMultikey(index, doc)) continue;
       this.#buildSideTable(meta, index);
-      this.catalog.statement(meta, `DROP INDEX "${expressionIndexName(meta.table, index)}"`).run();
+      this.catalog.statement(meta, `DROP INDEX IF EXISTS "${expressionIndexName(meta.table, index)}"`).run();
     }
   }
 
@@ -331,6 +437,10 @@ export class SqliteSyncCollection<T extends Document = Document> {
   }
 
   #addEntries(meta: CollectionMeta, index: IndexDefinition, doc: Document): void {
+    this.#guard(meta, doc, () => this.#insertEntries(meta, index, indexEntries(index, doc)));
+  }
+
+  #insertEntries(meta: CollectionMeta, index: IndexDefinition, entries: readonly KeyValue[][]): void {
     const table = sideTableName(meta.table, index);
     const columns = index.keys.map((_, position) => sideColumn(index, position));
     if (!columns.includes('_id')) columns.push('_id');
@@ -338,9 +448,7 @@ export class SqliteSyncCollection<T extends Document = Document> {
       meta,
       `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
     );
-    this.#guard(meta, doc, () => {
-      for (const entry of indexEntries(index, doc)) insert.run(...entry);
-    });
+    for (const entry of entries) insert.run(...entry);
   }
 
   #removeEntries(meta: CollectionMeta, index: IndexDefinition, id: DocId): void {
@@ -360,6 +468,11 @@ export class SqliteSyncCollection<T extends Document = Document> {
       throw new DuplicateKeyError(this.name, Object.fromEntries(index.keys.map(([field]) => [field, valueAt(doc, field) ?? null])));
     }
   }
+}
+
+/** A value whose index key orders as Mongo orders it (null and missing first, numbers, strings). */
+function isOrderedAsKey(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'number' || typeof value === 'string';
 }
 
 function checkId(id: unknown): void {

@@ -598,6 +598,61 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         expect(await ids(docs)).to.deep.equal(['a', 'b']);
       });
 
+      // The shapes projections write by the thousand (src/projections): by _id, upserting, $set and $setOnInsert.
+      it('applies the projections’ writes by _id: replacing, setting, conditions, inserts only, deletes, indexes following', async function () {
+        const docs = fresh();
+        await docs.createIndex({ tags: 1 });
+        await docs.createIndex({ owner: 1, version: 1 });
+        await docs.insertOne({ _id: 'listed', tags: ['a'], owner: 1, version: 5, state: 'x' });
+        await docs.bulkWrite([
+          { replaceOne: { filter: { _id: 1 }, replacement: { _id: 1, tags: ['a', 'b'], owner: 1, version: 1 }, upsert: true } },
+          { replaceOne: { filter: { _id: 1 }, replacement: { _id: 1, tags: ['c'], owner: 2, version: 2 }, upsert: true } },
+          { replaceOne: { filter: { _id: 2 }, replacement: { _id: 2, tags: 'b', owner: 1, version: 3 }, upsert: true } },
+          { updateOne: { filter: { _id: 'listed' }, update: { $set: { tags: ['b', 'd'], extra: { n: 1 } } }, upsert: true } },
+          { updateOne: { filter: { _id: 'made' }, update: { $set: { owner: 3 }, $setOnInsert: { version: 0, tags: [] } }, upsert: true } },
+          { updateOne: { filter: { _id: 'listed' }, update: { $setOnInsert: { state: 'never' } }, upsert: true } },
+          { updateOne: { filter: { _id: 'listed', version: { $lt: 4 } }, update: { $set: { state: 'older' } } } },
+          { updateOne: { filter: { _id: 'listed', version: { $lt: 9 } }, update: { $set: { state: 'newer', version: 9 } } } },
+          { updateOne: { filter: { _id: 'listed', version: { $lt: 'z' } }, update: { $set: { state: 'a string bound' } } } },
+          { updateOne: { filter: { _id: 'absent' }, update: { $set: { owner: 4 } } } },
+          { deleteOne: { filter: { _id: 2 } } },
+          { deleteOne: { filter: { _id: 'absent' } } },
+        ]);
+        expect(await docs.find({}, { sort: { _id: 1 } })).to.deep.equal([
+          { _id: 1, tags: ['c'], owner: 2, version: 2 },
+          { _id: 'listed', tags: ['b', 'd'], owner: 1, version: 9, state: 'newer', extra: { n: 1 } },
+          { _id: 'made', owner: 3, version: 0, tags: [] },
+        ]);
+        expect(await ids(docs, { tags: 'a' })).to.deep.equal([]);
+        expect(await ids(docs, { tags: 'b' })).to.deep.equal(['listed']);
+        expect(await ids(docs, { tags: 'c' })).to.deep.equal([1]);
+        expect(await ids(docs, { owner: 1, version: { $gt: 0 } })).to.deep.equal(['listed']);
+        expect(await ids(docs, { owner: 2 })).to.deep.equal([1]);
+      });
+
+      it('undoes only the write by _id that breaks a unique index, keeping what came before', async function () {
+        const docs = fresh();
+        await docs.createIndex({ login: 1 }, { unique: true });
+        await docs.insertOne({ _id: 'ann', login: 'ann' });
+        const error = await rejection(
+          docs.bulkWrite([
+            { replaceOne: { filter: { _id: 'bob' }, replacement: { _id: 'bob', login: 'bob' }, upsert: true } },
+            { updateOne: { filter: { _id: 'bob' }, update: { $set: { login: 'ann' } } } },
+            { replaceOne: { filter: { _id: 'cid' }, replacement: { _id: 'cid', login: 'cid' }, upsert: true } },
+          ]),
+        );
+        expect(error).to.be.instanceOf(DuplicateKeyError);
+        const again = await rejection(
+          docs.bulkWrite([{ replaceOne: { filter: { _id: 'dan' }, replacement: { _id: 'dan', login: 'bob' }, upsert: true } }]),
+        );
+        expect(again).to.be.instanceOf(DuplicateKeyError);
+        expect(await docs.find({}, { sort: { _id: 1 } })).to.deep.equal([
+          { _id: 'ann', login: 'ann' },
+          { _id: 'bob', login: 'bob' },
+        ]);
+        expect(await ids(docs, { login: 'bob' })).to.deep.equal(['bob']);
+      });
+
       it('applies handed-over documents as it would copies, and still returns copies of them', async function () {
         const docs = await withDocs([{ _id: 'old', n: 1 }]);
         const inserted = { _id: 'new', list: [1], nested: { a: 1 } };

@@ -54,6 +54,30 @@ describe('SqliteReadStore', function () {
       expect(rooms.sync.explain({ members: 2 }).via).to.equal('members_1');
     });
 
+    it('creates an index declared on an empty collection by the first query, also after a reopen, and turns it multikey', async function () {
+      const messages = store.collection('messages');
+      await messages.createIndex({ room: 1, _id: 1 });
+      await messages.createIndex({ tags: 1 });
+      await messages.bulkWrite(
+        Array.from({ length: 30 }, (_, i) => ({
+          replaceOne: { filter: { _id: i }, replacement: { _id: i, room: i % 3, tags: `t${i % 2}` }, upsert: true },
+        })),
+      );
+      await reopen();
+      const reopened = store.collection('messages');
+      expect(reopened.sync.explain({ room: 1, _id: { $lt: 20 } }, { _id: -1 }).steps.join()).to.match(/USING INDEX c1_x1 /);
+      expect((await reopened.find({ room: 1, _id: { $lt: 20 } }, { sort: { _id: -1 }, limit: 3 })).map((doc) => doc._id)).to.deep.equal([
+        19, 16, 13,
+      ]);
+      // The second one meets an array before any query: it becomes multikey with every document's entries.
+      await reopened.bulkWrite([
+        { replaceOne: { filter: { _id: 30 }, replacement: { _id: 30, room: 0, tags: ['t1', 'x'] }, upsert: true } },
+      ]);
+      expect(reopened.sync.explain({ tags: 't1' }).steps.join()).to.match(/SEARCH s USING PRIMARY KEY/);
+      expect(await reopened.countDocuments({ tags: 't1' })).to.equal(16);
+      expect(await reopened.countDocuments({ room: 0 })).to.equal(11);
+    });
+
     it('keeps the ids 1 and "1" apart, also after a reopen and in ranges', async function () {
       const docs = store.collection('docs');
       await docs.insertOne({ _id: 1, kind: 'number' });
@@ -286,9 +310,52 @@ describe('SqliteReadStore', function () {
           steps.filter((step) => /^SCAN /.test(step) && !step.includes('json_each')),
           `${label}: ${steps.join('; ')}`,
         ).to.deep.equal([]);
+        expect(
+          steps.filter((step) => step.includes('TEMP B-TREE')),
+          `${label}: ${steps.join('; ')}`,
+        ).to.deep.equal([]);
         const expected = await memory.collection(name).find(filter, options);
         expect(expected.length, label).to.be.greaterThan(0);
         expect(await store.collection(name).find(filter, options), label).to.deep.equal(expected);
+      }
+      await memory.close();
+    });
+
+    it('reads contact sync and pending requests in their sort order from the index, with no sort in memory', async function () {
+      const contacts = store.collection('contacts');
+      await contacts.createIndex({ owner: 1, version: 1 });
+      const requests = store.collection('requests');
+      await requests.createIndex({ to: 1, at: 1 });
+      await contacts.insertOne({ _id: '3:1', owner: 3, version: 9 });
+      await requests.insertOne({ _id: '1:3', to: 3, at: 5 });
+      const sync = contacts.sync.explain({ owner: 3, version: { $gt: 0 } }, { version: 1 });
+      expect(sync.ordered, sync.steps.join('; ')).to.equal(true);
+      const pending = requests.sync.explain({ to: 3, at: { $gte: 0 } }, { at: 1, _id: 1 });
+      expect(pending.ordered, pending.steps.join('; ')).to.equal(true);
+      // A descending sort, or one the index does not lead with, is left to the in-memory sort.
+      expect(contacts.sync.explain({ owner: 3 }, { version: -1 }).ordered).to.equal(false);
+      expect(requests.sync.explain({ to: 3 }, { _id: 1, at: 1 }).ordered).to.equal(false);
+    });
+
+    it('sorts as Mongo does when a sorted field holds values the index cannot order (booleans, documents)', async function () {
+      const memory = new MemoryReadStore();
+      const docs: Document[] = [
+        { _id: 1, owner: 3, version: 'b' },
+        { _id: 2, owner: 3, version: true },
+        { _id: 3, owner: 3, version: 2 },
+        { _id: 4, owner: 3, version: { n: 1 } },
+        { _id: 5, owner: 3 },
+        { _id: 6, owner: 3, version: 'a' },
+        { _id: 7, owner: 4, version: 1 },
+      ];
+      for (const target of [store.collection('contacts'), memory.collection('contacts')]) {
+        await target.createIndex({ owner: 1, version: 1 });
+        await target.bulkWrite(docs.map((document) => ({ insertOne: { document } })));
+      }
+      for (const limit of [0, 2, 5]) {
+        const expected = await memory.collection('contacts').find({ owner: 3 }, { sort: { version: 1 }, limit });
+        expect(expected.map((doc) => doc._id)).to.have.length(limit || 6);
+        expect(await store.collection('contacts').find({ owner: 3 }, { sort: { version: 1 }, limit })).to.deep.equal(expected);
       }
       await memory.close();
     });
