@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CopyConflict, copyEvents, type CopyProgress } from '../store/copy-events.js';
@@ -37,6 +37,7 @@ function shareMasterKey(sourceDir: string, targetDir: string, configured: boolea
   if (configured) return;
   const source = masterKeyFile(sourceDir);
   const target = masterKeyFile(targetDir);
+  mkdirSync(targetDir, { recursive: true });
   if (!existsSync(target)) copyFileSync(source, target);
   else if (readFileSync(target, 'utf8').trim() !== readFileSync(source, 'utf8').trim()) {
     throw new CliFailure(`${target} holds another master key than the log being copied`);
