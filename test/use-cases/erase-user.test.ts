@@ -5,7 +5,8 @@ import { auditUser } from '../../src/queries/audit/user.js';
 import { runCli } from '../support/cli.js';
 import { PNG, file, postMultipart } from '../support/media.js';
 import { errorCode, v1Group, v1History, v1Send } from '../support/rooms.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { ImClient } from '../support/im-client.js';
+import { startTestServer, testCertificates, type TestServer } from '../support/test-server.js';
 import { imUser, v1User, type TestUser } from '../support/users.js';
 import { V1Socket } from '../support/v1-socket.js';
 
@@ -32,6 +33,8 @@ interface World {
   group: number;
   direct: number;
   mediaId: string;
+  /** The victim's IM connection (TLS), signed in. */
+  im: ImClient;
 }
 
 const NAME = 'Zebulon Quixotic';
@@ -40,6 +43,7 @@ const SECRET = 'xylophone-secret-7731';
 const DIRECT_SECRET = 'direct-secret-5521';
 const ASK = 'greeting-secret-9917';
 const BOB_TEXT = 'bob-visible-text-4410';
+const IM_SECRET = 'im-dialect-secret-6630';
 
 /** A person with messages in a group and a direct room, a contact request, an uploaded image and open sessions. */
 async function populate(t: TestServer): Promise<World> {
@@ -59,12 +63,20 @@ async function populate(t: TestServer): Promise<World> {
   expect(mediaId).not.to.equal('');
   const asked = await t.client.json('POST', `/v1/contacts/${admin.id}`, { ask: ASK }, victim.token);
   expect(asked.status, JSON.stringify(asked.body)).to.equal(200);
-  return { victim, bob, admin, group, direct: directId, mediaId };
+  // The other dialect: a group message over simple_im's TLS protocol.
+  const im = await ImClient.tls(t.server.imPort, readFileSync(join(testCertificates, 'ca.crt')));
+  await im.login(victim);
+  im.send('gm', { id: 'erase_1', c: IM_SECRET, g_id: group, t: 'text', d: 'android' });
+  for (let i = 0; i < 100 && !(await v1History(t, bob, group)).some((message) => message.text === IM_SECRET); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect((await v1History(t, bob, group)).map((message) => message.text)).to.include(IM_SECRET);
+  return { victim, bob, admin, group, direct: directId, mediaId, im };
 }
 
 /** Nothing of the victim's anywhere under the data directory; everyone else's still there. */
 function expectNoTrace(dir: string): void {
-  for (const needle of [NAME, 'Zebulon', PHONE, PHONE.slice(1), SECRET, DIRECT_SECRET, ASK]) {
+  for (const needle of [NAME, 'Zebulon', PHONE, PHONE.slice(1), SECRET, DIRECT_SECRET, ASK, IM_SECRET]) {
     expect(filesHolding(dir, needle), `${needle} in the data directory`).to.deep.equal([]);
   }
 }
@@ -90,10 +102,12 @@ describe('erasing a person (crypto-shredding)', function () {
       expect([unknown.status, errorCode(unknown)]).to.deep.equal([404, 'user_not_found']);
 
       await socket.whenClosed();
+      for (let i = 0; i < 100 && !world.im.closed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(world.im.closed, 'their IM connection closed').to.equal(true);
       expect((await t.client.json('GET', '/v1/info', undefined, victim.token)).status, 'their sessions ended').to.equal(401);
       const history = await v1History(t, bob, group);
       const texts = history.map((message) => message.text);
-      expect(texts).to.include(BOB_TEXT).and.to.include('[erased]').and.not.to.include(SECRET);
+      expect(texts).to.include(BOB_TEXT).and.to.include('[erased]').and.not.to.include(SECRET).and.not.to.include(IM_SECRET);
       expect((await v1History(t, bob, world.direct)).map((message) => message.text)).to.deep.equal(['[erased]']);
       const requests = await t.client.json('GET', '/v1/contacts/requests', undefined, admin.token);
       expect(JSON.stringify(requests.body)).not.to.include(ASK);
@@ -102,7 +116,7 @@ describe('erasing a person (crypto-shredding)', function () {
       const audit = await auditUser(t.server.store, victim.id, { withContent: true });
       const auditText = JSON.stringify(audit);
       expect(auditText).to.include('UserErased').and.to.include(`#${admin.id}`);
-      for (const secret of [NAME, PHONE, SECRET, DIRECT_SECRET, ASK]) expect(auditText).not.to.include(secret);
+      for (const secret of [NAME, PHONE, SECRET, DIRECT_SECRET, ASK, IM_SECRET]) expect(auditText).not.to.include(secret);
       const roomAudit = await t.client.json('GET', `/v1/admin/audit/room/${group}?with_content=true`, undefined, admin.token);
       expect(JSON.stringify(roomAudit.body)).to.include(BOB_TEXT).and.to.include('[erased]').and.not.to.include(SECRET);
 
@@ -165,6 +179,8 @@ describe('erasing a person (crypto-shredding)', function () {
       expect(JSON.parse(again.stdout)).to.include({ alreadyErased: true });
 
       await socket.whenClosed();
+      for (let i = 0; i < 100 && !world.im.closed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(world.im.closed, 'their IM connection closed').to.equal(true);
       for (let i = 0; i < 100 && (await t.client.json('GET', '/v1/info', undefined, victim.token)).status !== 401; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
