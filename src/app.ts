@@ -17,7 +17,7 @@ import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
 import type { EventStore } from './store/ports/event-store.js';
 import { InstrumentedEventStore } from './store/instrumented-event-store.js';
-import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
+import { openDeliveryStateStore, openEventStore, openMediaStore, openPersonKeys, openReadStore } from './store/open-stores.js';
 import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
@@ -48,7 +48,8 @@ export interface RunningServer {
 /** The composition root: opens the stores, catches the read models up, then listens. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const metrics = new Metrics();
-  const store: EventStore = new InstrumentedEventStore(await openEventStore(config), metrics);
+  const keys = await openPersonKeys(config);
+  const store: EventStore = new InstrumentedEventStore(await openEventStore(config, keys), metrics);
   const readStore = await openReadStore(config);
   const unknownTypes = new Set<string>();
   // Once per type: a log a newer version wrote may hold many events of a type this one passes over.
@@ -83,6 +84,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const served: Config = { ...config, imPort: realtime.imPort };
   const deps = {
     store,
+    keys,
     read: runner,
     projections: runner,
     userIds: userIdAllocator(store),

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { startServer } from './app.js';
 import { auditCommand } from './cli/audit-command.js';
+import { eraseCommand } from './cli/erase-command.js';
 import { eventsCommand } from './cli/events-command.js';
 import { eventsCopyCommand } from './cli/events-copy-command.js';
 import { projectionsCommand } from './cli/projections-command.js';
@@ -14,4 +15,5 @@ projectionsCommand(program);
 eventsCommand(program);
 eventsCopyCommand(program);
 auditCommand(program);
+eraseCommand(program);
 await program.parseAsync(process.argv);

@@ -1,6 +1,13 @@
 import type { UserId } from '../events/recorded-event.js';
 import { EventTypes } from '../events/event-types.js';
-import { loginReservationStream, phoneReservationStream, userEventTypes, userStream, type UserEvent } from '../events/user.js';
+import {
+  loginReservationStream,
+  phoneReservationStream,
+  userEventTypes,
+  userStream,
+  type UserEvent,
+  type UserRegistered,
+} from '../events/user.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './command-handler.js';
@@ -13,6 +20,7 @@ import { uncarriable } from './text-rules.js';
 
 export interface UserState {
   registered: boolean;
+  erased: boolean;
   login: string | null;
   phone: string | null;
 }
@@ -25,15 +33,35 @@ export interface RegisterUser {
   passwordHash: string;
 }
 
-export const userDecider: Decider<UserState, RegisterUser, UserEvent> = {
+/** Erases a person's personal data (crypto-shredding): `by` is the admin who asked, null for the operator. */
+export interface EraseUser {
+  kind: 'erase';
+  userId: UserId;
+  by: UserId | null;
+}
+
+export type UserCommand = ({ kind: 'register' } & RegisterUser) | EraseUser;
+
+export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   eventTypes: new EventTypes<UserEvent>(userEventTypes),
-  initialState: { registered: false, login: null, phone: null },
-  evolve(_state, event) {
-    return { registered: true, login: event.data.login, phone: event.data.phone };
+  initialState: { registered: false, erased: false, login: null, phone: null },
+  evolve(state, event) {
+    switch (event.type) {
+      case 'UserRegistered':
+        return { registered: true, erased: false, login: event.data.login, phone: event.data.phone };
+      case 'UserErased':
+        return { ...state, erased: true, login: null, phone: null };
+    }
   },
   decide(state, command) {
+    if (command.kind === 'erase') {
+      if (!state.registered) return new Refusal('user_not_found');
+      // Idempotent: erasing again records nothing more (the key store's deletion is repeated by the caller).
+      return state.erased ? [] : [{ type: 'UserErased', data: { userId: command.userId, by: command.by } }];
+    }
     if (state.registered) return new Refusal('id_taken');
-    return [{ type: 'UserRegistered', data: { ...command, avatar: '' } }];
+    const { userId, name, login, phone, passwordHash } = command;
+    return [{ type: 'UserRegistered', data: { userId, name, login, phone, passwordHash, avatar: '' } }];
   },
 };
 
@@ -77,7 +105,13 @@ export async function registerUser(
         held.push(claim);
       }
       const { name, login, phone } = registration;
-      const result = await handleCommand(store, userStream(userId), userDecider, { userId, name, login, phone, passwordHash }, context);
+      const result = await handleCommand(
+        store,
+        userStream(userId),
+        userDecider,
+        { kind: 'register', userId, name, login, phone, passwordHash },
+        context,
+      );
       return { userId, position: result.position ?? 0 };
     } catch (error) {
       await releaseAll(store, held, userId, context);
@@ -137,10 +171,12 @@ async function claimValue(store: EventStore, claim: Claim, userId: UserId, conte
   }
 }
 
+const registrations = new EventTypes<UserRegistered>(['UserRegistered']);
+
 /** Whether `userId` registered with the claimed value, i.e. the claim is not an orphan. */
 async function holds(store: EventStore, userId: UserId, claim: Claim): Promise<boolean> {
   const [registered] = await store.readStream(userStream(userId), { maxCount: 1 });
-  if (!registered || !userDecider.eventTypes.has(registered)) return false;
+  if (!registered || !registrations.has(registered)) return false;
   const data = registered.data;
   const value = claim.field === 'login' ? data.login?.toLowerCase() : data.phone;
   return value === claim.value;

@@ -20,7 +20,15 @@ export type UserRegistered = DomainEvent<
   }
 >;
 
-export type UserEvent = UserRegistered;
+/**
+ * The person's personal data is erased (crypto-shredding): their key is deleted from the key
+ * store, so every encrypted value of theirs in the log reads as its erased placeholder
+ * (events/personal-data.ts). `by` is the admin who asked; null when the operator did, by the
+ * CLI. The event itself carries nothing personal: the audit keeps that it happened, by whom, when.
+ */
+export type UserErased = DomainEvent<'UserErased', { userId: UserId; by: UserId | null }>;
+
+export type UserEvent = UserRegistered | UserErased;
 
 /** `claimedAt` (ms since the epoch) lets a claim whose registration never happened be taken over later. */
 export type ValueClaimed = DomainEvent<'ValueClaimed', { value: string; userId: UserId; claimedAt: number }>;
@@ -29,6 +37,6 @@ export type ValueReleased = DomainEvent<'ValueReleased', { value: string; userId
 
 export type ReservationEvent = ValueClaimed | ValueReleased;
 
-export const userEventTypes = ['UserRegistered'] as const;
+export const userEventTypes = ['UserRegistered', 'UserErased'] as const;
 
 export const reservationEventTypes = ['ValueClaimed', 'ValueReleased'] as const;

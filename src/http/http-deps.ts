@@ -3,6 +3,7 @@ import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { ProjectionControl } from '../projections/projection-control.js';
+import type { PersonKeys } from '../store/crypto/person-keys.js';
 import type { OfflineQueue } from '../use-cases/offline-queue.js';
 import type { HealthReport, LivenessReport } from './health.js';
 import type { UseCaseDeps } from '../use-cases/use-case-deps.js';
@@ -12,6 +13,8 @@ export interface HttpDeps extends UseCaseDeps {
   /** The same read models, as an operator sees them: status and rebuild (`/v1/admin/projections`). */
   projections: ProjectionControl;
   userIds: IdAllocator;
+  /** People's data keys: an erasure deletes one (`DELETE /v1/admin/users/:id`). */
+  keys: PersonKeys;
   config: Config;
   log: Logger;
   /** simple_im's offline queue, kept by the real-time side. */

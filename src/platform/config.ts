@@ -59,6 +59,11 @@ export interface Config {
   allowedOrigins: string[];
   /** When set, `GET /metrics` answers only `Authorization: Bearer <token>`; else it is open. */
   metricsToken?: string;
+  /**
+   * The master key that wraps each person's data key (base64 of 32 bytes, ESCHAT_MASTER_KEY).
+   * Absent: the embedded default makes one on first start in `<dataDir>/master.key` (0600).
+   */
+  masterKey?: string;
 }
 
 /**
@@ -111,12 +116,13 @@ interface Settings extends Limits {
   logLevel: Config['logLevel'];
   allowedOrigins: string[];
   metricsToken: string;
+  masterKey: string;
 }
 
 type Key = keyof Settings;
 
 /** The settings without a fixed default: the event store derives from dataDir, TLS files are optional. */
-type Defaults = Omit<Settings, 'eventStore' | 'tlsCert' | 'tlsKey' | 'tlsCa' | 'metricsToken'>;
+type Defaults = Omit<Settings, 'eventStore' | 'tlsCert' | 'tlsKey' | 'tlsCa' | 'metricsToken' | 'masterKey'>;
 
 const MiB = 1024 * 1024;
 
@@ -341,6 +347,15 @@ function fields(cwd: string): Fields {
       ...list(origin, 'origins like https://chat.example.com'),
     },
     metricsToken: { toml: 'metrics_token', env: 'ESCHAT_METRICS_TOKEN', schema: z.string().trim().min(1), expected: 'a token' },
+    masterKey: {
+      toml: 'master_key',
+      env: 'ESCHAT_MASTER_KEY',
+      schema: z
+        .string()
+        .trim()
+        .refine((text) => /^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').length === 32),
+      expected: 'the base64 of 32 random bytes (openssl rand -base64 32)',
+    },
   };
 }
 
@@ -499,6 +514,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
   if (keyFile !== undefined) tls.keyFile = keyFile;
   if (caFile !== undefined) tls.caFile = caFile;
   const metricsToken = valueOf(specs, 'metricsToken');
+  const masterKey = valueOf(specs, 'masterKey');
   return {
     eventStore: valueOf(specs, 'eventStore') ?? `sqlite:${path.join(settings.dataDir, 'events.db')}`,
     readStore: settings.readStore,
@@ -528,6 +544,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
     },
     allowedOrigins: settings.allowedOrigins,
     ...(metricsToken === undefined ? {} : { metricsToken }),
+    ...(masterKey === undefined ? {} : { masterKey }),
   };
 }
 
@@ -590,5 +607,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     limits: { ...config.limits },
     allowedOrigins: [...config.allowedOrigins],
     ...(config.metricsToken === undefined ? {} : { metricsToken: '***' }),
+    ...(config.masterKey === undefined ? {} : { masterKey: '***' }),
   };
 }

@@ -1,4 +1,6 @@
 import { contactEventTypes, type ContactEvent } from '../events/contact.js';
+import { ERASED_TEXT } from '../events/personal-data.js';
+import type { UserErased } from '../events/user.js';
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
 import type { Projection, ReadOperation } from './projection.js';
 
@@ -37,16 +39,24 @@ export const REQUESTS = 'requests';
 export const contactKey = (owner: UserId, contact: UserId): string => `${owner}:${contact}`;
 export const requestKey = (from: UserId, to: UserId): string => `${from}:${to}`;
 
-export const contactsProjection: Projection<ContactEvent> = {
+export const contactsProjection: Projection<ContactEvent | UserErased> = {
   name: 'contacts',
   version: 1,
-  eventTypes: contactEventTypes,
+  eventTypes: [...contactEventTypes, 'UserErased'],
   collections: [
     { name: CONTACTS, indexes: [{ keys: { owner: 1, version: 1 } }] },
     { name: REQUESTS, indexes: [{ keys: { to: 1, at: 1 } }, { keys: { from: 1 } }] },
   ],
-  project(event: RecordedEvent<ContactEvent>): ReadOperation[] {
+  project(event: RecordedEvent<ContactEvent | UserErased>): ReadOperation[] {
     switch (event.type) {
+      case 'UserErased':
+        // Their pending requests stay (the other side may still answer), their greeting goes.
+        return [
+          {
+            collection: REQUESTS,
+            operation: { updateMany: { filter: { from: event.data.userId }, update: { $set: { ask: ERASED_TEXT } } } },
+          },
+        ];
       case 'ContactRequested': {
         const { from, to, ask } = event.data;
         const document: ContactRequestDocument = {

@@ -2,6 +2,7 @@ import type { MediaUploaded } from '../events/media.js';
 import type { MessageSent } from '../events/message.js';
 import type { RecordedEvent, UserId } from '../events/recorded-event.js';
 import type { RoomId } from '../events/room.js';
+import type { UserErased } from '../events/user.js';
 import type { Projection, ReadOperation } from './projection.js';
 import type { ReadModels } from './read-models.js';
 
@@ -24,12 +25,14 @@ export function mediaCollection(read: ReadModels) {
   return read.collection<MediaDocument>('media', MEDIA);
 }
 
-export const mediaProjection: Projection<MediaUploaded | MessageSent> = {
+export const mediaProjection: Projection<MediaUploaded | MessageSent | UserErased> = {
   name: 'media',
   version: 1,
-  eventTypes: ['MediaUploaded', 'MessageSent'],
+  eventTypes: ['MediaUploaded', 'MessageSent', 'UserErased'],
   collections: [{ name: MEDIA }],
-  project(event: RecordedEvent<MediaUploaded | MessageSent>): ReadOperation[] {
+  project(event: RecordedEvent<MediaUploaded | MessageSent | UserErased>): ReadOperation[] {
+    // Their files' bytes are deleted by the erasure (use-cases/erase-user.ts); their facts go here.
+    if (event.type === 'UserErased') return [{ collection: MEDIA, operation: { deleteMany: { filter: { owner: event.data.userId } } } }];
     if (event.type === 'MessageSent') {
       const { mediaId, roomId } = event.data;
       if (mediaId === null) return [];

@@ -1,4 +1,6 @@
 import type { MessageKind, MessageSent } from '../events/message.js';
+import { ERASED_TEXT } from '../events/personal-data.js';
+import type { UserErased } from '../events/user.js';
 import type { Position, RecordedEvent, UserId } from '../events/recorded-event.js';
 import type { RoomId } from '../events/room.js';
 import type { Projection, ReadOperation } from './projection.js';
@@ -42,12 +44,23 @@ export function messageDocument(position: Position, data: MessageSent['data'], a
 }
 
 /** History per room, in position order. (Retried sends are answered by RecentSends, not from here.) */
-export const messagesProjection: Projection<MessageSent> = {
+export const messagesProjection: Projection<MessageSent | UserErased> = {
   name: 'messages',
   version: 1,
-  eventTypes: ['MessageSent'],
+  eventTypes: ['MessageSent', 'UserErased'],
   collections: [{ name: MESSAGES, indexes: [{ keys: { room: 1, _id: 1 } }] }],
-  project(event: RecordedEvent<MessageSent>): ReadOperation[] {
+  project(event: RecordedEvent<MessageSent | UserErased>): ReadOperation[] {
+    if (event.type === 'UserErased') {
+      // The sender's messages stay in their rooms' history (ids, times, order), their content goes.
+      const sender = event.data.userId;
+      return [
+        { collection: MESSAGES, operation: { updateMany: { filter: { sender, kind: 'text' }, update: { $set: { text: ERASED_TEXT } } } } },
+        {
+          collection: MESSAGES,
+          operation: { updateMany: { filter: { sender, kind: { $ne: 'text' } }, update: { $set: { mediaId: null } } } },
+        },
+      ];
+    }
     const document = messageDocument(event.position, event.data, event.metadata.at);
     return [{ collection: MESSAGES, operation: { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } } }];
   },

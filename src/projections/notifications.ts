@@ -1,6 +1,8 @@
 import { contactEventTypes, type ContactEvent } from '../events/contact.js';
 import type { RecordedEvent, UserId } from '../events/recorded-event.js';
 import { roomEventTypes, type RoomEvent } from '../events/room.js';
+import { ERASED_TEXT } from '../events/personal-data.js';
+import type { UserErased } from '../events/user.js';
 import type { Projection, ReadOperation } from './projection.js';
 
 /**
@@ -60,15 +62,20 @@ export function audienceOf(event: ContactEvent | RoomEvent): UserId[] {
   }
 }
 
-export const notificationsProjection: Projection<ContactEvent | RoomEvent> = {
+export const notificationsProjection: Projection<ContactEvent | RoomEvent | UserErased> = {
   name: 'notifications',
   version: 1,
-  eventTypes: notificationEventTypes,
+  eventTypes: [...notificationEventTypes, 'UserErased'],
   collections: [
     { name: 'notifications', indexes: [{ keys: { audience: 1, _id: 1 } }] },
     { name: 'memberships', indexes: [{ keys: { user: 1 } }, { keys: { room: 1 } }] },
   ],
-  project(event: RecordedEvent<ContactEvent | RoomEvent>): ReadOperation[] {
+  project(event: RecordedEvent<ContactEvent | RoomEvent | UserErased>): ReadOperation[] {
+    if (event.type === 'UserErased') {
+      // A replayed contact request carries the greeting: it reads as a rebuild would read it.
+      const filter = { type: 'ContactRequested', 'data.from': event.data.userId };
+      return [{ collection: 'notifications', operation: { updateMany: { filter, update: { $set: { 'data.ask': ERASED_TEXT } } } } }];
+    }
     const document: NotificationDocument = {
       _id: event.position,
       audience: audienceOf(event),

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../events/recorded-event.js';
 import { sessionEventTypes, type SessionEvent } from '../events/session.js';
+import type { UserErased } from '../events/user.js';
 import type { Projection, ReadOperation } from './projection.js';
 
 /** Live sessions by token hash: what authentication looks up on every request. */
@@ -13,12 +14,15 @@ export interface SessionDocument {
   [key: string]: unknown;
 }
 
-export const sessionsProjection: Projection<SessionEvent> = {
+export const sessionsProjection: Projection<SessionEvent | UserErased> = {
   name: 'sessions',
   version: 1,
-  eventTypes: sessionEventTypes,
+  eventTypes: [...sessionEventTypes, 'UserErased'],
   collections: [{ name: 'sessions', indexes: [{ keys: { sessionId: 1 } }, { keys: { userId: 1 } }] }],
-  project(event: RecordedEvent<SessionEvent>): ReadOperation[] {
+  project(event: RecordedEvent<SessionEvent | UserErased>): ReadOperation[] {
+    // An erased person is signed out everywhere: their tokens stop working.
+    if (event.type === 'UserErased')
+      return [{ collection: 'sessions', operation: { deleteMany: { filter: { userId: event.data.userId } } } }];
     if (event.type === 'SessionEnded') {
       return [{ collection: 'sessions', operation: { deleteOne: { filter: { sessionId: event.data.sessionId } } } }];
     }

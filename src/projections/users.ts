@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../events/recorded-event.js';
-import type { UserRegistered } from '../events/user.js';
+import { ERASED_NAME } from '../events/personal-data.js';
+import type { UserErased, UserRegistered } from '../events/user.js';
 import type { Projection, ReadOperation } from './projection.js';
 
 export interface UserDocument {
@@ -15,12 +16,17 @@ export interface UserDocument {
   [key: string]: unknown;
 }
 
-export const usersProjection: Projection<UserRegistered> = {
+export const usersProjection: Projection<UserRegistered | UserErased> = {
   name: 'users',
   version: 1,
-  eventTypes: ['UserRegistered'],
+  eventTypes: ['UserRegistered', 'UserErased'],
   collections: [{ name: 'users', indexes: [{ keys: { handle: 1 } }, { keys: { phone: 1 } }] }],
-  project(event: RecordedEvent<UserRegistered>): ReadOperation[] {
+  project(event: RecordedEvent<UserRegistered | UserErased>): ReadOperation[] {
+    if (event.type === 'UserErased') {
+      // What a rebuild makes of the registration once the key is gone (events/personal-data.ts), in place.
+      const erased = { name: ERASED_NAME, login: null, handle: ERASED_NAME, phone: null, avatar: '' };
+      return [{ collection: 'users', operation: { updateOne: { filter: { _id: event.data.userId }, update: { $set: erased } } } }];
+    }
     const { data } = event;
     const document: UserDocument = {
       _id: data.userId,

@@ -12,6 +12,11 @@ import { SqliteDeliveryStateStore } from './sqlite/sqlite-delivery-state-store.j
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
+import { EncryptingEventStore } from './crypto/encrypting-event-store.js';
+import { masterKeyOf } from './crypto/master-key.js';
+import { PersonKeys } from './crypto/person-keys.js';
+import type { KeyStore } from './ports/key-store.js';
+import { SqliteKeyStore } from './sqlite/sqlite-key-store.js';
 
 /** The settings that choose the stores: a part of the server's configuration. */
 export interface StoreSettings {
@@ -23,15 +28,33 @@ export interface StoreSettings {
   dataDir: string;
   /** Per try of an EventStoreDB append; the adapter's default (10 s) when absent. */
   limits?: { appendTimeoutSeconds: number };
+  /** Base64 of 32 bytes; absent: `<dataDir>/master.key`, made on first start. */
+  masterKey?: string | undefined;
 }
+
+/** What opening the log through its encryption needs: where the log, the keys and the master key are. */
+export type LogSettings = Pick<StoreSettings, 'eventStore' | 'durability' | 'limits' | 'readStore' | 'dataDir' | 'masterKey'>;
 
 // The EventStoreDB and MongoDB drivers are imported only when configured: the embedded default
 // (and every CLI command on it) starts without loading them.
 
 /** The event store the configuration names: `sqlite:<file>` or an EventStoreDB / KurrentDB URL. */
-export async function openEventStore(config: Pick<StoreSettings, 'eventStore' | 'durability' | 'limits'>): Promise<EventStore> {
-  // Every reader of the process sees old event shapes as current ones (events/upcasters.ts).
-  return new UpcastingEventStore(await openAdapter(config));
+export async function openEventStore(config: LogSettings, keys?: PersonKeys): Promise<EventStore> {
+  // Every reader of the process sees personal data in clear (or erased), and old event shapes
+  // as current ones (events/upcasters.ts): upcasters read opened values. Closing the log closes the keys.
+  return new UpcastingEventStore(new EncryptingEventStore(await openAdapter(config), keys ?? (await openPersonKeys(config))));
+}
+
+/** People's data keys: the key store beside the read models, unwrapped with the master key. */
+export async function openPersonKeys(config: Pick<StoreSettings, 'readStore' | 'dataDir' | 'masterKey'>): Promise<PersonKeys> {
+  return new PersonKeys(await openKeyStore(config), masterKeyOf(config));
+}
+
+/** The key store: a `person_keys` collection when the read store is MongoDB, else `<dataDir>/keys.db`. */
+export async function openKeyStore(config: Pick<StoreSettings, 'readStore' | 'dataDir'>): Promise<KeyStore> {
+  if (config.readStore === 'memory' || config.readStore === 'sqlite') return new SqliteKeyStore(join(config.dataDir, 'keys.db'));
+  const { MongoKeyStore } = await import('./mongo/mongo-key-store.js');
+  return MongoKeyStore.connect(config.readStore);
 }
 
 /** The adapter alone, events exactly as stored (no upcasting): what copying a log needs. */
@@ -60,6 +83,17 @@ export async function openMediaStore(config: Pick<StoreSettings, 'dataDir'>, rea
   if (!isMongo(readStore)) return new FsMediaStore(join(config.dataDir, 'media'));
   const { GridFsMediaStore } = await import('./mongo/gridfs-media-store.js');
   return new GridFsMediaStore(readStore.gridFsBucket('media'));
+}
+
+/** The media store alone, for a command run without a server (`eschat erase user`): closed with what it opened. */
+export async function openMediaStoreAlone(
+  config: Pick<StoreSettings, 'dataDir' | 'readStore'>,
+): Promise<{ media: MediaStore; close(): Promise<void> }> {
+  if (config.readStore === 'memory' || config.readStore === 'sqlite') {
+    return { media: new FsMediaStore(join(config.dataDir, 'media')), close: async () => {} };
+  }
+  const readStore = await openReadStore(config);
+  return { media: await openMediaStore(config, readStore), close: () => readStore.close() };
 }
 
 /** Where delivery cursors live: beside a MongoDB read store, else in `<dataDir>/delivery.db`. */

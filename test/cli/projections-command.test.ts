@@ -69,7 +69,12 @@ describe('eschat projections', function () {
 
   it('rebuild --in-place replaces shared read models with a new generation equal to a fresh build', async () => {
     // What --in-place does to a MongoDB read store, done here to a shared store the test can see.
-    const store = await openEventStore({ eventStore: `sqlite:${join(data.dataDir, 'events.db')}`, durability: 'normal' });
+    const store = await openEventStore({
+      eventStore: `sqlite:${join(data.dataDir, 'events.db')}`,
+      durability: 'normal',
+      readStore: 'memory',
+      dataDir: data.dataDir,
+    });
     const shared = new MemoryReadStore();
     try {
       let reported = 0;

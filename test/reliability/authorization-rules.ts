@@ -124,6 +124,8 @@ const v1Rules: Record<string, RouteRule> = {
   'GET /v1/admin/audit/room/:id': { rule: 'admin', call: (fx) => ({ params: { id: fx.room }, query: '?with_content=true' }) },
   'GET /v1/admin/audit/message/:id': { rule: 'admin', call: (fx) => ({ params: { id: fx.message }, query: '?with_content=true' }) },
   'GET /v1/admin/audit/stream/:name': { rule: 'admin', call: (fx) => ({ params: { name: `room-${fx.room}` } }) },
+  // Someone no route calls as: their erasure changes no other route's fixture.
+  'DELETE /v1/admin/users/:id': { rule: 'admin', call: (fx) => ({ params: { id: fx.askers.im.id } }) },
   'GET /v1/admin/projections': { rule: 'admin', call: () => ({}) },
   'POST /v1/admin/projections/rebuild': { rule: 'admin', call: () => ({ json: { name: 'users' } }) },
 };

@@ -29,7 +29,12 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * projection from the first event in memory: equal, document for document.
  */
 async function expectReadModelsEqualARebuild(dataDir: string): Promise<void> {
-  const log = await openEventStore({ eventStore: `sqlite:${join(dataDir, 'events.db')}`, durability: 'normal' });
+  const log = await openEventStore({
+    eventStore: `sqlite:${join(dataDir, 'events.db')}`,
+    durability: 'normal',
+    readStore: 'sqlite',
+    dataDir,
+  });
   const file = new SqliteReadStore(join(dataDir, 'read-models.db'));
   try {
     const head = await log.headPosition();
@@ -76,7 +81,12 @@ describe('crash safety of the read models on disk', function () {
 
   it('SIGKILL during a catch-up: the restart resumes from a checkpoint and ends equal to a rebuild', async function () {
     // A log written before any server ran: the first start catches every projection up from 0.
-    const log = await openEventStore({ eventStore: `sqlite:${join(dataDir, 'events.db')}`, durability: 'normal' });
+    const log = await openEventStore({
+      eventStore: `sqlite:${join(dataDir, 'events.db')}`,
+      durability: 'normal',
+      readStore: 'sqlite',
+      dataDir,
+    });
     const user = { userId: 1, name: 'Ann', login: 'ann', phone: null, passwordHash: 'x', avatar: '' };
     await log.append('user-1', [{ type: 'UserRegistered', data: user, metadata: meta }]);
     const started = { sessionId: 's1', userId: 1, tokenHash: hashToken('t1'), device: 'd', dialect: 'v1', address: null };

@@ -6,6 +6,9 @@ import { auditRoom } from '../../queries/audit/room.js';
 import { auditStream } from '../../queries/audit/stream.js';
 import { auditUser } from '../../queries/audit/user.js';
 import { RebuildJob, RebuildRefused } from '../../projections/rebuild-job.js';
+import { CommandRefused } from '../../commands/decider.js';
+import { eraseUser } from '../../use-cases/erase-user.js';
+import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import type { Route, RouteContext } from '../route.js';
@@ -94,6 +97,24 @@ export function adminRoutes(deps: HttpDeps): Route<V1State>[] {
         const entries = await auditStream(deps.store, stream, auditOptions(ctx));
         if (entries.length === 0) throw new V1Error(404, 'stream_not_found');
         ctx.body = { stream, entries };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/users/:id',
+      access: 'admin',
+      summary:
+        'Erase a person (crypto-shredding): their key, their files\' bytes and sessions go; names and texts read as erased: {"user","erased":true,"alreadyErased","mediaDeleted"}',
+      errors: ['forbidden', 'user_not_found'],
+      async handler(ctx) {
+        const userId = idParam(ctx.params.id, 'user_not_found');
+        const { caller } = ctx.state;
+        const erasure = await eraseUser(deps, userId, caller.userId, callerContext(ctx, caller)).catch((error: unknown) => {
+          // As the audit routes: an id nobody registered is not found.
+          throw error instanceof CommandRefused ? new V1Error(404, 'user_not_found') : error;
+        });
+        if (erasure.position !== null) await deps.read.waitFor(erasure.position);
+        ctx.body = { user: userId, erased: true, alreadyErased: erasure.position === null, mediaDeleted: erasure.mediaDeleted };
       },
     },
     {

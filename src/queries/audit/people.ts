@@ -1,6 +1,6 @@
 import type { UserId } from '../../events/recorded-event.js';
 import { EventTypes } from '../../events/event-types.js';
-import { userEventTypes, userStream, type UserEvent } from '../../events/user.js';
+import { userStream, type UserRegistered } from '../../events/user.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 
 /** A person as the log registered them. */
@@ -13,7 +13,7 @@ export interface Person {
   registeredAt: string;
 }
 
-const registrations = new EventTypes<UserEvent>(userEventTypes);
+const registrations = new EventTypes<UserRegistered>(['UserRegistered']);
 
 /** Streams read at once when naming people: enough to overlap round trips to a server. */
 const PARALLEL = 16;

@@ -18,6 +18,8 @@ export function summarize(event: StoredEvent, people: People, withContent: boole
       );
       return `${who(userId)} registered as ${quote(name)}${handles.length > 0 ? ` (${handles.join(', ')})` : ''}`;
     }
+    case 'UserErased':
+      return `${who(event.data.userId)} was erased${event.data.by === null ? ' by the operator' : ` by ${who(event.data.by)}`}`;
     case 'ValueClaimed':
       return `${event.stream} claimed for ${who(event.data.userId)}`;
     case 'ValueReleased':

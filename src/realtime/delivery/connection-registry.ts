@@ -65,6 +65,14 @@ export class ConnectionRegistry {
     }
   }
 
+  /** A person was erased: every connection of theirs closes. */
+  closeUser(userId: UserId, reason: string): void {
+    for (const connection of [...(this.byUser.get(userId) ?? [])]) {
+      this.remove(connection);
+      connection.close(reason);
+    }
+  }
+
   closeAll(reason: string): void {
     for (const connections of [...this.byUser.values()]) {
       for (const connection of [...connections]) {

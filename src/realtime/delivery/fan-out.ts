@@ -36,6 +36,8 @@ export class FanOut {
       this.registry.deliver(audienceOf(event), notificationDelivery(event));
     } else if (event.type === 'SessionEnded') {
       this.registry.closeSession(event.data.sessionId, 'session ended');
+    } else if (event.type === 'UserErased') {
+      this.registry.closeUser(event.data.userId, 'account erased');
     }
   }
 }

@@ -60,6 +60,8 @@ export class SqliteReadStore implements ReadStore {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
+    // An erased person's texts must not linger in freed pages (README, "Erasure").
+    this.#db.pragma('secure_delete = ON');
     // Several processes may share the data directory: a writer waits for another's transaction.
     this.#db.pragma('busy_timeout = 5000');
     this.#catalog = new SqliteReadCatalog(this.#db);

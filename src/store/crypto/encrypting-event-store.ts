@@ -1,0 +1,224 @@
+import { Observable } from 'rxjs';
+import type { StoredEvent } from '../../events/eschat-event.js';
+import { personalFieldsOf, type PersonalFieldsOfType } from '../../events/personal-data.js';
+import type { NewEvent, Position, StreamName, UserId } from '../../events/recorded-event.js';
+import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from '../ports/event-store.js';
+import { open, seal } from './personal-data-cipher.js';
+import type { PersonKey, PersonKeys } from './person-keys.js';
+
+/** How a sealed value is stored in place of the plaintext: distinct from any plaintext value an event carries. */
+export interface SealedValue {
+  $enc: string;
+}
+
+export function isSealed(value: unknown): value is SealedValue {
+  return typeof value === 'object' && value !== null && '$enc' in value && typeof value.$enc === 'string';
+}
+
+/** A sealed value that does not authenticate: the log was changed, or a value moved between people. */
+export class TamperedValueError extends Error {
+  override readonly name = 'TamperedValueError';
+  constructor(event: Pick<StoredEvent, 'position' | 'stream' | 'type'>, field: string) {
+    super(`the ${field} of ${event.type} at position ${event.position} in ${event.stream} does not decrypt with its person's key`);
+  }
+}
+
+type Data = Record<string, unknown>;
+
+/** The reservation streams (events/user.ts): `login-<login>`, `phone-<phone>`. */
+const RESERVATION = /^(login|phone)-(.*)$/s;
+
+/**
+ * Crypto-shredding around the adapter: the personal fields of each event (the typed table in
+ * events/personal-data.ts) are sealed with their person's key on append, and opened on every
+ * read path (streams, the whole log, subscriptions), so commands, projections, queries and the
+ * audit see plaintext, and the adapters, the log's files and every copy of them only ciphertext.
+ * Once the person's key is erased, their values read as the placeholders of the table.
+ *
+ * A value is sealed as `{"$enc": base64(IV | tag | AES-256-GCM ciphertext of its JSON)}`, bound
+ * (associated data) to the person and the field; null stays null. Values of a log written
+ * before encryption are plain and pass through untouched. The envelope (stream, type, metadata:
+ * who, when, from where) stays in clear: the audit reads it, and so can anyone with the file.
+ */
+export class EncryptingEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    readonly keys: PersonKeys,
+  ) {}
+
+  async append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    const sealed: NewEvent[] = [];
+    for (const event of events) sealed.push(await this.sealEvent(event));
+    return this.inner.append(await this.storedName(stream), sealed, options);
+  }
+
+  async readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    return this.openAll(await this.inner.readStream(await this.storedName(stream), options));
+  }
+
+  /**
+   * A reservation stream is named after the login or phone it claims (`phone-+15551234`): in
+   * the log it is named by the value's pseudonym instead (`claim-phone-<hmac>`), so the file
+   * does not spell the phone out. A log written before keeps its clear names, and a value
+   * claimed there stays claimed under that name: uniqueness holds across the change.
+   */
+  private async storedName(stream: StreamName): Promise<StreamName> {
+    const reservation = RESERVATION.exec(stream);
+    if (reservation === null) return stream;
+    const pseudonymous = `claim-${reservation[1]}-${this.keys.pseudonym(reservation[2] ?? '')}`;
+    if ((await this.inner.readStream(pseudonymous, { maxCount: 1 })).length > 0) return pseudonymous;
+    return (await this.inner.readStream(stream, { maxCount: 1 })).length > 0 ? stream : pseudonymous;
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+    return this.openAll(await this.inner.readAll(options));
+  }
+
+  async readAt(position: Position): Promise<StoredEvent | null> {
+    const event = await this.inner.readAt(position);
+    return event === null ? null : ((await this.openAll([event]))[0] ?? null);
+  }
+
+  /**
+   * The inner subscription's events, opened, in order. An event whose key is not cached waits
+   * for it, and those behind it queue: drained in a loop, not by concatMap, whose synchronous
+   * inner observables recurse once per queued event (a catch-up burst of thousands overflowed
+   * the stack, and the subscription stalled).
+   */
+  subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
+    return new Observable<StoredEvent>((subscriber) => {
+      const queue: StoredEvent[] = [];
+      let fetching = false;
+      let done = false;
+      const drain = (): void => {
+        while (!fetching && queue.length > 0 && !subscriber.closed) {
+          const event = queue[0] as StoredEvent;
+          const missing = this.missingKeys([event]);
+          if (missing.length > 0) {
+            fetching = true;
+            this.fetch(missing).then(
+              () => {
+                fetching = false;
+                drain();
+              },
+              (error: unknown) => subscriber.error(error),
+            );
+            return;
+          }
+          queue.shift();
+          try {
+            subscriber.next(this.openEvent(event));
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+        }
+        if (done && queue.length === 0) subscriber.complete();
+      };
+      const inner = this.inner.subscribe(from, options).subscribe({
+        next: (event) => {
+          queue.push(event);
+          drain();
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          done = true;
+          drain();
+        },
+      });
+      return () => inner.unsubscribe();
+    });
+  }
+
+  headPosition(): Promise<Position> {
+    return this.inner.headPosition();
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+    await this.keys.store.close();
+  }
+
+  private async sealEvent(event: NewEvent): Promise<NewEvent> {
+    const personal = personalOf(event.type, event.data);
+    if (personal === null) return event;
+    const { fields, subject } = personal;
+    const key = await this.keys.keyFor(subject);
+    const data: Data = { ...personal.data };
+    for (const [field, erased] of Object.entries(fields.erased)) {
+      const value = data[field];
+      if (value === null || value === undefined) continue;
+      // An erased person's data is not kept at all: no key is made for them again.
+      data[field] = key === 'erased' ? erased : sealValue(key, subject, field, value);
+    }
+    return { ...event, data };
+  }
+
+  private async openAll(events: StoredEvent[]): Promise<StoredEvent[]> {
+    const missing = this.missingKeys(events);
+    if (missing.length > 0) await this.fetch(missing);
+    return events.map((event) => this.openEvent(event));
+  }
+
+  /** The people whose keys the events need and the cache does not hold. */
+  private missingKeys(events: readonly StoredEvent[]): UserId[] {
+    const missing = new Set<UserId>();
+    for (const event of events) {
+      const personal = personalOf(event.type, event.data);
+      if (personal === null || this.keys.cached(personal.subject) !== undefined) continue;
+      if (Object.keys(personal.fields.erased).some((field) => isSealed(personal.data[field]))) missing.add(personal.subject);
+    }
+    return [...missing];
+  }
+
+  private async fetch(subjects: readonly UserId[]): Promise<void> {
+    await Promise.all(subjects.map((subject) => this.keys.lookup(subject)));
+  }
+
+  private openEvent(event: StoredEvent): StoredEvent {
+    if (event.type === 'UserErased' && isData(event.data) && typeof event.data['userId'] === 'number') {
+      // Erased by another process sharing the log: this one's cached key goes too.
+      this.keys.forget(event.data['userId']);
+      return event;
+    }
+    const personal = personalOf(event.type, event.data);
+    if (personal === null) return event;
+    const { fields, subject } = personal;
+    let data: Data | null = null;
+    for (const [field, erased] of Object.entries(fields.erased)) {
+      const value = personal.data[field];
+      if (!isSealed(value)) continue;
+      data ??= { ...personal.data };
+      // A key the store does not have (erased, or a copy made without its keys) reads as erased.
+      const key: PersonKey = this.keys.cached(subject) ?? 'erased';
+      data[field] = key === 'erased' ? erased : openValue(key, subject, field, value, event);
+    }
+    return data === null ? event : { ...event, data };
+  }
+}
+
+function isData(value: unknown): value is Data {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The personal fields of an event and whose they are; null for an event without any. */
+function personalOf(type: string, data: unknown): { fields: PersonalFieldsOfType; subject: UserId; data: Data } | null {
+  const fields = personalFieldsOf(type);
+  if (fields === undefined || !isData(data)) return null;
+  const subject = data[fields.subject];
+  return typeof subject === 'number' ? { fields, subject, data } : null;
+}
+
+const valueContext = (subject: UserId, field: string) => `eschat/value/user-${subject}/${field}`;
+
+export function sealValue(key: Buffer, subject: UserId, field: string, value: unknown): SealedValue {
+  return { $enc: seal(key, Buffer.from(JSON.stringify(value), 'utf8'), valueContext(subject, field)).toString('base64') };
+}
+
+function openValue(key: Buffer, subject: UserId, field: string, value: SealedValue, event: StoredEvent): unknown {
+  try {
+    return JSON.parse(open(key, Buffer.from(value.$enc, 'base64'), valueContext(subject, field)).toString('utf8'));
+  } catch {
+    throw new TamperedValueError(event, field);
+  }
+}

@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { UserId } from '../../events/recorded-event.js';
+import type { KeyStore, StoredKey } from '../ports/key-store.js';
+
+interface Row {
+  subject: number;
+  wrapped: Buffer | null;
+}
+
+/**
+ * People's keys on the embedded default: `keys.db` in the data directory, a file of its own
+ * rather than a table beside the log or the read models. The log's file is what gets copied,
+ * backed up and shipped; the keys must be able to go (and be backed up, or not) apart from it,
+ * and deleting one must really remove it: `secure_delete` overwrites the freed row with zeros,
+ * and the WAL is checkpointed and truncated right after, so no old page keeps the key either.
+ * A row with a null key is an erased person's tombstone.
+ */
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  private readonly select: Database.Statement<[number], Row>;
+  private readonly insert: Database.Statement<[number, Buffer]>;
+  private readonly tombstone: Database.Statement<[number]>;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec('CREATE TABLE IF NOT EXISTS person_keys (subject INTEGER PRIMARY KEY, wrapped BLOB)');
+    this.select = this.db.prepare('SELECT subject, wrapped FROM person_keys WHERE subject = ?');
+    this.insert = this.db.prepare('INSERT INTO person_keys (subject, wrapped) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING');
+    this.tombstone = this.db.prepare(
+      'INSERT INTO person_keys (subject, wrapped) VALUES (?, NULL) ON CONFLICT (subject) DO UPDATE SET wrapped = NULL',
+    );
+  }
+
+  async get(subject: UserId): Promise<StoredKey | null> {
+    const row = this.select.get(subject);
+    return row === undefined ? null : stored(row);
+  }
+
+  async create(subject: UserId, wrapped: Buffer): Promise<StoredKey> {
+    this.insert.run(subject, wrapped);
+    const row = this.select.get(subject);
+    if (row === undefined) throw new Error(`the key of user ${subject} was not kept`);
+    return stored(row);
+  }
+
+  async erase(subject: UserId): Promise<void> {
+    this.tombstone.run(subject);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async *entries(): AsyncIterable<[UserId, StoredKey]> {
+    for (const row of this.db.prepare<[], Row>('SELECT subject, wrapped FROM person_keys ORDER BY subject').iterate()) {
+      yield [row.subject, stored(row)];
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function stored(row: Row): StoredKey {
+  return row.wrapped === null ? { state: 'erased' } : { state: 'key', wrapped: row.wrapped };
+}
