@@ -62,6 +62,8 @@ describe('config', () => {
           stallSeconds: 30,
           replayWindowSeconds: 0,
           connectionsPerUser: 20,
+          feedDeadSeconds: 120,
+          appendTimeoutSeconds: 10,
         },
         allowedOrigins: [],
       });
@@ -173,6 +175,8 @@ describe('config', () => {
         ESCHAT_STALL_TIMEOUT: '9',
         ESCHAT_REPLAY_WINDOW: '3600',
         ESCHAT_CONNECTIONS_PER_USER: '4',
+        ESCHAT_FEED_DEAD_SECONDS: '30',
+        ESCHAT_APPEND_TIMEOUT: '3',
       };
       expect(load({ env }).limits).to.deep.equal({
         bodyBytes: 1024 * 1024,
@@ -186,6 +190,8 @@ describe('config', () => {
         stallSeconds: 9,
         replayWindowSeconds: 3600,
         connectionsPerUser: 4,
+        feedDeadSeconds: 30,
+        appendTimeoutSeconds: 3,
       });
     });
   });

@@ -52,8 +52,11 @@ describe('crash recovery', () => {
     const problems: string[] = [];
     let last: CrashCheck | null = null;
     for (let kill = 1; kill <= kills; kill++) {
+      const ackedBefore = world.tally().acked;
       const workload = startWorkload(server, world, random, kill);
       await pause(400 + random.int(1200));
+      // A slow machine acknowledges less in that time: kill once a few operations are in, so every kill lands mid-work.
+      for (let waited = 0; world.tally().acked - ackedBefore < 5 && waited < 15_000; waited += 100) await pause(100);
       workload.halt();
       await server.kill('SIGKILL');
       await workload.settled();
