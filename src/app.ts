@@ -69,6 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     // queueing the whole log in memory (the client stream pauses; the server's flow control holds the rest).
     subscribe: (from: Position): Observable<RecordedEvent> => feed.paced(from, (position) => runner.waitFor(position, Infinity)),
     onError: (projection, error) => log.error({ err: error, projection }, 'projection failed'),
+    onNotice: (message, fields) => log.warn(fields, message),
   });
   await runner.start();
   metrics.watchProjections(() => runner.status());
