@@ -171,10 +171,11 @@ export class ProjectionRunner implements ReadModels {
   /** Resolves once every projection has caught up with the log as it was at the call. */
   async start(): Promise<void> {
     this.logId = await logIdentity(this.store);
-    const existing = new Set(await this.readStore.listCollections());
     const outdated: string[] = [];
     for (const projection of this.projections) {
       const saved = await this.readCheckpoint(projection.name);
+      // Listed after the checkpoint is read: whoever wrote it had made its collections first.
+      const existing = new Set(await this.readStore.listCollections());
       const entry: Running = {
         projection,
         types: new EventTypes(projection.eventTypes),
@@ -435,10 +436,10 @@ export class ProjectionRunner implements ReadModels {
       await this.exclusive(async () => {
         lease = await this.renew(lease);
         const rest = await this.readAllBetween(position, this.applied, projection.eventTypes);
-        const replaced = entry.stored?.generation ?? null;
         const to = this.checkpointOf(entry, generation, this.applied);
-        // Fenced on the served generation: other processes may still move its checkpoint
-        // meanwhile (then this one takes theirs and tries again), but no other swaps (the lease).
+        // Fenced on the served checkpoint: other processes may still move it meanwhile (then
+        // this one takes theirs and tries again). No other swaps now (the lease, just renewed): a
+        // generation changed since this process read it was swapped in before the lease was taken.
         while (
           !(await this.readStore.commitFenced({
             fences: CHECKPOINTS,
@@ -448,8 +449,8 @@ export class ProjectionRunner implements ReadModels {
           }))
         ) {
           const saved = await this.readCheckpoint(projection.name);
-          if ((saved?.generation ?? null) !== replaced || (saved && saved.version > projection.version)) {
-            throw new Error(`${name}: another process changed its checkpoint to ${JSON.stringify(saved)} during the rebuild`);
+          if (saved && saved.version > projection.version) {
+            throw new Error(`${name}: version ${saved.version} was swapped in during the rebuild of version ${projection.version}`);
           }
           entry.stored = saved;
         }
