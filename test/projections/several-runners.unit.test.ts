@@ -7,7 +7,6 @@ import type { StoredEvent } from '../../src/events/eschat-event.js';
 import type { NewEvent, Position } from '../../src/events/recorded-event.js';
 import { hashToken } from '../../src/events/token.js';
 import { projections } from '../../src/projections/all-projections.js';
-import type { Projection } from '../../src/projections/projection.js';
 import { CHECKPOINTS, LEASES, ProjectionRunner, type Checkpoint, type Lease } from '../../src/projections/runner.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import { callerOf } from '../../src/queries/sessions.js';
