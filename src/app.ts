@@ -6,7 +6,7 @@ import { roomIdAllocator, userIdAllocator } from './commands/id-allocator.js';
 import type { Config } from './platform/config.js';
 import { ensureDevCertificates } from './platform/dev-certificates.js';
 import { closeGracefully } from './http/close-gracefully.js';
-import { checkHealth, checkLiveness } from './http/health.js';
+import { CatchUp, checkHealth, checkLiveness } from './http/health.js';
 import { createHttpApp } from './http/http-app.js';
 import { LoginThrottle } from './use-cases/login-throttle.js';
 import type { Logger } from './platform/logger.js';
@@ -70,11 +70,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     // queueing the whole log in memory (the client stream pauses; the server's flow control holds the rest).
     subscribe: (from: Position): Observable<RecordedEvent> => feed.paced(from, (position) => runner.waitFor(position, Infinity)),
     onError: (projection, error) => log.error({ err: error, projection }, 'projection failed'),
+    onNotice: (message, fields) => log.warn(fields, message),
   });
   await runner.start();
   metrics.watchProjections(() => runner.status());
   const roomIds = roomIdAllocator(store);
   const liveFeed = { feed, deadAfterMs: config.limits.feedDeadSeconds * 1000 };
+  const catchUp = new CatchUp();
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
   // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
@@ -96,7 +98,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     offline: realtime.offline,
     sendGuard: realtime.sendGuard,
     metrics,
-    health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size, liveFeed }),
+    health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size, liveFeed, catchUp }),
     liveness: () => checkLiveness(liveFeed),
   };
   const app = createHttpApp(deps);

@@ -113,8 +113,8 @@ function printBuild(output: Output, build: ScratchBuild, projections: readonly P
 
 /**
  * Rebuilds the read models of a read store on disk (SQLite) or in MongoDB beside the served
- * version and swaps them in, as a server's runner does. Servers already running keep the generation they loaded
- * at start, which the swap drops: they must be restarted after it (see the README).
+ * version and swaps them in, as a server's runner does, under the projection's rebuild lease. Servers
+ * already running switch to the new generation within seconds; the old one is dropped once none serves it.
  */
 export async function rebuildInPlace(
   store: EventStore,

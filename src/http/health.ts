@@ -5,9 +5,10 @@ import type { ReadStore } from '../store/ports/read-store.js';
 import type { FeedState } from '../store/live-feed.js';
 
 /**
- * `ready`: serving with every read model caught up. `starting`: up, but the read models have
- * not reached the head of the log (just started, or falling behind). `degraded`: a store does
- * not answer, a projection stopped on an error, or the live feed has been down past its bound.
+ * `ready`: serving with the read models caught up or keeping up (CatchUp). `starting`: up, but
+ * the read models have not reached the head of the log since the start, or stopped moving while
+ * behind. `degraded`: a store does not answer, a projection stopped on an error or was
+ * superseded by a newer version, or the live feed has been down past its bound.
  */
 export type HealthStatus = 'ready' | 'starting' | 'degraded';
 
@@ -52,9 +53,13 @@ export interface HealthSources {
   projections: {
     status(): Promise<ProjectionStatus[]>;
     waitFor(position: Position, timeoutMs: number): Promise<boolean>;
+    /** The position every projection has applied. */
+    readonly position: Position;
   };
   connections(): number;
   liveFeed: FeedSource;
+  /** This process's readiness across checks. */
+  catchUp: CatchUp;
 }
 
 /**
@@ -64,6 +69,34 @@ export interface HealthSources {
 const PROBE_TIMEOUT_MS = 2000;
 /** The read side counts as caught up when it reaches the head read at the check within this. */
 const CATCH_UP_MS = 1000;
+/** How long a read side that was caught up stays ready while behind without moving. */
+export const CATCH_UP_GRACE_MS = 30_000;
+
+/**
+ * Readiness of the read side across checks: caught up now, or, once it has been caught up
+ * since the start, making progress: caught up within the grace, or applied more since the
+ * previous check. Under a slowdown every process shares (a slow read store, a burst of
+ * writes) each falls a little behind while still applying: "caught up within 1 s" alone would
+ * mark every backend down at once, and the proxy would cut every socket into a reconnect storm
+ * on top of the overload. A process stuck (nothing applied for the grace) or never caught up
+ * since its start (still catching up from its checkpoint) is not ready.
+ */
+export class CatchUp {
+  private caughtUpAt: number | null = null;
+  private lastPosition: Position | null = null;
+
+  constructor(private readonly graceMs: number = CATCH_UP_GRACE_MS) {}
+
+  /** Whether the read side counts as ready, given whether it is caught up now and where it is. */
+  ready(caughtUp: boolean, position: Position, now: number = Date.now()): boolean {
+    const moved = this.lastPosition !== null && position > this.lastPosition;
+    this.lastPosition = position;
+    if (caughtUp) this.caughtUpAt = now;
+    if (caughtUp || this.caughtUpAt === null) return caughtUp;
+    if (moved) this.caughtUpAt = now;
+    return now - this.caughtUpAt < this.graceMs;
+  }
+}
 
 /** The state of every part a request depends on; its status decides 200 or 503. */
 export async function checkHealth(sources: HealthSources): Promise<HealthReport> {
@@ -73,11 +106,17 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
     probe(() => sources.projections.status()),
   ]);
   const caughtUp = head.value !== undefined && (await sources.projections.waitFor(head.value, CATCH_UP_MS));
+  const ready = sources.catchUp.ready(caughtUp, sources.projections.position);
   const list = (statuses.value ?? []).map(({ name, state, position, lag }) => ({ name, state, position, lag }));
   const failed = list.filter((projection) => projection.state === 'failed').map((projection) => projection.name);
-  const projections = failed.length > 0 ? { ok: false, error: `failed: ${failed.join(', ')}` } : withoutValue(statuses);
+  const superseded = list.filter((projection) => projection.state === 'superseded').map((projection) => projection.name);
+  const stopped = [
+    ...(failed.length > 0 ? [`failed: ${failed.join(', ')}`] : []),
+    ...(superseded.length > 0 ? [`superseded by a newer version: ${superseded.join(', ')}`] : []),
+  ];
+  const projections = stopped.length > 0 ? { ok: false, error: stopped.join('; ') } : withoutValue(statuses);
   return {
-    status: !head.ok || !readStore.ok || !projections.ok || !feedProbe(sources.liveFeed).ok ? 'degraded' : caughtUp ? 'ready' : 'starting',
+    status: !head.ok || !readStore.ok || !projections.ok || !feedProbe(sources.liveFeed).ok ? 'degraded' : ready ? 'ready' : 'starting',
     event_store: { ...withoutValue(head), ...(head.value === undefined ? {} : { head: head.value }) },
     read_store: withoutValue(readStore),
     projections: { ...projections, caught_up: caughtUp, list },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkHealth, type HealthSources } from '../../src/http/health.js';
+import { CatchUp, checkHealth, type HealthSources } from '../../src/http/health.js';
 import type { ProjectionStatus } from '../../src/projections/runner.js';
 
 const live = (name: string, position: number, head: number): ProjectionStatus => ({
@@ -20,9 +20,11 @@ function sources(head: number, applied: number, overrides: Partial<HealthSources
     projections: {
       status: async () => [live('users', applied, head), live('rooms', applied, head)],
       waitFor: async (position) => applied >= position,
+      position: applied,
     },
     connections: () => 2,
     liveFeed: { feed: { state: { state: 'live' } }, deadAfterMs: 60_000 },
+    catchUp: new CatchUp(),
     ...overrides,
   };
 }
@@ -73,10 +75,58 @@ describe('checkHealth', () => {
       projections: {
         status: async () => [live('users', 42, 42), { ...live('rooms', 40, 42), state: 'failed', error: 'boom' }],
         waitFor: async () => true,
+        position: 42,
       },
     });
     const report = await checkHealth(failed);
     expect(report.status).to.equal('degraded');
     expect(report.projections).to.deep.include({ ok: false, error: 'failed: rooms' });
+  });
+
+  it('is degraded when a newer version of a projection is live, naming it', async () => {
+    const superseded = sources(42, 42, {
+      projections: {
+        status: async () => [live('users', 42, 42), { ...live('rooms', 40, 42), state: 'superseded', error: 'version 2 is live' }],
+        waitFor: async () => true,
+        position: 42,
+      },
+    });
+    const report = await checkHealth(superseded);
+    expect(report.status).to.equal('degraded');
+    expect(report.projections).to.deep.include({ ok: false, error: 'superseded by a newer version: rooms' });
+  });
+});
+
+describe('CatchUp', () => {
+  it('is not ready before the read side has once caught up, however it moves', () => {
+    const catchUp = new CatchUp(30_000);
+    expect(catchUp.ready(false, 10, 0)).to.equal(false);
+    expect(catchUp.ready(false, 20, 1000)).to.equal(false);
+    expect(catchUp.ready(true, 30, 2000)).to.equal(true);
+  });
+
+  it('stays ready under a shared slowdown: behind but applying, or behind for less than the grace', () => {
+    const catchUp = new CatchUp(30_000);
+    expect(catchUp.ready(true, 100, 0)).to.equal(true);
+    expect(catchUp.ready(false, 100, 10_000), 'behind, within the grace').to.equal(true);
+    expect(catchUp.ready(false, 150, 35_000), 'behind past the grace, but applying').to.equal(true);
+    expect(catchUp.ready(false, 160, 60_000), 'still applying').to.equal(true);
+  });
+
+  it('is not ready once behind without moving for the grace, and ready again when caught up', () => {
+    const catchUp = new CatchUp(30_000);
+    expect(catchUp.ready(true, 100, 0)).to.equal(true);
+    expect(catchUp.ready(false, 120, 5_000)).to.equal(true);
+    expect(catchUp.ready(false, 120, 20_000)).to.equal(true);
+    expect(catchUp.ready(false, 120, 35_001), 'stuck for 30 s').to.equal(false);
+    expect(catchUp.ready(true, 200, 36_000)).to.equal(true);
+  });
+
+  it('keeps a check ready when the read side is behind by a moment after having been caught up (not "within 1 s")', async () => {
+    const catchUp = new CatchUp();
+    expect((await checkHealth({ ...sources(42, 42), catchUp })).status).to.equal('ready');
+    const slow = await checkHealth({ ...sources(50, 45), catchUp });
+    expect(slow.projections.caught_up).to.equal(false);
+    expect(slow.status).to.equal('ready');
   });
 });

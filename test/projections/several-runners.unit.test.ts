@@ -7,10 +7,11 @@ import type { StoredEvent } from '../../src/events/eschat-event.js';
 import type { NewEvent, Position } from '../../src/events/recorded-event.js';
 import { hashToken } from '../../src/events/token.js';
 import { projections } from '../../src/projections/all-projections.js';
-import { CHECKPOINTS, ProjectionRunner, type Checkpoint } from '../../src/projections/runner.js';
+import { CHECKPOINTS, LEASES, ProjectionRunner, type Checkpoint, type Lease } from '../../src/projections/runner.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import { callerOf } from '../../src/queries/sessions.js';
 import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
+import { MongoReadStore } from '../../src/store/mongo/mongo-read-store.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
 import type { Collection, Document, FencedBatch, ReadStore } from '../../src/store/ports/read-store.js';
 import { SqliteReadStore } from '../../src/store/sqlite/sqlite-read-store.js';
@@ -126,7 +127,7 @@ async function writeLog(log: EventStore): Promise<{ started: Position; ended: Po
  * always the same. Whatever the order, the read models end equal to a single-process build,
  * the checkpoints never move back, and the ended session never authenticates.
  */
-function severalRunners(label: string, open: () => { shared: () => ReadStore; done: () => Promise<void> }): void {
+function severalRunners(label: string, open: () => { shared: () => Promise<ReadStore>; done: () => Promise<void> }): void {
   describe(`several runners over one log and one read store (${label})`, function () {
     let log: EventStore;
     let stores: ReturnType<typeof open>;
@@ -144,10 +145,21 @@ function severalRunners(label: string, open: () => { shared: () => ReadStore; do
     });
 
     /** A process, started on the empty log: it reads the checkpoints, and waits for what the test feeds it. */
+    let clock = 0;
     async function follower(name: string): Promise<Follower> {
-      const store = new MortalReadStore(stores.shared());
+      const store = new MortalReadStore(await stores.shared());
       const feed = new Subject<StoredEvent>();
-      const runner = new ProjectionRunner(log, store, projections, { batchSize: 3, subscribe: () => feed, onError: () => undefined });
+      // The test moves the clock and calls refresh() itself: no timer, the same interleaving every run.
+      const runner = new ProjectionRunner(log, store, projections, {
+        batchSize: 3,
+        subscribe: () => feed,
+        onError: () => undefined,
+        processId: name,
+        refreshMs: 0,
+        readerTtlMs: 1000,
+        leaseMs: 5000,
+        now: () => clock,
+      });
       await runner.start();
       const created = { name, runner, store, feed, fed: 0 };
       followers.push(created);
@@ -210,19 +222,124 @@ function severalRunners(label: string, open: () => { shared: () => ReadStore; do
       const final = await checkpoints(ahead.store);
       for (const projection of projections) expect(final.get(projection.name), `checkpoint of ${projection.name}`).to.equal(head);
     });
+
+    it('with a rebuild of every projection and a rolling deploy of a new version between: read models as a single-process build, generations dropped once nobody serves them', async function () {
+      this.timeout(20_000);
+      clock = 0;
+      // Three processes start together on the empty store: each prepares, one checkpoint each is made, nothing dropped.
+      const [a, b, c] = await Promise.all([follower('a'), follower('b'), follower('c')]);
+      const first = await checkpoints(a.store);
+      expect([...first.values()]).to.deep.equal(projections.map(() => 0));
+      const { started, ended } = await writeLog(log);
+      const head = await log.headPosition();
+
+      await feed(a, ended);
+      await feed(b, started); // lagging
+
+      // A rebuilds every projection: one rebuilder (the lease), a new generation, swapped in.
+      clock = 100;
+      await a.runner.rebuild();
+      const generations = await a.store.collection<Checkpoint>(CHECKPOINTS).find({});
+      expect(generations.map((checkpoint) => checkpoint.generation)).to.deep.equal(projections.map(() => 2));
+      const leases = await a.store.collection<Lease>(LEASES).find({});
+      expect(leases.map((lease) => lease.holder)).to.deep.equal(projections.map(() => null));
+      expect(await callerOf(a.runner, TOKEN_ENDED)).to.equal(null);
+
+      // B and C still serve generation 1 (their heartbeats are fresh): nobody drops it.
+      clock = 500;
+      await a.runner.refresh();
+      expect(await a.store.listCollections()).to.include('sessions.sessions.g1');
+      const onB = new Map((await b.runner.status()).map((status) => [status.name, status.generation]));
+      expect(onB.get('sessions'), 'B has not noticed the swap yet').to.equal(1);
+      expect(await callerOf(b.runner, TOKEN_ENDED), 'B on generation 1, which A kept up to the end').to.equal(null);
+
+      // C dies mid-batch, re-applying the start of the session that has since ended.
+      c.store.dieAtCheckpoint();
+      await feed(c, ended - 1);
+      expect(c.store.dead).to.equal(true);
+
+      // B's next batch is refused (the generation moved): it follows generation 2 and catches up.
+      await feed(b, head);
+      expect(await callerOf(b.runner, TOKEN_ENDED), 'B, after following the swap').to.equal(null);
+      await feed(a, head);
+
+      // A rolling deploy: D, with the next version of sessions, rebuilds it beside the live one and swaps.
+      clock = 700;
+      const v2 = projections.map((projection) => (projection.name === 'sessions' ? { ...projection, version: 2 } : projection));
+      const d = new ProjectionRunner(log, new MortalReadStore(await stores.shared()), v2, {
+        processId: 'd',
+        refreshMs: 0,
+        readerTtlMs: 1000,
+        leaseMs: 5000,
+        now: () => clock,
+      });
+      await d.start();
+      const sessions = await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: 'sessions' });
+      expect(sessions).to.include({ version: 2, generation: 3 });
+
+      // More traffic: A and B stop writing sessions (superseded), go on with the rest; D serves all.
+      await log.append('session-s3', [session('s3', 'token-s3', 3)]);
+      await log.append('session-s3', [{ type: 'SessionEnded', data: { sessionId: 's3', userId: 1, reason: 'logout' }, metadata: meta }]);
+      for (let n = 9; n <= 10; n++) await log.append('messages-1', [message(n)]);
+      const end = await log.headPosition();
+      await feed(a, end);
+      await feed(b, end);
+      expect(await d.waitFor(end, 5000)).to.equal(true);
+      for (const each of [a, b]) {
+        const states = new Map((await each.runner.status()).map((status) => [status.name, status.state]));
+        expect(states.get('sessions'), each.name).to.equal('superseded');
+        expect(states.get('messages'), each.name).to.equal('live');
+      }
+
+      // Generation 1 is served by nobody alive (C's heartbeat is old): dropped after the TTL; sessions' 2 stays while A and B serve it.
+      for (const at of [1200, 2300]) {
+        clock = at;
+        for (const runner of [a.runner, b.runner, d]) await runner.refresh();
+      }
+      const left = await a.store.listCollections();
+      expect(
+        left.filter((name) => name.endsWith('.g1')),
+        'generation 1',
+      ).to.deep.equal([]);
+      expect(left).to.include('sessions.sessions.g2');
+      expect(left).to.include('sessions.sessions.g3');
+
+      // The deploy ends: A and B stop; their generation of sessions goes once unserved for the TTL.
+      await a.runner.close();
+      await b.runner.close();
+      for (const at of [2400, 3500]) {
+        clock = at;
+        await d.refresh();
+      }
+      expect(await a.store.listCollections()).not.to.include('sessions.sessions.g2');
+
+      const built = await buildFromScratch(log, new MemoryReadStore(), v2);
+      const single = await readModelSnapshot(built.runner, v2);
+      expect(await readModelSnapshot(d, v2), 'd').to.deep.equal(single);
+      const others = projections.filter((projection) => projection.name !== 'sessions');
+      const kept = await readModelSnapshot(b.runner, others);
+      for (const [collection, documents] of Object.entries(kept))
+        expect(documents, `b (old version): ${collection}`).to.deep.equal(single[collection]);
+      expect(await callerOf(d, TOKEN_ENDED)).to.equal(null);
+      expect(await callerOf(d, 'token-s3')).to.equal(null);
+      expect(await callerOf(d, TOKEN_LIVE)).to.include({ sessionId: 's2' });
+      await d.close(); // saves the checkpoints of projections idle since their last batch
+      const final = await checkpoints(a.store);
+      for (const projection of v2) expect(final.get(projection.name), `checkpoint of ${projection.name}`).to.equal(end);
+    });
   });
 }
 
 severalRunners('memory: one store instance', () => {
   const store = new MemoryReadStore();
-  return { shared: () => store, done: () => store.close() };
+  return { shared: async () => store, done: () => store.close() };
 });
 
 severalRunners('sqlite: one file, opened by each process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'eschat-runners-'));
   const opened: SqliteReadStore[] = [];
   return {
-    shared: () => {
+    shared: async () => {
       const store = new SqliteReadStore(join(dir, 'read-models.db'));
       opened.push(store);
       return store;
@@ -233,3 +350,26 @@ severalRunners('sqlite: one file, opened by each process', () => {
     },
   };
 });
+
+/** Set ESCHAT_TEST_MONGO to a mongodb:// URI of a replica set to run these against MongoDB (a fresh database each). */
+const mongo = process.env.ESCHAT_TEST_MONGO;
+if (mongo) {
+  severalRunners('mongodb: one database, a client per process', () => {
+    const database = `eschat_runners_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+    const opened: MongoReadStore[] = [];
+    return {
+      shared: async () => {
+        const store = await MongoReadStore.connect(mongo, database);
+        opened.push(store);
+        return store;
+      },
+      done: async () => {
+        for (const store of opened) await store.close();
+      },
+    };
+  });
+} else {
+  describe('several runners over one log and one read store (mongodb)', function () {
+    it.skip('skipped: set ESCHAT_TEST_MONGO=mongodb://host:port/?replicaSet=rs to run it against a MongoDB replica set');
+  });
+}

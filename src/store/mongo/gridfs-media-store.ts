@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ObjectId, type GridFSBucket } from 'mongodb';
+import { MongoRuntimeError, ObjectId, type GridFSBucket } from 'mongodb';
 import { MediaDigest } from '../ports/media-digest.js';
 import type { ByteRange, MediaContent, MediaStore, StoredMedia } from '../ports/media-store.js';
 
@@ -9,7 +9,7 @@ const ID = /^[0-9a-f]{24}$/;
 
 /**
  * The production media store: MongoDB GridFS, in the read store's database, so media scale
- * and replicate with it. An upload that fails halfway is aborted, which deletes its chunks.
+ * and replicate with it. An upload that fails halfway leaves no chunk behind (see `put`).
  */
 export class GridFsMediaStore implements MediaStore {
   constructor(private readonly bucket: GridFSBucket) {}
@@ -20,7 +20,10 @@ export class GridFsMediaStore implements MediaStore {
     try {
       await pipeline(source instanceof Readable ? source : Readable.from([source]), digest, upload);
     } catch (error) {
+      // abort() stops the chunk writes still to come, but throws without deleting anything once
+      // the stream has ended (a failed last chunk or files document, in _final): delete what landed either way.
       await upload.abort().catch(() => undefined);
+      await this.delete(upload.id.toHexString()).catch(() => undefined);
       throw error;
     }
     return { id: upload.id.toHexString(), size: digest.size, sha256: digest.sha256() };
@@ -38,8 +41,13 @@ export class GridFsMediaStore implements MediaStore {
 
   async delete(id: string): Promise<void> {
     if (!ID.test(id)) return;
-    const _id = new ObjectId(id);
-    // GridFS throws when deleting a file it does not have; the port forgets unknown ids quietly.
-    if (await this.bucket.find({ _id }, { limit: 1 }).hasNext()) await this.bucket.delete(_id);
+    try {
+      // One call, no check first (another process may delete it in between): it deletes the
+      // files document, then the chunks (orphans included), then throws when there was no file.
+      await this.bucket.delete(new ObjectId(id));
+    } catch (error) {
+      // The port forgets unknown ids quietly; the driver says so with this error only (NODE-3483).
+      if (!(error instanceof MongoRuntimeError && error.message.startsWith('File not found for id'))) throw error;
+    }
   }
 }

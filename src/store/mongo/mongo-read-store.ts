@@ -44,9 +44,17 @@ export class MongoReadStore implements ReadStore {
 
   /** Connects to `uri`; the database is `dbName`, else the one the URI names, else `eschat`. */
   static async connect(uri: string, dbName?: string): Promise<MongoReadStore> {
-    const client = await MongoClient.connect(uri);
-    const named = decodeURIComponent(new URL(uri).pathname.slice(1));
-    return new MongoReadStore(client, client.db(dbName ?? (named || 'eschat')));
+    // The driver parses the URI (several hosts, SRV, options) and throws on a bad one before connecting.
+    const client = new MongoClient(uri);
+    const name = dbName ?? databaseOf(uri) ?? 'eschat';
+    try {
+      await client.connect();
+      return new MongoReadStore(client, client.db(name));
+    } catch (error) {
+      // A client that failed to connect still holds its monitors and pools.
+      await client.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   collection<T extends Document = Document>(name: string): Collection<T> {
@@ -104,6 +112,20 @@ export class MongoReadStore implements ReadStore {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+/**
+ * The database a MongoDB connection string names, undefined when none: the path after the host
+ * list, before the options. Not `new URL()`: a replica set's host list (`h1:27017,h2:27017`) is
+ * no URL host, and it throws on it.
+ */
+export function databaseOf(uri: string): string | undefined {
+  const rest = uri.replace(/^mongodb(\+srv)?:\/\//, '').split('?')[0] ?? '';
+  // Credentials come before the last '@' (a '/' in them is percent-encoded, as '@' is).
+  const hostsAndPath = rest.slice(rest.lastIndexOf('@') + 1);
+  const slash = hostsAndPath.indexOf('/');
+  const name = slash < 0 ? '' : decodeURIComponent(hostsAndPath.slice(slash + 1));
+  return name || undefined;
 }
 
 class MongoCollection<T extends Document> implements Collection<T> {
