@@ -107,6 +107,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   log.info({ port, imPort: realtime.imPort, tls: config.tls.enabled, position: runner.position }, 'eschat listening');
+  let closing: Promise<void> | undefined;
   return {
     port,
     imPort: realtime.imPort,
@@ -115,14 +116,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     runner,
     realtime,
     metrics,
-    async close() {
-      // Read models keep running meanwhile: requests in flight may wait for their writes.
-      await Promise.all([realtime.close(), closeGracefully(server, HTTP_GRACE_MS)]);
-      await runner.close();
-      feed.stop();
-      await deliveryState.close();
-      await store.close();
-      await readStore.close();
+    close() {
+      // Once, however often it is asked (a signal and a caller both): the stores close once.
+      closing ??= (async () => {
+        // Read models keep running meanwhile: requests in flight may wait for their writes.
+        await Promise.all([realtime.close(), closeGracefully(server, HTTP_GRACE_MS)]);
+        await runner.close();
+        feed.stop();
+        await deliveryState.close();
+        await store.close();
+        await readStore.close();
+      })();
+      return closing;
     },
   };
 }
