@@ -15,6 +15,7 @@ import type { LiveFeed } from '../store/live-feed.js';
 import { ConnectionRegistry } from './delivery/connection-registry.js';
 import { DeviceCursors } from './delivery/device-cursors.js';
 import { FanOut } from './delivery/fan-out.js';
+import { ReadSignals } from './delivery/read-signals.js';
 import { createImListener, type TlsMaterial } from './im/im-tcp-listener.js';
 import { liveSendGuard } from '../use-cases/live-send-guard.js';
 import { textSender } from '../use-cases/text-sender.js';
@@ -76,7 +77,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   });
   const [routing, recent] = await Promise.all([deps.routing ?? RoutingState.load(deps.store, from), RecentSends.load(deps.store, from)]);
   const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
-  const fanOut = new FanOut(routing, registry, from);
+  const fanOut = new FanOut(routing, registry, from, new ReadSignals(routing, registry, deps.read, deps.log));
   route = (event) => {
     recent.record(event);
     fanOut.route(event);

@@ -5,7 +5,8 @@ import { DeliveryChannel } from '../delivery/delivery-channel.js';
 import type { Delivery } from '../delivery/delivery.js';
 import type { JsonTransport } from './json-transport.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
-import { v1StreamFrame } from './v1-frames.js';
+import { v1SignalFrame, v1StreamFrame } from './v1-frames.js';
+import type { Signal } from '../delivery/signal.js';
 import { v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
 
 /**
@@ -75,6 +76,12 @@ export class V1StreamConnection implements Connection {
 
   deliver(delivery: Delivery): void {
     this.channel?.push(delivery);
+  }
+
+  /** Live signals go straight to the socket, outside the acknowledged order; a socket past its buffer bound misses them. */
+  signal(signal: Signal): void {
+    if (!this.channel || this.closed || this.transport.buffered() > this.ctx.limits.sendBufferBytes) return;
+    this.transport.send(v1SignalFrame(signal));
   }
 
   close(reason: string): void {
