@@ -118,6 +118,11 @@ const v1Rules: Record<string, RouteRule> = {
     call: (fx) => ({ params: { id: fx.room }, json: { message_id: fx.message } }),
     refused: '422 not_a_member',
   },
+  'POST /v1/rooms/:id/typing': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room }, json: { typing: false } }),
+    refused: '422 not_a_member',
+  },
   'GET /v1/rooms/:id/receipts': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room } }), refused: '422 room_not_found' },
   'GET /v1/me/settings': { rule: 'signed-in', call: () => ({}) },
   'PUT /v1/me/settings': { rule: 'signed-in', call: () => ({ json: { read_receipts: true } }) },

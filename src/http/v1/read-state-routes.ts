@@ -6,6 +6,7 @@ import { isMessageOf, readMarker, roomReceipts, sharesReceipts, unreadCount } fr
 import { findRoomOf } from '../../queries/rooms.js';
 import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
+import { TYPING_INTERVAL_MS, TYPING_MS } from '../../use-cases/typing.js';
 import type { Route } from '../route.js';
 import { jsonBody } from './json-body.js';
 import { roomParam } from './room-param.js';
@@ -13,6 +14,7 @@ import { V1Error } from './v1-error.js';
 import type { V1State } from './v1-state.js';
 
 const MarkRead = z.object({ message_id: z.number().int().positive() });
+const TypingBody = z.object({ typing: z.boolean().default(true) });
 const Settings = z.object({ read_receipts: z.boolean() });
 
 /** How long a mark waits for a message it does not find yet: one the stream delivered before the history read model applied it. */
@@ -59,6 +61,19 @@ export function readStateRoutes(deps: HttpDeps): Route<V1State>[] {
         if (!room) throw new V1Error(422, 'room_not_found');
         const receipts = await roomReceipts(deps.read, room._id, room.members);
         ctx.body = receipts.map((receipt) => ({ user_id: receipt.userId, read_up_to: receipt.readUpTo }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/rooms/:id/typing',
+      access: 'user',
+      summary: `Tell the room's other members the caller is typing {"typing":true} (shown ${TYPING_MS / 1000} s unless repeated) or stopped {"typing":false}; one per room per ${TYPING_INTERVAL_MS / 1000} s per session is sent, more are dropped: {"sent"}`,
+      body: TypingBody,
+      errors: ['room_not_found', 'not_a_member'],
+      async handler(ctx) {
+        const body = await jsonBody(ctx, TypingBody, limit);
+        const { caller } = ctx.state;
+        ctx.body = { sent: await deps.typing.signal(`session:${caller.sessionId}`, caller.userId, roomParam(ctx.params.id), body.typing) };
       },
     },
     {
