@@ -17,7 +17,14 @@ import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
 import type { EventStore } from './store/ports/event-store.js';
 import { InstrumentedEventStore } from './store/instrumented-event-store.js';
-import { openDeliveryStateStore, openEventStore, openMediaStore, openPersonKeys, openReadStore } from './store/open-stores.js';
+import {
+  openDeliveryStateStore,
+  openEventStore,
+  openMediaStore,
+  openPersonKeys,
+  openReadStore,
+  openSignalBoard,
+} from './store/open-stores.js';
 import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
@@ -79,9 +86,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const catchUp = new CatchUp();
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
+  const board = openSignalBoard(config);
   // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
   const routing = following.detach(runner.startedFrom);
-  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, roomIds, config, log, tls, metrics, routing });
+  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, board, roomIds, config, log, tls, metrics, routing });
   // With ESCHAT_IM_PORT=0 the IM port is chosen now; /server/login announces the real one.
   const served: Config = { ...config, imPort: realtime.imPort };
   const deps = {
@@ -96,6 +104,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
     offline: realtime.offline,
+    typing: realtime.typing,
     sendGuard: realtime.sendGuard,
     metrics,
     health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size, liveFeed, catchUp }),
@@ -124,6 +133,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await runner.close();
         feed.stop();
         await deliveryState.close();
+        await board.close();
         await store.close();
         await readStore.close();
       })();

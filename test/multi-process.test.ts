@@ -8,6 +8,7 @@ import { spawnServer, type ServerProcess } from './support/spawn-server.js';
 import { testCertificates } from './support/test-server.js';
 import { responseOf } from './support/toml.js';
 import { imUser, type TestUser } from './support/users.js';
+import { V1Socket } from './support/v1-socket.js';
 
 const ca = (): Buffer => readFileSync(join(testCertificates, 'ca.crt'));
 
@@ -113,4 +114,44 @@ describe('several server processes on one SQLite log', function () {
     }
     expect(new Set(users.map((user) => user.id)).size).to.equal(users.length);
   });
+
+  it('syncs a read marker to the reader’s device on the other process, and shows typing there', async () => {
+    const register = async (server: ServerProcess, login: string): Promise<TestUser> => {
+      const answer = await server.client.json('POST', '/v1/register', { login, password: 'pw' });
+      const token = (answer.body as { session_id: string }).session_id;
+      return { id: ((await server.client.json('GET', '/v1/info', undefined, token)).body as { id: number }).id, token };
+    };
+    const gil = await register(one, 'gil');
+    const hal = await register(one, 'hal');
+    const group = (await one.client.json('POST', '/v1/groups', { name: 'across', members: [hal.id] }, gil.token)).body as { id: number };
+    const sent = (await one.client.json('POST', `/v1/rooms/${group.id}/messages`, { text: 'read me' }, hal.token)).body as { id: number };
+    // Gil's second device, signed in on process two, with its stream there.
+    await untilSignedIn(two, gil);
+    const login = await two.client.json('POST', '/v1/login', { login: 'gil', password: 'pw', device: 'tablet' });
+    const tablet = { id: gil.id, token: (login.body as { session_id: string }).session_id };
+    const stream = await streamOn(two, tablet);
+    const marked = await one.client.json('POST', `/v1/rooms/${group.id}/read`, { message_id: sent.id }, gil.token);
+    expect(marked.body).to.deep.include({ read_up_to: sent.id, unread: 0 });
+    expect(await stream.next((frame) => frame['type'] === 'read')).to.deep.equal({
+      type: 'read',
+      room_id: group.id,
+      read_up_to: sent.id,
+      unread: 0,
+    });
+    const rooms = (await two.client.json('GET', '/v1/rooms', undefined, tablet.token)).body as Array<{ id: number; unread: number }>;
+    expect(rooms.find((room) => room.id === group.id)).to.include({ read_up_to: sent.id, unread: 0 });
+    const typist = await streamOn(one, hal);
+    typist.send({ type: 'typing', room_id: group.id });
+    expect(await stream.next((frame) => frame['type'] === 'typing')).to.include({ room_id: group.id, user_id: hal.id });
+    stream.close();
+    typist.close();
+  });
 });
+
+async function streamOn(server: ServerProcess, user: TestUser): Promise<V1Socket> {
+  await untilSignedIn(server, user);
+  const socket = await V1Socket.open({ server: { port: server.port } }, '/v1/stream', user.token);
+  // The connection is registered once the upgrade's catch-up has begun.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return socket;
+}

@@ -28,6 +28,9 @@ export type SendRefusal = 'room_not_found' | 'not_a_member';
 /** Sending a message, text or media. */
 export type MessageRefusal = SendRefusal | 'invalid_text' | 'invalid_media' | 'invalid_client_id' | 'client_id_reused';
 
+/** Marking a room read: the room's refusals, and a marker on no message of the room. */
+export type ReadRefusal = SendRefusal | 'message_not_found';
+
 /**
  * Refusals the commands settle themselves and no client should meet: a fresh id someone took
  * (tried again with another), a reservation held (reported as `login_taken`/`phone_taken`), a
@@ -35,4 +38,4 @@ export type MessageRefusal = SendRefusal | 'invalid_text' | 'invalid_media' | 'i
  */
 export type InternalRefusal = 'id_taken' | 'already_taken' | 'session_exists';
 
-export type RefusalCode = UserRefusal | RoomRefusal | ContactRefusal | MessageRefusal | InternalRefusal;
+export type RefusalCode = UserRefusal | RoomRefusal | ContactRefusal | MessageRefusal | ReadRefusal | InternalRefusal;

@@ -3,12 +3,13 @@ import { mediaEventTypes, type MediaEvent } from './media.js';
 import { messageEventTypes, type MessageEvent } from './message.js';
 import type { DomainEvent, RecordedEvent } from './recorded-event.js';
 import { directRoomEventTypes, roomEventTypes, type DirectRoomClaimed, type RoomEvent } from './room.js';
+import { readStateEventTypes, type ReadStateEvent } from './read-state.js';
 import { sessionEventTypes, type SessionEvent } from './session.js';
 import { reservationEventTypes, userEventTypes, type ReservationEvent, type UserEvent } from './user.js';
 
 /** Every event eschat writes, with its data. */
 export type EschatEvent =
-  UserEvent | ReservationEvent | SessionEvent | ContactEvent | RoomEvent | DirectRoomClaimed | MessageEvent | MediaEvent;
+  UserEvent | ReservationEvent | SessionEvent | ContactEvent | RoomEvent | DirectRoomClaimed | MessageEvent | MediaEvent | ReadStateEvent;
 
 export type EschatEventType = EschatEvent['type'];
 
@@ -22,6 +23,7 @@ export const eschatEventTypes = [
   ...directRoomEventTypes,
   ...messageEventTypes,
   ...mediaEventTypes,
+  ...readStateEventTypes,
 ] as const satisfies readonly EschatEventType[];
 
 type Unlisted = Exclude<EschatEventType, (typeof eschatEventTypes)[number]>;

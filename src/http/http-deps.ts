@@ -7,6 +7,7 @@ import type { PersonKeys } from '../store/crypto/person-keys.js';
 import type { OfflineQueue } from '../use-cases/offline-queue.js';
 import type { HealthReport, LivenessReport } from './health.js';
 import type { UseCaseDeps } from '../use-cases/use-case-deps.js';
+import type { Typing } from '../use-cases/typing.js';
 
 /** What the HTTP dialects are built from; composed in app.ts. */
 export interface HttpDeps extends UseCaseDeps {
@@ -19,6 +20,8 @@ export interface HttpDeps extends UseCaseDeps {
   log: Logger;
   /** simple_im's offline queue, kept by the real-time side. */
   offline: OfflineQueue;
+  /** "X is typing", kept by the real-time side. */
+  typing: Typing;
   /** This server's instruments: requests are counted here, and `/metrics` reads them. */
   metrics: Metrics;
   /** The state of the stores, projections and connections, for `/v1/health`. */

@@ -3,6 +3,7 @@ import { mediaProjection } from './media.js';
 import { messagesProjection } from './messages.js';
 import { notificationsProjection } from './notifications.js';
 import type { Projection } from './projection.js';
+import { readStateProjection } from './read-state.js';
 import { roomsProjection } from './rooms.js';
 import { sessionsProjection } from './sessions.js';
 import { usersProjection } from './users.js';
@@ -16,4 +17,5 @@ export const projections: readonly Projection[] = [
   messagesProjection,
   mediaProjection,
   notificationsProjection,
+  readStateProjection,
 ];

@@ -12,9 +12,13 @@ import type { OfflineQueue } from '../use-cases/offline-queue.js';
 import type { DeliveryStateStore } from '../store/ports/delivery-state-store.js';
 import type { EventStore } from '../store/ports/event-store.js';
 import type { LiveFeed } from '../store/live-feed.js';
+import type { SignalBoard } from '../store/ports/signal-board.js';
+import { Typing } from '../use-cases/typing.js';
+import { BoardFanOut } from './delivery/board-fan-out.js';
 import { ConnectionRegistry } from './delivery/connection-registry.js';
 import { DeviceCursors } from './delivery/device-cursors.js';
 import { FanOut } from './delivery/fan-out.js';
+import { ReadSignals } from './delivery/read-signals.js';
 import { createImListener, type TlsMaterial } from './im/im-tcp-listener.js';
 import { liveSendGuard } from '../use-cases/live-send-guard.js';
 import { textSender } from '../use-cases/text-sender.js';
@@ -36,6 +40,8 @@ export interface RealtimeDeps {
   tls: TlsMaterial | null;
   /** Connections per transport and deliveries are counted here. */
   metrics: Metrics;
+  /** Ephemeral signals shared by every process (typing, presence). */
+  board: SignalBoard;
   /** Who is in which room up to the feed's position, when already built: otherwise read from the log. */
   routing?: RoutingState | undefined;
 }
@@ -49,6 +55,8 @@ export interface Realtime {
   registry: ConnectionRegistry;
   /** The checks of a send, answered in memory: every dialect sends through it, so a retry is known whichever way it comes. */
   sendGuard: SendGuard;
+  /** "X is typing", for every dialect that carries it. */
+  typing: Typing;
   /** Closes every connection (clients resume on reconnect) and the IM listener. */
   close(): Promise<void>;
 }
@@ -76,7 +84,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   });
   const [routing, recent] = await Promise.all([deps.routing ?? RoutingState.load(deps.store, from), RecentSends.load(deps.store, from)]);
   const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
-  const fanOut = new FanOut(routing, registry, from);
+  const fanOut = new FanOut(routing, registry, from, new ReadSignals(routing, registry, deps.read, deps.log));
   route = (event) => {
     recent.record(event);
     fanOut.route(event);
@@ -84,6 +92,15 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   for (const event of early) if (event.position > from) route(event);
 
   const sendGuard = liveSendGuard(routing, recent);
+  const boardFanOut = new BoardFanOut(routing, registry);
+  const boardSubscription = deps.board.signals.subscribe((signal) => {
+    try {
+      boardFanOut.route(signal);
+    } catch (error) {
+      deps.log.error({ err: error }, 'a board signal could not be routed');
+    }
+  });
+  const typing = new Typing(deps.board, sendGuard);
   const cursors = new DeviceCursors(deps.deliveryState, (error) => deps.log.error({ err: error }, 'delivery cursors not saved'));
   const ctx: RealtimeContext = {
     read: deps.read,
@@ -93,6 +110,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     fanOut,
     texts: textSender({ ...deps, sendGuard }, routing),
     roomMessages: roomMessagesFrom(deps.read),
+    typing,
     limits: deps.config.limits,
     log: deps.log,
   };
@@ -107,8 +125,10 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     offline: createOfflineQueue(ctx),
     registry,
     sendGuard,
+    typing,
     async close() {
       subscription.unsubscribe();
+      boardSubscription.unsubscribe();
       gateway.shuttingDown();
       registry.closeAll('server shutting down: reconnect to resume');
       await gateway.close();

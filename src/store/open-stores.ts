@@ -9,6 +9,8 @@ import type { MongoReadStore } from './mongo/mongo-read-store.js';
 import type { ReadStore } from './ports/read-store.js';
 import { ReadStoreDeliveryStateStore } from './mongo/read-store-delivery-state-store.js';
 import { SqliteDeliveryStateStore } from './sqlite/sqlite-delivery-state-store.js';
+import { SqliteSignalBoard } from './sqlite/sqlite-signal-board.js';
+import type { SignalBoard } from './ports/signal-board.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
@@ -100,6 +102,15 @@ export async function openMediaStoreAlone(
 export async function openDeliveryStateStore(config: Pick<StoreSettings, 'dataDir'>, readStore: ReadStore): Promise<DeliveryStateStore> {
   if (!isMongo(readStore)) return new SqliteDeliveryStateStore(join(config.dataDir, 'delivery.db'));
   return ReadStoreDeliveryStateStore.open(readStore);
+}
+
+/**
+ * The signal board (typing, presence): a pruned table in `<dataDir>/signals.db`, shared by the
+ * processes on that directory, whatever the log. Processes on several hosts over EventStoreDB
+ * would need the board on EventStoreDB (a `$maxAge` stream), which this version does not have.
+ */
+export function openSignalBoard(config: Pick<StoreSettings, 'dataDir'>): SignalBoard {
+  return new SqliteSignalBoard(join(config.dataDir, 'signals.db'));
 }
 
 function isMongo(readStore: ReadStore): readStore is MongoReadStore {

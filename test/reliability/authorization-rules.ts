@@ -113,6 +113,19 @@ const v1Rules: Record<string, RouteRule> = {
     call: (fx) => ({ params: { id: fx.room }, json: { text: 'let me in' } }),
     refused: '422 not_a_member',
   },
+  'POST /v1/rooms/:id/read': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room }, json: { message_id: fx.message } }),
+    refused: '422 not_a_member',
+  },
+  'POST /v1/rooms/:id/typing': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room }, json: { typing: false } }),
+    refused: '422 not_a_member',
+  },
+  'GET /v1/rooms/:id/receipts': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room } }), refused: '422 room_not_found' },
+  'GET /v1/me/settings': { rule: 'signed-in', call: () => ({}) },
+  'PUT /v1/me/settings': { rule: 'signed-in', call: () => ({ json: { read_receipts: true } }) },
   'POST /v1/rooms/:id/media': {
     rule: 'room-member',
     call: (fx) => ({ params: { id: fx.room }, multipart: { file: SAMPLES.image } }),

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { testCertificates, type TestServer } from './test-server.js';
+import { testCertificates } from './test-server.js';
 
 /** A v1 WebSocket client (room chat or stream) that keeps every JSON frame it receives. */
 export class V1Socket {
@@ -24,7 +24,7 @@ export class V1Socket {
   }
 
   /** Opens `path` with the session in the URL, as the seed's clients do; rejects with the HTTP status if refused. */
-  static open(t: TestServer, path: string, token: string): Promise<V1Socket> {
+  static open(t: { server: { port: number } }, path: string, token: string): Promise<V1Socket> {
     const separator = path.includes('?') ? '&' : '?';
     const ws = new WebSocket(`wss://localhost:${t.server.port}${path}${separator}session_id=${token}`, {
       ca: readFileSync(join(testCertificates, 'ca.crt')),

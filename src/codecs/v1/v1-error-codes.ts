@@ -83,6 +83,7 @@ export const V1_REFUSALS: Readonly<Record<RefusalCode, V1ErrorCode | null>> = {
   invalid_media: 'invalid_media',
   invalid_client_id: 'invalid_client_id',
   client_id_reused: 'client_id_reused',
+  message_not_found: 'message_not_found',
   id_taken: null,
   already_taken: null,
   session_exists: null,

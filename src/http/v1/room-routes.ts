@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { addMember, createGroup, deleteRoom, joinRoom, leaveRoom, newRoomKey, removeMember, rotateRoomKey } from '../../commands/room.js';
 import type { UserId } from '../../events/recorded-event.js';
 import type { RoomId } from '../../events/room.js';
-import { findGroupWithMembers, findRoom, findRoomOf, roomsOf } from '../../queries/rooms.js';
+import { readStatesOf } from '../../queries/read-state.js';
+import { findGroupWithMembers, findRoom, findRoomOf, roomsOf, type RoomDocument } from '../../queries/rooms.js';
 import { findUsers } from '../../queries/users.js';
 import { callerContext } from '../caller-context.js';
 import { openDirectRoom } from '../../use-cases/direct-room.js';
@@ -49,14 +50,31 @@ export function roomRoutes(deps: HttpDeps): Route<V1State>[] {
     return createGroup(deps.store, deps.roomIds, { name: null, creator: me, members: others, key: null }, context);
   }
 
+  /** Rooms as v1 shows them, each with where the caller read up to (null: nothing yet) and how many messages of others follow. */
+  async function withReadState(me: UserId, rooms: RoomDocument[]) {
+    const [json, states] = await Promise.all([
+      v1Rooms(deps.read, rooms),
+      readStatesOf(
+        deps.read,
+        me,
+        rooms.map((room) => room._id),
+      ),
+    ]);
+    return json.map((room) => {
+      const state = states.get(room.id);
+      return { ...room, read_up_to: state?.readUpTo ?? null, unread: state?.unread ?? 0 };
+    });
+  }
+
   return [
     {
       method: 'GET',
       path: '/rooms',
       access: 'user',
-      summary: 'The rooms the caller is in: [{"id","users":[{"id","login"}],"kind","name","creator","key"}]',
+      summary:
+        'The rooms the caller is in, with the caller’s read state: [{"id","users":[{"id","login"}],"kind","name","creator","key","read_up_to","unread"}]',
       async handler(ctx) {
-        ctx.body = await v1Rooms(deps.read, await roomsOf(deps.read, ctx.state.caller.userId));
+        ctx.body = await withReadState(ctx.state.caller.userId, await roomsOf(deps.read, ctx.state.caller.userId));
       },
     },
     {
@@ -79,12 +97,12 @@ export function roomRoutes(deps: HttpDeps): Route<V1State>[] {
       method: 'GET',
       path: '/rooms/:id',
       access: 'user',
-      summary: 'A room the caller is in: {"id","users"}',
+      summary: 'A room the caller is in, with the caller’s read state: {"id","users",...,"read_up_to","unread"}',
       errors: ['room_not_found'],
       async handler(ctx) {
         const room = await findRoomOf(deps.read, roomParam(ctx.params.id), ctx.state.caller.userId);
         if (!room) throw new V1Error(422, 'room_not_found');
-        ctx.body = (await v1Rooms(deps.read, [room]))[0];
+        ctx.body = (await withReadState(ctx.state.caller.userId, [room]))[0];
       },
     },
     {

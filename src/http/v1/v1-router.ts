@@ -10,6 +10,7 @@ import { contactRoutes } from './contact-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { messageRoutes } from './message-routes.js';
 import { openApiDocument } from './openapi.js';
+import { readStateRoutes } from './read-state-routes.js';
 import { roomRoutes } from './room-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -24,6 +25,7 @@ export function v1Routes(deps: HttpDeps): Route<V1State>[] {
     ...contactRoutes(deps),
     ...roomRoutes(deps),
     ...messageRoutes(deps),
+    ...readStateRoutes(deps),
     ...mediaRoutes(deps),
     ...adminRoutes(deps),
   ];

@@ -2,6 +2,7 @@ import { contactEventTypes } from '../../events/contact.js';
 import { messageEventTypes } from '../../events/message.js';
 import type { StoredEvent } from '../../events/eschat-event.js';
 import type { UserId } from '../../events/recorded-event.js';
+import { readStateEventTypes } from '../../events/read-state.js';
 import { roomEventTypes } from '../../events/room.js';
 import { sessionEventTypes } from '../../events/session.js';
 import { userEventTypes } from '../../events/user.js';
@@ -27,6 +28,7 @@ export const personEventTypes: readonly string[] = [
   'DirectRoomClaimed',
   ...messageEventTypes,
   'MediaUploaded',
+  ...readStateEventTypes,
 ];
 
 /** Everyone `event` is by (its actor) or about (the people its data names), without repeats. */

@@ -68,6 +68,11 @@ export function summarize(event: StoredEvent, people: People, withContent: boole
       const { owner, kind, mediaId, contentType, size } = event.data;
       return `${who(owner)} uploaded ${kind} ${mediaId} (${contentType}, ${size} bytes)`;
     }
+    // Where someone read up to is as personal as what they wrote: content.
+    case 'RoomReadMarked':
+      return `${who(event.data.userId)} read room ${event.data.roomId}${withContent ? ` up to message ${event.data.upTo}` : ''}`;
+    case 'ReadReceiptsChanged':
+      return `${who(event.data.userId)} turned read receipts ${event.data.enabled ? 'on' : 'off'}`;
   }
 }
 

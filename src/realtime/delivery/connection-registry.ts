@@ -2,6 +2,7 @@ import type { UserId } from '../../events/recorded-event.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Connection } from './connection.js';
 import type { Delivery } from './delivery.js';
+import type { Signal } from './signal.js';
 
 /** Who is connected to this process: deliveries go to a user's connections only, O(audience). */
 export class ConnectionRegistry {
@@ -55,6 +56,21 @@ export class ConnectionRegistry {
       for (const connection of connections) connection.deliver(delivery);
     }
     if (handed > 0) this.metrics.delivered(delivery.kind, seconds, handed);
+  }
+
+  /** Hands a live signal to every connection of these users that takes signals. */
+  signal(users: Iterable<UserId>, signal: Signal): void {
+    for (const userId of users) for (const connection of this.byUser.get(userId) ?? []) connection.signal?.(signal);
+  }
+
+  /** Whether the user has a connection here. */
+  connected(userId: UserId): boolean {
+    return this.byUser.has(userId);
+  }
+
+  /** The users with a connection here. */
+  users(): IterableIterator<UserId> {
+    return this.byUser.keys();
   }
 
   /** A session ended (logout): its connections close. */

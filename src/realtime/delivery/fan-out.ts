@@ -6,6 +6,7 @@ import { audienceOf, notificationEventTypes } from '../../projections/notificati
 import type { ConnectionRegistry } from './connection-registry.js';
 import { messageDelivery, notificationDelivery } from './delivery.js';
 import type { RoutingState } from '../../projections/routing-state.js';
+import type { ReadSignals } from './read-signals.js';
 
 const notifications = new EventTypes<ContactEvent | RoomEvent>(notificationEventTypes);
 
@@ -21,6 +22,7 @@ export class FanOut {
     private readonly routing: RoutingState,
     private readonly registry: ConnectionRegistry,
     from: Position,
+    private readonly reads: ReadSignals,
   ) {
     this.position = from;
   }
@@ -34,6 +36,8 @@ export class FanOut {
       if (room) this.registry.deliver(room.members, delivery);
     } else if (notifications.has(event)) {
       this.registry.deliver(audienceOf(event), notificationDelivery(event));
+    } else if (event.type === 'RoomReadMarked') {
+      this.reads.route(event);
     } else if (event.type === 'SessionEnded') {
       this.registry.closeSession(event.data.sessionId, 'session ended');
     } else if (event.type === 'UserErased') {

@@ -6,6 +6,7 @@ import type { DeviceCursors } from './device-cursors.js';
 import type { FanOut } from './fan-out.js';
 import type { RoomMessagesBetween } from './inbox-replay.js';
 import type { TextSender } from '../../use-cases/text-sender.js';
+import type { Typing } from '../../use-cases/typing.js';
 import type { RoutingState } from '../../projections/routing-state.js';
 
 /** What every real-time connection is built from; composed in realtime.ts. */
@@ -16,6 +17,7 @@ export interface RealtimeContext {
   cursors: DeviceCursors;
   fanOut: FanOut;
   texts: TextSender;
+  typing: Typing;
   roomMessages: RoomMessagesBetween;
   limits: Config['limits'];
   log: Logger;

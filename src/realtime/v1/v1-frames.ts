@@ -1,5 +1,6 @@
 import { v1Message, v1Time } from '../../codecs/v1/v1-json.js';
 import type { Delivery } from '../delivery/delivery.js';
+import type { Signal } from '../delivery/signal.js';
 
 /**
  * A frame of the per-user stream `WS /v1/stream`: every message and notification, each with
@@ -16,4 +17,25 @@ export function v1StreamFrame(delivery: Delivery): Record<string, unknown> {
     at: v1Time(new Date(delivery.at)),
     data: delivery.data,
   };
+}
+
+/** A live signal on `WS /v1/stream`: no cursor, never replayed (the state is read over HTTP after a reconnect). */
+export function v1SignalFrame(signal: Signal): Record<string, unknown> {
+  switch (signal.kind) {
+    case 'read':
+      return { type: 'read', room_id: signal.roomId, read_up_to: signal.upTo, unread: signal.unread };
+    case 'receipt':
+      return { type: 'receipt', room_id: signal.roomId, user_id: signal.userId, read_up_to: signal.upTo };
+    case 'typing':
+      return { type: 'typing', room_id: signal.roomId, user_id: signal.userId, expires_at: v1Time(new Date(signal.expiresAt)) };
+    case 'typing_stopped':
+      return { type: 'typing_stopped', room_id: signal.roomId, user_id: signal.userId };
+    case 'presence':
+      return {
+        type: 'presence',
+        user_id: signal.userId,
+        status: signal.status,
+        last_seen: signal.lastSeen === null ? null : v1Time(new Date(signal.lastSeen)),
+      };
+  }
 }

@@ -5,8 +5,11 @@ import { DeliveryChannel } from '../delivery/delivery-channel.js';
 import type { Delivery } from '../delivery/delivery.js';
 import type { JsonTransport } from './json-transport.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
-import { v1StreamFrame } from './v1-frames.js';
-import { v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
+import { v1SignalFrame, v1StreamFrame } from './v1-frames.js';
+import type { Signal } from '../delivery/signal.js';
+import { V1_REFUSALS, v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
+import { CommandRefused } from '../../commands/decider.js';
+import { randomUUID } from 'node:crypto';
 
 /**
  * `WS /v1/stream`: every message and notification for the user as JSON frames, each with a
@@ -18,6 +21,8 @@ export class V1StreamConnection implements Connection {
   readonly wire = 'websocket';
   private channel: DeliveryChannel<Record<string, unknown>> | null = null;
   private closed = false;
+  /** What the typing rate limit counts by: this connection. */
+  private readonly source = `stream:${randomUUID()}`;
 
   constructor(
     private readonly ctx: RealtimeContext,
@@ -68,13 +73,34 @@ export class V1StreamConnection implements Connection {
   }
 
   receive(message: unknown): void {
+    const frame = (message ?? {}) as { type?: unknown; room_id?: unknown };
+    if (frame.type === 'typing' || frame.type === 'typing_stopped') return void this.typing(frame.room_id, frame.type === 'typing');
     const ack = (message as { ack?: unknown } | null)?.ack;
     if (typeof ack === 'number' && this.channel?.acknowledge(String(ack), ack)) return;
     this.transport.send({ type: 'error', ...v1ErrorBody(typeof ack === 'number' ? 'unknown_cursor' : 'unknown_frame') });
   }
 
+  /** `{"type":"typing","room_id"}` / `{"type":"typing_stopped","room_id"}`: one typing signal per room per 2 s goes out, more are dropped. */
+  private async typing(roomId: unknown, typing: boolean): Promise<void> {
+    if (typeof roomId !== 'number' || !Number.isSafeInteger(roomId))
+      return void this.transport.send({ type: 'error', ...v1ErrorBody('room_not_found') });
+    try {
+      await this.ctx.typing.signal(this.source, this.userId, roomId, typing);
+    } catch (error) {
+      const code = error instanceof CommandRefused ? V1_REFUSALS[error.code] : null;
+      if (!code) this.ctx.log.error({ err: error }, 'typing signal failed');
+      this.transport.send({ type: 'error', ...v1ErrorBody(code ?? 'internal_error') });
+    }
+  }
+
   deliver(delivery: Delivery): void {
     this.channel?.push(delivery);
+  }
+
+  /** Live signals go straight to the socket, outside the acknowledged order; a socket past its buffer bound misses them. */
+  signal(signal: Signal): void {
+    if (!this.channel || this.closed || this.transport.buffered() > this.ctx.limits.sendBufferBytes) return;
+    this.transport.send(v1SignalFrame(signal));
   }
 
   close(reason: string): void {

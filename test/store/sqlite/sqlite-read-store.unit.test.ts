@@ -260,6 +260,12 @@ describe('SqliteReadStore', function () {
       ['memberships', { user: 3 }],
       ['memberships', { room: 3, leftAt: null }],
       ['memberships', { _id: '3:13' }],
+      ['messages', { room: 3, _id: { $gt: 100 }, sender: { $ne: 4 } }],
+      ['read_markers', { _id: '3:13' }],
+      ['read_markers', { user: 3 }],
+      ['read_markers', { room: 3 }, { sort: { _id: 1 } }],
+      ['read_settings', { _id: 3 }],
+      ['read_settings', { _id: { $in: [3, 4, 5] }, receipts: false }],
     ];
 
     /** Data shaped like the projections' documents, with arrays where theirs have them. */
@@ -282,11 +288,15 @@ describe('SqliteReadStore', function () {
         case 'requests':
           return ids.map((i) => ({ _id: `${i % 10}:${i}`, from: i % 10, to: (i + 3) % 10, at: i * 7 }));
         case 'messages':
-          return ids.map((i) => ({ _id: i * 5, room: i % 10, text: `m${i}` }));
+          return ids.map((i) => ({ _id: i * 5, room: i % 10, sender: i % 7, text: `m${i}` }));
         case 'notifications':
           return ids.map((i) => ({ _id: i * 5, audience: [i % 10, (i + 3) % 10], type: 'RoomCreated' }));
         case 'memberships':
           return ids.map((i) => ({ _id: `${i % 10}:${i}`, user: i % 10, room: i % 13, joinedAt: i, leftAt: i % 4 ? null : i + 1 }));
+        case 'read_markers':
+          return ids.map((i) => ({ _id: `${i % 10}:${i}`, user: i % 10, room: i % 13, upTo: i * 5 }));
+        case 'read_settings':
+          return ids.map((i) => ({ _id: i, receipts: i % 2 === 0 }));
         default:
           return [{ _id: 'messages', position: 10 }];
       }

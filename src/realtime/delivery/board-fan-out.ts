@@ -1,0 +1,26 @@
+import type { RoutingState } from '../../projections/routing-state.js';
+import type { BoardSignal } from '../../store/ports/signal-board.js';
+import { boardBody } from '../../use-cases/board-signals.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+
+/** Routes what the signal board carries (typing, from any process) to the connections here it concerns. */
+export class BoardFanOut {
+  constructor(
+    private readonly routing: RoutingState,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  route(signal: BoardSignal): void {
+    const body = boardBody(signal.body);
+    if (!body || body.kind === 'presence') return;
+    const members = this.routing.room(body.roomId)?.members;
+    if (!members) return;
+    const others = [...members].filter((member) => member !== body.userId);
+    this.registry.signal(
+      others,
+      body.kind === 'typing'
+        ? { kind: 'typing', roomId: body.roomId, userId: body.userId, expiresAt: body.expiresAt }
+        : { kind: 'typing_stopped', roomId: body.roomId, userId: body.userId },
+    );
+  }
+}
