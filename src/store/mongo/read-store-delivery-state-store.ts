@@ -1,6 +1,7 @@
 import type { UserId } from '../../events/recorded-event.js';
 import type { DeliveryStateStore, DeviceCursor } from '../ports/delivery-state-store.js';
-import type { Collection, Document, ReadStore } from '../ports/read-store.js';
+import { mergeCursor } from '../ports/cursor-merge.js';
+import { DuplicateKeyError, type Collection, type Document, type ReadStore } from '../ports/read-store.js';
 
 interface CursorDocument extends Document {
   _id: string;
@@ -10,6 +11,8 @@ interface CursorDocument extends Document {
   unacked: number[];
   away?: Array<{ after: number; upTo: number }> | null;
   served?: number | null;
+  /** Moves by one with each save: a save replaces only the document it merged with. */
+  rev?: number;
 }
 
 /** Delivery cursors in a read store collection: the production path, on MongoDB. */
@@ -27,35 +30,50 @@ export class ReadStoreDeliveryStateStore implements DeliveryStateStore {
   }
 
   async load(userId: UserId): Promise<DeviceCursor[]> {
-    const documents = await this.cursors.find({ userId });
-    return documents.map(({ userId: user, device, ackedUpTo, unacked, away, served }) => ({
-      userId: user,
-      device,
-      ackedUpTo,
-      unacked,
-      away: away ?? undefined,
-      served: served ?? undefined,
-    }));
+    return (await this.cursors.find({ userId })).map(cursorOf);
   }
 
+  /**
+   * Merges each cursor into what is stored (mergeCursor), so a cursor never moves back: read,
+   * merge, and replace only if the document is still the one read (its `rev`), else again.
+   */
   async save(cursors: readonly DeviceCursor[]): Promise<void> {
-    if (cursors.length === 0) return;
-    await this.cursors.bulkWrite(
-      cursors.map((cursor) => {
-        const { userId, device, ackedUpTo, unacked, away, served } = cursor;
-        const document: CursorDocument = {
-          _id: `${userId}:${device}`,
-          userId,
-          device,
-          ackedUpTo,
-          unacked: [...unacked],
-          away: away ? away.map((range) => ({ ...range })) : null,
-          served: served ?? null,
-        };
-        return { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } };
-      }),
-    );
+    for (const cursor of cursors) await this.saveOne(cursor);
+  }
+
+  private async saveOne(given: DeviceCursor): Promise<void> {
+    const _id = `${given.userId}:${given.device}`;
+    for (;;) {
+      const stored = await this.cursors.findOne({ _id });
+      const { userId, device, ackedUpTo, unacked, away, served } = mergeCursor(stored ? cursorOf(stored) : undefined, given);
+      const rev = (stored?.rev ?? 0) + 1;
+      const document: CursorDocument = {
+        _id,
+        userId,
+        device,
+        ackedUpTo,
+        unacked: [...unacked],
+        away: away ? away.map((range) => ({ ...range })) : null,
+        served: served ?? null,
+        rev,
+      };
+      if (!stored) {
+        try {
+          await this.cursors.insertOne(document);
+          return;
+        } catch (error) {
+          if (error instanceof DuplicateKeyError) continue; // another process wrote it first: merge with that
+          throw error;
+        }
+      }
+      const { matchedCount } = await this.cursors.replaceOne({ _id, rev: stored.rev ?? { $exists: false } }, document);
+      if (matchedCount === 1) return;
+    }
   }
 
   async close(): Promise<void> {}
+}
+
+function cursorOf({ userId, device, ackedUpTo, unacked, away, served }: CursorDocument): DeviceCursor {
+  return { userId, device, ackedUpTo, unacked, away: away ?? undefined, served: served ?? undefined };
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { UserId } from '../../events/recorded-event.js';
+import { mergeCursor } from '../ports/cursor-merge.js';
 import type { AwayRange, DeliveryStateStore, DeviceCursor } from '../ports/delivery-state-store.js';
 
 interface Row {
@@ -24,7 +25,8 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
   private readonly db: Database.Database;
   private readonly select: Database.Statement<[number], Row>;
   private readonly upsert: Database.Statement<RowValues>;
-  private readonly saveAll: (cursors: readonly DeviceCursor[]) => void;
+  private readonly selectOne: Database.Statement<[number, string], Row>;
+  private readonly saveAll: Database.Transaction<(cursors: readonly DeviceCursor[]) => void>;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -45,8 +47,14 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
     this.upsert = this.db.prepare(
       'INSERT INTO device_cursors (user_id, device, acked_up_to, unacked, away, served) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, unacked = excluded.unacked, away = excluded.away, served = excluded.served',
     );
+    this.selectOne = this.db.prepare(
+      'SELECT user_id, device, acked_up_to, unacked, away, served FROM device_cursors WHERE user_id = ? AND device = ?',
+    );
+    // Read and written in one transaction: another process's save in between cannot be lost.
     this.saveAll = this.db.transaction((cursors: readonly DeviceCursor[]) => {
-      for (const cursor of cursors) {
+      for (const given of cursors) {
+        const row = this.selectOne.get(given.userId, given.device);
+        const cursor = mergeCursor(row === undefined ? undefined : cursorOf(row), given);
         const { away, served } = cursor;
         this.upsert.run(
           cursor.userId,
@@ -61,21 +69,27 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
   }
 
   async load(userId: UserId): Promise<DeviceCursor[]> {
-    return this.select.all(userId).map((row) => ({
-      userId: row.user_id,
-      device: row.device,
-      ackedUpTo: row.acked_up_to,
-      unacked: JSON.parse(row.unacked) as number[],
-      away: row.away === null ? undefined : (JSON.parse(row.away) as AwayRange[]),
-      served: row.served ?? undefined,
-    }));
+    return this.select.all(userId).map(cursorOf);
   }
 
+  /** Merges each cursor into what is stored (mergeCursor): a cursor never moves back. */
   async save(cursors: readonly DeviceCursor[]): Promise<void> {
-    if (cursors.length > 0) this.saveAll(cursors);
+    // IMMEDIATE: the write lock first, so the read it merges with is the latest.
+    if (cursors.length > 0) this.saveAll.immediate(cursors);
   }
 
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+function cursorOf(row: Row): DeviceCursor {
+  return {
+    userId: row.user_id,
+    device: row.device,
+    ackedUpTo: row.acked_up_to,
+    unacked: JSON.parse(row.unacked) as number[],
+    away: row.away === null ? undefined : (JSON.parse(row.away) as AwayRange[]),
+    served: row.served ?? undefined,
+  };
 }

@@ -68,3 +68,38 @@ describe('delivery cursor stores keep the away ranges and the served mark', () =
     await roundTrip(await ReadStoreDeliveryStateStore.open(new MemoryReadStore()));
   });
 });
+
+/** Two processes save one device's cursor, the second from an older view of it. */
+async function neverBackwards(first: DeliveryStateStore, second: DeliveryStateStore): Promise<void> {
+  const device = { userId: 9, device: 'phone' };
+  await first.save([{ ...device, ackedUpTo: 50, unacked: [20, 45] }]);
+  // Behind: it saw acks up to 30 only, with 20 and 25 unacknowledged there.
+  await second.save([{ ...device, ackedUpTo: 30, unacked: [20, 25] }]);
+  expect((await first.load(9))[0], 'the stale save moves nothing back, and 25 was acknowledged where 50 was').to.deep.include({
+    ackedUpTo: 50,
+    unacked: [20, 45],
+  });
+  // Further along elsewhere: 45 acknowledged, 55 sent and not.
+  await second.save([{ ...device, ackedUpTo: 60, unacked: [20, 55] }]);
+  expect((await first.load(9))[0], 'a hole is kept until some process saw its ack').to.deep.include({ ackedUpTo: 60, unacked: [20, 55] });
+}
+
+describe('delivery cursor stores merge concurrent saves: a cursor never moves back, no hole is lost', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'eschat-cursor-merge-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('SQLite, two connections to one file as two processes have', async () => {
+    const first = new SqliteDeliveryStateStore(join(dir, 'delivery.db'));
+    const second = new SqliteDeliveryStateStore(join(dir, 'delivery.db'));
+    await neverBackwards(first, second);
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('a read store collection (MongoDB in production), shared by two stores', async () => {
+    const shared = new MemoryReadStore();
+    await neverBackwards(await ReadStoreDeliveryStateStore.open(shared), await ReadStoreDeliveryStateStore.open(shared));
+  });
+});
