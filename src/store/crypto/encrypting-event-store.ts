@@ -90,21 +90,25 @@ export class EncryptingEventStore implements EventStore {
       const queue: StoredEvent[] = [];
       let fetching = false;
       let done = false;
+      // The head event's keys were fetched: it is opened as they are (a key the store does not have reads as erased).
+      let fetched = false;
       const drain = (): void => {
         while (!fetching && queue.length > 0 && !subscriber.closed) {
           const event = queue[0] as StoredEvent;
-          const missing = this.missingKeys([event]);
+          const missing = fetched ? [] : this.missingKeys([event]);
           if (missing.length > 0) {
             fetching = true;
             this.fetch(missing).then(
               () => {
                 fetching = false;
+                fetched = true;
                 drain();
               },
               (error: unknown) => subscriber.error(error),
             );
             return;
           }
+          fetched = false;
           queue.shift();
           try {
             subscriber.next(this.openEvent(event));

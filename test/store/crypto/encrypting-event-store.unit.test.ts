@@ -67,6 +67,20 @@ describe('EncryptingEventStore', () => {
     await again.store.close();
   });
 
+  it('reads a person whose key the key store lacks as erased on the live path too, and goes on', async function () {
+    const { dir, store } = open();
+    await store.append('user-1', [registered(1, 'Zeynep', null)]);
+    await store.append('messages-1-20260101', [sent(1, 'no key here')]);
+    await store.close();
+    // The log without its keys (a copy made without them): a fetch finds nothing, and must not be asked again and again.
+    const raw = SqliteEventStore.open({ file: join(dir, 'events.db'), durability: 'normal' });
+    const keyless = new EncryptingEventStore(raw, new PersonKeys(new SqliteKeyStore(join(dir, 'other-keys.db')), newDataKey()));
+    const events = await firstValueFrom(keyless.subscribe(0).pipe(take(2), toArray()));
+    expect(events.map((event) => event.data)).to.deep.include.members([{ ...(events[1]!.data as object), text: '[erased]' }]);
+    expect(events[0]!.data).to.include({ name: 'erased user' });
+    await keyless.close();
+  });
+
   it('reads an erased person as placeholders, everyone else as before, and writes no new key for them', async () => {
     const { raw, keys, store } = open();
     await store.append('user-1', [registered(1, 'Zeynep', '+905551112233')]);
