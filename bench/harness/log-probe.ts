@@ -1,4 +1,4 @@
-import type { LogManifest } from '../log/log-manifest.js';
+import type { LogManifest, SampleRoom, SampleUser } from '../log/log-manifest.js';
 import { BenchFailure } from './bench-result.js';
 import { tokenCookie, type HttpClient } from './http-client.js';
 import { expectImSuccess } from './im-answer.js';
@@ -9,21 +9,40 @@ import { expectImSuccess } from './im-answer.js';
  * and the newest page of the probe's direct room (`GET /v1/rooms/:id/messages`).
  */
 export async function checkProbe(http: HttpClient, { probe }: LogManifest, what: string): Promise<void> {
-  const contacts = expectImSuccess(await http.get('/contact/version/0', tokenCookie(probe.token)), `${what}: GET /contact/version/0`);
+  await checkContacts(http, probe, what);
+  await checkHistory(http, { roomId: probe.roomId, token: probe.token, messages: probe.roomMessages, lastText: probe.lastText }, what);
+}
+
+/** `GET /contact/version/0` as `user`: fails unless its contacts and removed contacts are as many as the log says. */
+export async function checkContacts(http: HttpClient, user: SampleUser, what: string): Promise<void> {
+  const contacts = expectImSuccess(await http.get('/contact/version/0', tokenCookie(user.token)), `${what}: GET /contact/version/0`);
   const added = contacts.rows.filter((row) => row.type === 'user').length;
   const removed = contacts.rows.filter((row) => row.type === 'removed').length;
-  if (added !== probe.contacts || removed !== probe.removedContacts) {
+  if (added !== user.contacts || removed !== user.removedContacts) {
     throw new BenchFailure(
-      `${what}: user ${probe.userId} has ${added} contacts and ${removed} removed, the log says ${probe.contacts} and ${probe.removedContacts}`,
+      `${what}: user ${user.userId} has ${added} contacts and ${removed} removed, the log says ${user.contacts} and ${user.removedContacts}`,
     );
   }
-  const answer = await http.get(`/v1/rooms/${probe.roomId}/messages`, { 'x-session-id': probe.token });
-  const page = answer.status === 200 ? (JSON.parse(answer.body) as Array<{ text: string; room_id: number }>) : [];
-  const expected = Math.min(50, probe.roomMessages);
+}
+
+/**
+ * `GET /v1/rooms/:id/messages` as a member: fails unless the page holds the newest
+ * min(50, messages) messages of that room, in order, ending with the room's last text.
+ */
+export async function checkHistory(http: HttpClient, room: SampleRoom, what: string): Promise<void> {
+  const answer = await http.get(`/v1/rooms/${room.roomId}/messages`, { 'x-session-id': room.token });
+  const page = answer.status === 200 ? (JSON.parse(answer.body) as Array<{ id: number; text: string | null; room_id: number }>) : [];
+  const expected = Math.min(50, room.messages);
   const last = page.at(-1);
-  if (page.length !== expected || !last || last.room_id !== probe.roomId || (probe.lastText !== '' && last.text !== probe.lastText)) {
+  const inOrder = page.every((message, i) => message.room_id === room.roomId && (i === 0 || message.id > page[i - 1]!.id));
+  if (
+    answer.status !== 200 ||
+    page.length !== expected ||
+    !inOrder ||
+    (last !== undefined && room.lastText !== '' && last.text !== room.lastText)
+  ) {
     throw new BenchFailure(
-      `${what}: GET /v1/rooms/${probe.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} ending "${probe.lastText}"): ${answer.body.slice(0, 200)}`,
+      `${what}: GET /v1/rooms/${room.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} of room ${room.roomId} in order, ending "${room.lastText}"): ${answer.body.slice(0, 200)}`,
     );
   }
 }
