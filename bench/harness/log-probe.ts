@@ -1,7 +1,14 @@
 import type { LogManifest, SampleRoom, SampleUser } from '../log/log-manifest.js';
 import { BenchFailure } from './bench-result.js';
-import { tokenCookie, type HttpClient } from './http-client.js';
+import { tokenCookie, type HttpAnswer, type HttpClient } from './http-client.js';
 import { expectImSuccess } from './im-answer.js';
+
+/** What `GET /v1/rooms/:id/messages` answers, as far as the checks read it. */
+interface HistoryItem {
+  id: number;
+  text: string | null;
+  room_id: number;
+}
 
 /**
  * Asks a server started on a generated log what its probe user sees, in both dialects, and
@@ -9,13 +16,19 @@ import { expectImSuccess } from './im-answer.js';
  * and the newest page of the probe's direct room (`GET /v1/rooms/:id/messages`).
  */
 export async function checkProbe(http: HttpClient, { probe }: LogManifest, what: string): Promise<void> {
-  await checkContacts(http, probe, what);
-  await checkHistory(http, { roomId: probe.roomId, token: probe.token, messages: probe.roomMessages, lastText: probe.lastText }, what);
+  checkContacts(probe, await askContacts(http, probe), what);
+  const room = { roomId: probe.roomId, token: probe.token, messages: probe.roomMessages, lastText: probe.lastText };
+  checkHistory(room, await askHistory(http, room), what);
 }
 
-/** `GET /contact/version/0` as `user`: fails unless its contacts and removed contacts are as many as the log says. */
-export async function checkContacts(http: HttpClient, user: SampleUser, what: string): Promise<void> {
-  const contacts = expectImSuccess(await http.get('/contact/version/0', tokenCookie(user.token)), `${what}: GET /contact/version/0`);
+/** `GET /contact/version/0` as `user` (im, cookie). */
+export function askContacts(http: HttpClient, user: SampleUser): Promise<HttpAnswer> {
+  return http.get('/contact/version/0', tokenCookie(user.token));
+}
+
+/** Fails unless the answer lists as many contacts and removed contacts as the log says `user` has. */
+export function checkContacts(user: SampleUser, answer: HttpAnswer, what: string): void {
+  const contacts = expectImSuccess(answer, `${what}: GET /contact/version/0`);
   const added = contacts.rows.filter((row) => row.type === 'user').length;
   const removed = contacts.rows.filter((row) => row.type === 'removed').length;
   if (added !== user.contacts || removed !== user.removedContacts) {
@@ -25,22 +38,21 @@ export async function checkContacts(http: HttpClient, user: SampleUser, what: st
   }
 }
 
+/** `GET /v1/rooms/:id/messages` (its newest page) as a member (v1, X-Session-Id). */
+export function askHistory(http: HttpClient, room: SampleRoom): Promise<HttpAnswer> {
+  return http.get(`/v1/rooms/${room.roomId}/messages`, { 'x-session-id': room.token });
+}
+
 /**
- * `GET /v1/rooms/:id/messages` as a member: fails unless the page holds the newest
- * min(50, messages) messages of that room, in order, ending with the room's last text.
+ * Fails unless the page holds the newest min(50, messages) messages of that room, oldest first,
+ * ending with the room's last text (when that was a text).
  */
-export async function checkHistory(http: HttpClient, room: SampleRoom, what: string): Promise<void> {
-  const answer = await http.get(`/v1/rooms/${room.roomId}/messages`, { 'x-session-id': room.token });
-  const page = answer.status === 200 ? (JSON.parse(answer.body) as Array<{ id: number; text: string | null; room_id: number }>) : [];
+export function checkHistory(room: SampleRoom, answer: HttpAnswer, what: string): void {
+  const page = answer.status === 200 ? (JSON.parse(answer.body) as HistoryItem[]) : [];
   const expected = Math.min(50, room.messages);
   const last = page.at(-1);
   const inOrder = page.every((message, i) => message.room_id === room.roomId && (i === 0 || message.id > page[i - 1]!.id));
-  if (
-    answer.status !== 200 ||
-    page.length !== expected ||
-    !inOrder ||
-    (last !== undefined && room.lastText !== '' && last.text !== room.lastText)
-  ) {
+  if (answer.status !== 200 || page.length !== expected || !inOrder || (last && room.lastText !== '' && last.text !== room.lastText)) {
     throw new BenchFailure(
       `${what}: GET /v1/rooms/${room.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} of room ${room.roomId} in order, ending "${room.lastText}"): ${answer.body.slice(0, 200)}`,
     );
