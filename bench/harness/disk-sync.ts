@@ -9,13 +9,13 @@ const APPEND_BYTES = 200;
 /**
  * What durability costs on this disk: `count` times, a 200-byte append to a file in a fresh
  * directory beside the servers' data directories (the same file system), then `fdatasync`,
- * timed together, one after another; microseconds. The floor under any durable send.
+ * timed together, one after another; microseconds, added to `samples`. The floor under any
+ * durable send.
  */
-export function measureDiskSync(count: number): Samples {
+export function measureDiskSync(count: number, samples = new Samples()): Samples {
   const dir = mkdtempSync(join(tmpdir(), 'eschat-bench-sync-'));
   const fd = openSync(join(dir, 'sync-probe'), 'a');
   const record = Buffer.alloc(APPEND_BYTES, 'x');
-  const samples = new Samples();
   try {
     for (let i = 0; i < count; i++) {
       const started = process.hrtime.bigint();
