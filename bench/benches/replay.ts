@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { projections } from '../../src/projections/all-projections.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
-import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
+import { SqliteReadStore } from '../../src/store/sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from '../../src/store/upcasting-event-store.js';
 import { pick } from '../harness/bench-options.js';
 import { BenchFailure, figure } from '../harness/bench-result.js';
@@ -13,10 +16,13 @@ import type { LogManifest } from '../log/log-manifest.js';
 export const REPLAY_EVENTS = 1_000_000;
 export const QUICK_REPLAY_EVENTS = 100_000;
 
+const MIB = 1024 * 1024;
+
 /**
- * Every projection rebuilt from a generated log of a million events into the embedded (memory)
- * read store, in this process as `eschat projections rebuild` does, against reading the same
- * log through the same subscription without projecting. The read models must come out with
+ * Every projection rebuilt from a generated log of a million events into the embedded read
+ * store on disk (a fresh `read-models.db`, SQLite, as a first start builds it: the runner's
+ * batches committed with their checkpoints), in this process, against reading the same log
+ * through the same subscription without projecting. The read models must come out with
  * exactly the documents the generator says.
  */
 export const replayBench: Bench = {
@@ -25,11 +31,15 @@ export const replayBench: Bench = {
     const { file, manifest } = await cachedLog(pick(options, REPLAY_EVENTS, QUICK_REPLAY_EVENTS));
     const read = await readOnly(open(file), manifest.events);
     const store = open(file);
+    const dir = mkdtempSync(join(tmpdir(), 'eschat-bench-replay-'));
+    const readModels = join(dir, 'read-models.db');
+    const readStore = new SqliteReadStore(readModels);
     try {
-      const build = await buildFromScratch(store, new MemoryReadStore(), projections);
+      const build = await buildFromScratch(store, readStore, projections);
       if (build.events !== manifest.events)
         throw new BenchFailure(`replay: rebuilt from ${build.events} events, the log has ${manifest.events}`);
       checkDocuments(build.documents, manifest);
+      await readStore.close();
       return [
         figure('replay', 'rebuild every projection', build.events / build.seconds, 'events/s', read, {
           op: '>=',
@@ -37,9 +47,12 @@ export const replayBench: Bench = {
           of: 'value',
         }),
         figure('replay', 'events in the log', build.events, 'events', null),
+        figure('replay', 'read-models.db size', statSync(readModels).size / MIB, 'MiB', null),
       ];
     } finally {
+      await readStore.close().catch(() => undefined);
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 };

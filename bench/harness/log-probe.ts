@@ -1,7 +1,14 @@
-import type { LogManifest } from '../log/log-manifest.js';
+import type { LogManifest, SampleRoom, SampleUser } from '../log/log-manifest.js';
 import { BenchFailure } from './bench-result.js';
-import { tokenCookie, type HttpClient } from './http-client.js';
+import { tokenCookie, type HttpAnswer, type HttpClient } from './http-client.js';
 import { expectImSuccess } from './im-answer.js';
+
+/** What `GET /v1/rooms/:id/messages` answers, as far as the checks read it. */
+interface HistoryItem {
+  id: number;
+  text: string | null;
+  room_id: number;
+}
 
 /**
  * Asks a server started on a generated log what its probe user sees, in both dialects, and
@@ -9,21 +16,45 @@ import { expectImSuccess } from './im-answer.js';
  * and the newest page of the probe's direct room (`GET /v1/rooms/:id/messages`).
  */
 export async function checkProbe(http: HttpClient, { probe }: LogManifest, what: string): Promise<void> {
-  const contacts = expectImSuccess(await http.get('/contact/version/0', tokenCookie(probe.token)), `${what}: GET /contact/version/0`);
+  checkContacts(probe, await askContacts(http, probe), what);
+  const room = { roomId: probe.roomId, token: probe.token, messages: probe.roomMessages, lastText: probe.lastText };
+  checkHistory(room, await askHistory(http, room), what);
+}
+
+/** `GET /contact/version/0` as `user` (im, cookie). */
+export function askContacts(http: HttpClient, user: SampleUser): Promise<HttpAnswer> {
+  return http.get('/contact/version/0', tokenCookie(user.token));
+}
+
+/** Fails unless the answer lists as many contacts and removed contacts as the log says `user` has. */
+export function checkContacts(user: SampleUser, answer: HttpAnswer, what: string): void {
+  const contacts = expectImSuccess(answer, `${what}: GET /contact/version/0`);
   const added = contacts.rows.filter((row) => row.type === 'user').length;
   const removed = contacts.rows.filter((row) => row.type === 'removed').length;
-  if (added !== probe.contacts || removed !== probe.removedContacts) {
+  if (added !== user.contacts || removed !== user.removedContacts) {
     throw new BenchFailure(
-      `${what}: user ${probe.userId} has ${added} contacts and ${removed} removed, the log says ${probe.contacts} and ${probe.removedContacts}`,
+      `${what}: user ${user.userId} has ${added} contacts and ${removed} removed, the log says ${user.contacts} and ${user.removedContacts}`,
     );
   }
-  const answer = await http.get(`/v1/rooms/${probe.roomId}/messages`, { 'x-session-id': probe.token });
-  const page = answer.status === 200 ? (JSON.parse(answer.body) as Array<{ text: string; room_id: number }>) : [];
-  const expected = Math.min(50, probe.roomMessages);
+}
+
+/** `GET /v1/rooms/:id/messages` (its newest page) as a member (v1, X-Session-Id). */
+export function askHistory(http: HttpClient, room: SampleRoom): Promise<HttpAnswer> {
+  return http.get(`/v1/rooms/${room.roomId}/messages`, { 'x-session-id': room.token });
+}
+
+/**
+ * Fails unless the page holds the newest min(50, messages) messages of that room, oldest first,
+ * ending with the room's last text (when that was a text).
+ */
+export function checkHistory(room: SampleRoom, answer: HttpAnswer, what: string): void {
+  const page = answer.status === 200 ? (JSON.parse(answer.body) as HistoryItem[]) : [];
+  const expected = Math.min(50, room.messages);
   const last = page.at(-1);
-  if (page.length !== expected || !last || last.room_id !== probe.roomId || (probe.lastText !== '' && last.text !== probe.lastText)) {
+  const inOrder = page.every((message, i) => message.room_id === room.roomId && (i === 0 || message.id > page[i - 1]!.id));
+  if (answer.status !== 200 || page.length !== expected || !inOrder || (last && room.lastText !== '' && last.text !== room.lastText)) {
     throw new BenchFailure(
-      `${what}: GET /v1/rooms/${probe.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} ending "${probe.lastText}"): ${answer.body.slice(0, 200)}`,
+      `${what}: GET /v1/rooms/${room.roomId}/messages answered HTTP ${answer.status} with ${page.length} messages (expected ${expected} of room ${room.roomId} in order, ending "${room.lastText}"): ${answer.body.slice(0, 200)}`,
     );
   }
 }

@@ -6,7 +6,7 @@ import { waitForLine } from './child-process-output.js';
 import { eschatMain, tlsDir } from './repo-paths.js';
 
 export interface ServerOptions {
-  /** Prepared data directory (e.g. holding a generated log); a fresh temporary one when absent. */
+  /** Prepared data directory (e.g. holding a generated log), left in place at stop; a fresh temporary one, removed at stop, when absent. */
   dataDir?: string;
   /** Extra ESCHAT_* settings a benchmark needs. */
   env?: Record<string, string>;
@@ -21,7 +21,7 @@ export interface ServerProcess {
   httpUrl: string;
   /** `ws://127.0.0.1:<port>/im` (wss with TLS). */
   imUrl: string;
-  /** SIGTERM (the graceful path, which also writes a CPU profile), then the data directory is removed. */
+  /** SIGTERM (the graceful path, which also writes a CPU profile), then a temporary data directory is removed. */
   stop(): Promise<void>;
 }
 
@@ -33,6 +33,9 @@ const STOP_DEADLINE_MS = 15_000;
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'eschat-bench-'));
+  const removeDataDir = (): void => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, eschatMain, 'serve'], {
     // The data directory as cwd: no eschat.toml of the checkout is picked up.
@@ -45,7 +48,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   try {
     port = await found;
   } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir();
     throw error;
   }
   const scheme = options.tls ? 'https' : 'http';
@@ -55,7 +58,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     imUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/im`,
     async stop() {
       await stopChild(child);
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDataDir();
     },
   };
 }

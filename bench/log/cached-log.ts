@@ -5,7 +5,7 @@ import { generateLog } from './generate-log.js';
 import type { LogManifest } from './log-manifest.js';
 
 /** Raise when the generator changes what it writes: an old cache is then ignored. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 export interface CachedLog {
   /** The SQLite event log; copy it before serving from it. */

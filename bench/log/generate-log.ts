@@ -1,6 +1,6 @@
 import { hashPassword } from '../../src/commands/password.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
-import type { LogManifest } from './log-manifest.js';
+import type { LogManifest, SampleRoom, SampleUser } from './log-manifest.js';
 import { LogWorld, tokenOf, type Append, type Room } from './log-world.js';
 import { SeededRandom } from './seeded-random.js';
 
@@ -10,6 +10,8 @@ const EVENTS_PER_USER = 100;
 const START = new Date('2026-01-05T08:00:00Z');
 /** The user `startup` signs in as: never logged out, so its first session stays live. */
 const PROBE_USER = 1;
+/** Users and rooms the manifest describes for `scale`, spread evenly over the ids. */
+const SAMPLES = 100;
 
 /** Collects appends and writes them to the store in big bursts. */
 class BurstWriter {
@@ -135,5 +137,28 @@ function manifestOf(world: LogWorld, events: number): LogManifest {
       roomMessages: probeRoom.messages,
       lastText: probeRoom.lastText,
     },
+    sample: { users: sampleUsers(world), rooms: sampleRooms(world) },
   };
+}
+
+/** Evenly spread over 1..n, `count` of them at most, without repeats. */
+function spread(n: number, count: number): number[] {
+  return [...new Set(Array.from({ length: Math.min(n, count) }, (_, k) => 1 + Math.floor((k * n) / Math.min(n, count))))];
+}
+
+function sampleUsers(world: LogWorld): SampleUser[] {
+  return spread(world.users, SAMPLES).map((userId) => ({
+    userId,
+    token: world.liveToken(userId),
+    contacts: world.contactsOf[userId]!.added.size,
+    removedContacts: world.contactsOf[userId]!.removed.size,
+  }));
+}
+
+/** Rooms with members (a group may have lost all but its creator, never the creator), busy ones (the first) and quiet ones. */
+function sampleRooms(world: LogWorld): SampleRoom[] {
+  return spread(world.rooms.length, SAMPLES).map((id) => {
+    const room = world.rooms[id - 1]!;
+    return { roomId: room.roomId, token: world.liveToken(room.members[0]!), messages: room.messages, lastText: room.lastText };
+  });
 }

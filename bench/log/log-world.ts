@@ -16,6 +16,7 @@ export interface Append {
 
 interface Session {
   sessionId: string;
+  token: string;
   device: string;
   live: boolean;
 }
@@ -124,9 +125,16 @@ export class LogWorld {
       dialect: 'im',
       address: metadata.address ?? null,
     };
-    this.sessions[userId]!.push({ sessionId, device, live: true });
+    this.sessions[userId]!.push({ sessionId, token, device, live: true });
     this.liveSessions += 1;
     return { append: { stream: sessionStream(sessionId), events: [{ type: 'SessionStarted', data, metadata }] }, token };
+  }
+
+  /** The token of the user's newest live session (every user keeps one: only an older one is ever ended). */
+  liveToken(userId: number): string {
+    const session = this.sessions[userId]?.findLast((each) => each.live);
+    if (!session) throw new Error(`user ${userId} has no live session`);
+    return session.token;
   }
 
   /** Logs out the user's oldest live session, if it has one besides its newest. */

@@ -1,8 +1,10 @@
 /**
- * The bare relay: the baseline of `latency` and `throughput`. A `ws` server with no auth and
- * no storage that speaks the same frames as eschat's `/im` with the same codec: a login is
- * answered `[[rr]] s = 0` whatever its token, a `[[m]]` is forwarded to the connection of its
- * `to` and acknowledged `[[a]] id mid cursor`, acknowledgements are read and dropped.
+ * The bare relay: the baseline of `latency`, `throughput` and `fanout`. A `ws` server with no
+ * auth and no storage that speaks the same frames as eschat's `/im` with the same codec: a
+ * login is answered `[[rr]] s = 0` whatever its token, a `[[m]]` is forwarded to the connection
+ * of its `to` and acknowledged `[[a]] id mid cursor`, a `[[gm]]` is forwarded to every other
+ * signed-in connection (the relay has no groups: everyone is in the one group) as one frame
+ * encoded once, and acknowledged the same way; acknowledgements are read and dropped.
  * Whatever eschat spends beyond this is the price of auth, durability and read models.
  *
  * Run as its own process; prints `{"msg":"relay listening","port":N}`. With RELAY_TLS_DIR it
@@ -35,6 +37,7 @@ sockets.on('connection', (ws) => {
     for (const frame of readFrames(String(data))) {
       if (frame.type === 'r') userId = login(ws, frame);
       else if (frame.type === 'm' && userId !== null) relay(ws, userId, frame);
+      else if (frame.type === 'gm' && userId !== null) fanOut(ws, userId, frame);
     }
   });
   ws.on('close', () => {
@@ -61,6 +64,17 @@ function relay(ws: WebSocket, from: number, frame: TomlFrame): void {
       fields: { id: id ?? '', t: 'text', c: c ?? '', to: Number(to), from, d: '', ts, mid: position, cursor: position },
     });
   }
+  send(ws, { type: 'a', fields: { id: id ?? '', mid: position, cursor: position } });
+}
+
+function fanOut(ws: WebSocket, from: number, frame: TomlFrame): void {
+  const { id, c, g_id: groupId } = frame.fields;
+  position += 1;
+  const ts = Math.floor(Date.now() / 1000);
+  const text = writeDocument([
+    { type: 'gm', fields: { id: id ?? '', t: 'text', c: c ?? '', g_id: groupId ?? 0, from, d: '', ts, mid: position, cursor: position } },
+  ]);
+  for (const member of byUser.values()) if (member !== ws) member.send(text);
   send(ws, { type: 'a', fields: { id: id ?? '', mid: position, cursor: position } });
 }
 
