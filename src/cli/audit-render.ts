@@ -75,6 +75,7 @@ export function printMessageAudit(output: Output, audit: MessageAudit): void {
   const { message, room } = audit;
   if (output.json) {
     output.line({ ...message, room });
+    for (const change of audit.changes) output.line(change);
     return;
   }
   const { roomId, kind, text, mediaId } = message.data as { roomId: number; kind: string; text: string | null; mediaId: string | null };
@@ -92,4 +93,6 @@ export function printMessageAudit(output: Output, audit: MessageAudit): void {
     ['members then', room === null ? null : names(room.members)],
   ];
   output.print(renderFields(fields, output.paint));
+  // Every later version and the deletion, each with its text as the audit's content rules allow.
+  if (audit.changes.length > 0) printEntries(output, 'Changes', audit.changes);
 }

@@ -113,6 +113,16 @@ const v1Rules: Record<string, RouteRule> = {
     call: (fx) => ({ params: { id: fx.room }, json: { text: 'let me in' } }),
     refused: '422 not_a_member',
   },
+  'PATCH /v1/rooms/:id/messages/:mid': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room, mid: fx.message }, json: { text: 'edited by the sender' } }),
+    refused: '422 not_a_member',
+  },
+  'DELETE /v1/rooms/:id/messages/:mid': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room, mid: fx.message } }),
+    refused: '422 not_a_member',
+  },
   'POST /v1/rooms/:id/media': {
     rule: 'room-member',
     call: (fx) => ({ params: { id: fx.room }, multipart: { file: SAMPLES.image } }),

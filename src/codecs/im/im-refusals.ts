@@ -58,6 +58,9 @@ export const IM_REFUSALS: Readonly<Record<RefusalCode, ImError | null>> = {
   invalid_client_id: new ImError(3, 'Invalid id'),
   // im ids are not unique: a reused one is a new message there (commands/message.ts), never this refusal.
   client_id_reused: null,
+  // Edits and deletes have no im route or frame yet; words in the same style, should one come.
+  message_not_found: new ImError(3, 'Message Not Exist!'),
+  not_editable: new ImError(3, 'Not editable'),
   id_taken: null,
   already_taken: null,
   session_exists: null,

@@ -1,5 +1,5 @@
 import { contactEventTypes } from '../../events/contact.js';
-import { messageEventTypes } from '../../events/message.js';
+import { messageChangeEventTypes, messageEventTypes } from '../../events/message.js';
 import type { StoredEvent } from '../../events/eschat-event.js';
 import type { UserId } from '../../events/recorded-event.js';
 import { roomEventTypes } from '../../events/room.js';
@@ -26,6 +26,7 @@ export const personEventTypes: readonly string[] = [
   ...roomEventTypes,
   'DirectRoomClaimed',
   ...messageEventTypes,
+  ...messageChangeEventTypes,
   'MediaUploaded',
 ];
 
