@@ -17,7 +17,8 @@ import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
 import type { EventStore } from './store/ports/event-store.js';
 import { InstrumentedEventStore } from './store/instrumented-event-store.js';
-import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore } from './store/open-stores.js';
+import { openDeliveryStateStore, openEventStore, openMediaStore, openReadStore, openSearchIndex } from './store/open-stores.js';
+import { SearchIndexer } from './projections/search-indexer.js';
 import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
@@ -72,6 +73,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   await runner.start();
   metrics.watchProjections(() => runner.status());
+  // The search index follows the log as a projection of its own, with its checkpoint in the index.
+  const searchIndex = await openSearchIndex(config, readStore);
+  const indexer = new SearchIndexer(store, searchIndex, (error) => log.error({ err: error }, 'search index failed'));
+  await indexer.start(feed.events);
   const roomIds = roomIdAllocator(store);
   const liveFeed = { feed, deadAfterMs: config.limits.feedDeadSeconds * 1000 };
   const tls = await tlsMaterial(config);
@@ -93,6 +98,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
     offline: realtime.offline,
     sendGuard: realtime.sendGuard,
+    search: { index: searchIndex, settled: () => indexer.settled() },
     metrics,
     health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size, liveFeed }),
     liveness: () => checkLiveness(liveFeed),
@@ -115,9 +121,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       // Read models keep running meanwhile: requests in flight may wait for their writes.
       await Promise.all([realtime.close(), closeGracefully(server, HTTP_GRACE_MS)]);
       await runner.close();
+      indexer.stop();
+      await indexer.settled();
       feed.stop();
       await deliveryState.close();
       await store.close();
+      await searchIndex.close();
       await readStore.close();
     },
   };

@@ -4,6 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { ProjectionControl } from '../projections/projection-control.js';
 import type { OfflineQueue } from '../use-cases/offline-queue.js';
+import type { MessageSearch } from '../queries/search.js';
 import type { HealthReport, LivenessReport } from './health.js';
 import type { UseCaseDeps } from '../use-cases/use-case-deps.js';
 
@@ -16,6 +17,8 @@ export interface HttpDeps extends UseCaseDeps {
   log: Logger;
   /** simple_im's offline queue, kept by the real-time side. */
   offline: OfflineQueue;
+  /** The full-text index of message texts (`GET /v1/search`). */
+  search: MessageSearch;
   /** This server's instruments: requests are counted here, and `/metrics` reads them. */
   metrics: Metrics;
   /** The state of the stores, projections and connections, for `/v1/health`. */

@@ -12,6 +12,8 @@ import { SqliteDeliveryStateStore } from './sqlite/sqlite-delivery-state-store.j
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
+import type { SearchIndex } from './ports/search-index.js';
+import { SqliteSearchIndex } from './sqlite/sqlite-search-index.js';
 
 /** The settings that choose the stores: a part of the server's configuration. */
 export interface StoreSettings {
@@ -66,6 +68,20 @@ export async function openMediaStore(config: Pick<StoreSettings, 'dataDir'>, rea
 export async function openDeliveryStateStore(config: Pick<StoreSettings, 'dataDir'>, readStore: ReadStore): Promise<DeliveryStateStore> {
   if (!isMongo(readStore)) return new SqliteDeliveryStateStore(join(config.dataDir, 'delivery.db'));
   return ReadStoreDeliveryStateStore.open(readStore);
+}
+
+/**
+ * The full-text index of message texts: a MongoDB text index beside a MongoDB read store, else
+ * FTS5 in `<dataDir>/search.db` (in memory beside the memory read store: rebuilt at every start).
+ */
+export async function openSearchIndex(config: Pick<StoreSettings, 'readStore' | 'dataDir'>, readStore: ReadStore): Promise<SearchIndex> {
+  if (isMongo(readStore)) {
+    const { MongoSearchIndex } = await import('./mongo/mongo-search-index.js');
+    return MongoSearchIndex.open(readStore);
+  }
+  if (config.readStore === 'memory') return new SqliteSearchIndex(':memory:');
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteSearchIndex(join(config.dataDir, 'search.db'));
 }
 
 function isMongo(readStore: ReadStore): readStore is MongoReadStore {

@@ -123,6 +123,8 @@ const v1Rules: Record<string, RouteRule> = {
     call: (fx) => ({ params: { id: fx.room, mid: fx.message } }),
     refused: '422 not_a_member',
   },
+  // The fixture's room holds a secret text: a search by anyone else must not find it.
+  'GET /v1/search': { rule: 'signed-in', call: () => ({ query: '?q=secret' }) },
   'POST /v1/rooms/:id/media': {
     rule: 'room-member',
     call: (fx) => ({ params: { id: fx.room }, multipart: { file: SAMPLES.image } }),

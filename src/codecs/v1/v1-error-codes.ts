@@ -34,6 +34,7 @@ export type V1ErrorCode =
   // Requests: bodies, parameters, sign-in, access, media, the admin routes.
   | 'invalid_json'
   | 'invalid_before'
+  | 'invalid_query'
   | 'invalid_limit'
   | 'invalid_since'
   | 'invalid_at'

@@ -5,12 +5,12 @@ import { findRoomOf } from '../../queries/rooms.js';
 import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
+import { pageParam } from './page-param.js';
 import type { Route } from '../route.js';
 import { jsonBody } from './json-body.js';
 import { v1Message } from '../../codecs/v1/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
-import type { V1ErrorCode } from '../../codecs/v1/v1-error-codes.js';
 import type { V1State } from './v1-state.js';
 import { messageCollection, messageDocument } from '../../projections/messages.js';
 import { changeMessage } from '../../commands/message-change.js';
@@ -28,14 +28,6 @@ function messageParam(text: string | undefined): number {
   const id = integerParam(text, 1);
   if (id === null) throw new V1Error(422, 'message_not_found');
   return id;
-}
-
-/** A query parameter: absent gives the default, present must be an integer in range. */
-function pageParam(text: unknown, fallback: number | null, max: number, code: V1ErrorCode): number | null {
-  if (text === undefined) return fallback;
-  const value = integerParam(text, 1);
-  if (value === null || value > max) throw new V1Error(422, code);
-  return value;
 }
 
 export function messageRoutes(deps: HttpDeps): Route<V1State>[] {

@@ -11,6 +11,7 @@ import { mediaRoutes } from './media-routes.js';
 import { messageRoutes } from './message-routes.js';
 import { openApiDocument } from './openapi.js';
 import { roomRoutes } from './room-routes.js';
+import { searchRoutes } from './search-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { userRoutes } from './user-routes.js';
 import { V1Error, v1Errors } from './v1-error.js';
@@ -24,6 +25,7 @@ export function v1Routes(deps: HttpDeps): Route<V1State>[] {
     ...contactRoutes(deps),
     ...roomRoutes(deps),
     ...messageRoutes(deps),
+    ...searchRoutes(deps),
     ...mediaRoutes(deps),
     ...adminRoutes(deps),
   ];
