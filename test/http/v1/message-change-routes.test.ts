@@ -62,6 +62,15 @@ describe('v1 message edits and deletes', () => {
       'first draft',
       'final',
     ]);
+    const roomAudit = await t.client.json('GET', `/v1/admin/audit/room/${room.id}?with_content=true`, undefined, ann.token);
+    const changes = (roomAudit.body as { changes: Array<{ type: string; data: { text: string } }> }).changes;
+    expect(changes.map((change) => `${change.type} ${change.data.text}`)).to.deep.equal([
+      'MessageEdited first draft',
+      'MessageEdited final',
+    ]);
+    const userAudit = await t.client.json('GET', `/v1/admin/audit/user/${ann.id}`, undefined, ann.token);
+    const types = (userAudit.body as { entries: Array<{ type: string }> }).entries.map((entry) => entry.type);
+    expect(types.filter((type) => type === 'MessageEdited')).to.have.length(2);
     const hidden = await t.client.json('GET', `/v1/admin/audit/message/${message.id}`, undefined, ann.token);
     expect(JSON.stringify(hidden.body)).not.to.include('first draft');
   });
