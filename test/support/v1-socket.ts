@@ -24,7 +24,7 @@ export class V1Socket {
   }
 
   /** Opens `path` with the session in the URL, as the seed's clients do; rejects with the HTTP status if refused. */
-  static open(t: TestServer, path: string, token: string): Promise<V1Socket> {
+  static open(t: { server: Pick<TestServer['server'], 'port'> }, path: string, token: string): Promise<V1Socket> {
     const separator = path.includes('?') ? '&' : '?';
     const ws = new WebSocket(`wss://localhost:${t.server.port}${path}${separator}session_id=${token}`, {
       ca: readFileSync(join(testCertificates, 'ca.crt')),

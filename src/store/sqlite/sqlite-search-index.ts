@@ -34,8 +34,9 @@ export class SqliteSearchIndex implements SearchIndex {
 
   constructor(file: string) {
     this.db = new Database(file);
-    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+    // First: another process opening the file at the same moment holds it briefly.
     this.db.pragma('busy_timeout = 5000');
+    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma('secure_delete = ON');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS search_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, format INTEGER NOT NULL);
