@@ -72,10 +72,12 @@ function findTerms(text: string, terms: readonly SearchTerm[]): Highlight[] {
     const needle = fold(term.text).folded;
     if (needle === '') continue;
     for (let at = folded.indexOf(needle); at >= 0; at = folded.indexOf(needle, at + 1)) {
-      const end = at + needle.length;
+      let end = at + needle.length;
       if (term.kind === 'word') {
         if (at > 0 && WORD.test(folded[at - 1]!)) continue;
         if (!term.prefix && end < folded.length && WORD.test(folded[end]!)) continue;
+        // A prefix marks the whole word it begins.
+        while (term.prefix && end < folded.length && WORD.test(folded[end]!)) end++;
       }
       found.push([origin[at]!, origin[end]!]);
     }
