@@ -23,8 +23,10 @@ import {
   openMediaStore,
   openPersonKeys,
   openReadStore,
+  openSearchIndex,
   openSignalBoard,
 } from './store/open-stores.js';
+import { SearchIndexer } from './projections/search-indexer.js';
 import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
@@ -81,6 +83,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   await runner.start();
   metrics.watchProjections(() => runner.status());
+  // The search index follows the log as a projection of its own, with its checkpoint in the index.
+  const searchIndex = await openSearchIndex(config, readStore);
+  const indexer = new SearchIndexer(store, searchIndex, (error) => log.error({ err: error }, 'search index failed'));
+  await indexer.start(feed.events);
   const roomIds = roomIdAllocator(store);
   const liveFeed = { feed, deadAfterMs: config.limits.feedDeadSeconds * 1000 };
   const catchUp = new CatchUp();
@@ -106,6 +112,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     offline: realtime.offline,
     typing: realtime.typing,
     sendGuard: realtime.sendGuard,
+    search: { index: searchIndex, settled: () => indexer.settled() },
     metrics,
     health: () => checkHealth({ store, readStore, projections: runner, connections: () => realtime.registry.size, liveFeed, catchUp }),
     liveness: () => checkLiveness(liveFeed),
@@ -131,10 +138,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         // Read models keep running meanwhile: requests in flight may wait for their writes.
         await Promise.all([realtime.close(), closeGracefully(server, HTTP_GRACE_MS)]);
         await runner.close();
+        indexer.stop();
+        await indexer.settled();
         feed.stop();
         await deliveryState.close();
         await board.close();
         await store.close();
+        await searchIndex.close();
         await readStore.close();
       })();
       return closing;

@@ -7,7 +7,8 @@ import { ImClient } from './support/im-client.js';
 import { spawnServer, type ServerProcess } from './support/spawn-server.js';
 import { testCertificates } from './support/test-server.js';
 import { responseOf } from './support/toml.js';
-import { imUser, type TestUser } from './support/users.js';
+import { imUser, v1User, type TestUser } from './support/users.js';
+import { v1Group, v1Send, type V1Message } from './support/rooms.js';
 import { V1Socket } from './support/v1-socket.js';
 
 const ca = (): Buffer => readFileSync(join(testCertificates, 'ca.crt'));
@@ -145,6 +146,29 @@ describe('several server processes on one SQLite log', function () {
     expect(await stream.next((frame) => frame['type'] === 'typing')).to.include({ room_id: group.id, user_id: hal.id });
     stream.close();
     typist.close();
+  });
+
+  it('carries an edit and a delete made on process one to the stream and the search of process two', async () => {
+    const [ann, bob] = [await v1User(one, 'mp-ann'), await v1User(one, 'mp-bob')];
+    await untilSignedIn(two, bob);
+    const room = await v1Group(one, ann, 'across', [bob]);
+    const stream = await V1Socket.open({ server: two }, '/v1/stream', bob.token);
+    const kept = (await v1Send(one, ann, room.id, 'a kept lighthouse')).body as V1Message;
+    const gone = (await v1Send(one, ann, room.id, 'a secret lighthouse')).body as V1Message;
+    expect(
+      (await one.client.json('PATCH', `/v1/rooms/${room.id}/messages/${kept.id}`, { text: 'a kept harbour' }, ann.token)).status,
+    ).to.equal(200);
+    expect((await one.client.json('DELETE', `/v1/rooms/${room.id}/messages/${gone.id}`, undefined, ann.token)).status).to.equal(200);
+    const edited = await stream.next((frame) => frame['type'] === 'message_edited');
+    expect(edited['message']).to.include({ id: kept.id, text: 'a kept harbour' });
+    const deleted = await stream.next((frame) => frame['type'] === 'message_deleted');
+    expect(deleted['message']).to.deep.equal({ id: gone.id, room_id: room.id, deleted: true });
+    stream.close();
+    // The deletion reached process two's feed before its frame: its search has it too.
+    const found = async (q: string) =>
+      ((await two.client.json('GET', `/v1/search?q=${q}`, undefined, bob.token)).body as V1Message[]).map((hit) => hit.text);
+    expect(await found('lighthouse')).to.deep.equal([]);
+    expect(await found('harbour')).to.deep.equal(['a kept harbour']);
   });
 });
 

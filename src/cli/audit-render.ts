@@ -46,7 +46,7 @@ export function printRoomAudit(output: Output, audit: RoomAudit): void {
   const { room } = audit;
   if (output.json) {
     output.line({ type: 'Room', ...room, messages: audit.messages.length, asOf: audit.asOf });
-    const timeline = [...audit.history, ...audit.messages].sort((a, b) => a.position - b.position);
+    const timeline = [...audit.history, ...audit.messages, ...audit.changes].sort((a, b) => a.position - b.position);
     for (const entry of timeline) output.line(entry);
     return;
   }
@@ -69,12 +69,14 @@ export function printRoomAudit(output: Output, audit: RoomAudit): void {
     return [entry.position, entry.at, audit.people[sender] ?? `#${sender}`, entry.device, kind, kind === 'text' ? text : mediaId];
   });
   output.table(['id', 'time', 'sender', 'device', 'kind', 'text'], rows);
+  if (audit.changes.length > 0) printEntries(output, 'Edits and deletions', audit.changes);
 }
 
 export function printMessageAudit(output: Output, audit: MessageAudit): void {
   const { message, room } = audit;
   if (output.json) {
     output.line({ ...message, room });
+    for (const change of audit.changes) output.line(change);
     return;
   }
   const { roomId, kind, text, mediaId } = message.data as { roomId: number; kind: string; text: string | null; mediaId: string | null };
@@ -92,4 +94,6 @@ export function printMessageAudit(output: Output, audit: MessageAudit): void {
     ['members then', room === null ? null : names(room.members)],
   ];
   output.print(renderFields(fields, output.paint));
+  // Every later version and the deletion, each with its text as the audit's content rules allow.
+  if (audit.changes.length > 0) printEntries(output, 'Changes', audit.changes);
 }

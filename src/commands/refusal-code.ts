@@ -32,10 +32,17 @@ export type MessageRefusal = SendRefusal | 'invalid_text' | 'invalid_media' | 'i
 export type ReadRefusal = SendRefusal | 'message_not_found';
 
 /**
+ * Editing or deleting a message: one that is not there (or deleted) is not found; someone
+ * else's is `forbidden`; a media message has no text to edit.
+ */
+export type MessageChangeRefusal = SendRefusal | 'message_not_found' | 'forbidden' | 'not_editable' | 'invalid_text';
+
+/**
  * Refusals the commands settle themselves and no client should meet: a fresh id someone took
  * (tried again with another), a reservation held (reported as `login_taken`/`phone_taken`), a
  * session id drawn twice. Should one escape, each dialect answers it as an internal error.
  */
 export type InternalRefusal = 'id_taken' | 'already_taken' | 'session_exists';
 
-export type RefusalCode = UserRefusal | RoomRefusal | ContactRefusal | MessageRefusal | ReadRefusal | InternalRefusal;
+export type RefusalCode =
+  UserRefusal | RoomRefusal | ContactRefusal | MessageRefusal | MessageChangeRefusal | ReadRefusal | InternalRefusal;

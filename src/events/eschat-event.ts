@@ -1,6 +1,6 @@
 import { contactEventTypes, type ContactEvent } from './contact.js';
 import { mediaEventTypes, type MediaEvent } from './media.js';
-import { messageEventTypes, type MessageEvent } from './message.js';
+import { messageChangeEventTypes, messageEventTypes, type MessageChange, type MessageEvent } from './message.js';
 import type { DomainEvent, RecordedEvent } from './recorded-event.js';
 import { directRoomEventTypes, roomEventTypes, type DirectRoomClaimed, type RoomEvent } from './room.js';
 import { readStateEventTypes, type ReadStateEvent } from './read-state.js';
@@ -9,7 +9,16 @@ import { reservationEventTypes, userEventTypes, type ReservationEvent, type User
 
 /** Every event eschat writes, with its data. */
 export type EschatEvent =
-  UserEvent | ReservationEvent | SessionEvent | ContactEvent | RoomEvent | DirectRoomClaimed | MessageEvent | MediaEvent | ReadStateEvent;
+  | UserEvent
+  | ReservationEvent
+  | SessionEvent
+  | ContactEvent
+  | RoomEvent
+  | DirectRoomClaimed
+  | MessageEvent
+  | MessageChange
+  | MediaEvent
+  | ReadStateEvent;
 
 export type EschatEventType = EschatEvent['type'];
 
@@ -22,6 +31,7 @@ export const eschatEventTypes = [
   ...roomEventTypes,
   ...directRoomEventTypes,
   ...messageEventTypes,
+  ...messageChangeEventTypes,
   ...mediaEventTypes,
   ...readStateEventTypes,
 ] as const satisfies readonly EschatEventType[];

@@ -1,4 +1,4 @@
-import type { DomainEvent, StreamName, UserId } from './recorded-event.js';
+import type { DomainEvent, Position, StreamName, UserId } from './recorded-event.js';
 import type { RoomId } from './room.js';
 
 /**
@@ -27,6 +27,32 @@ export type MessageSent = DomainEvent<
   }
 >;
 
+/**
+ * What happened to a message after it was sent: in a stream of its own, `message-<id>`, so
+ * that an edit and a delete racing each other are ordered by its revisions.
+ */
+export const messageChangeStream = (messageId: Position): StreamName => `message-${messageId}`;
+
+/** The sender gave a text message a new text (every version stays in the log, for the audit). */
+export type MessageEdited = DomainEvent<
+  'MessageEdited',
+  {
+    roomId: RoomId;
+    messageId: Position;
+    /** Who sent the message: only they edit it. */
+    sender: UserId;
+    /** The new text: personal content, as MessageSent's `text`. */
+    text: string;
+  }
+>;
+
+/** The sender or the group's creator deleted a message: its content leaves every read model. */
+export type MessageDeleted = DomainEvent<'MessageDeleted', { roomId: RoomId; messageId: Position; sender: UserId; by: UserId }>;
+
+export type MessageChange = MessageEdited | MessageDeleted;
+
 export type MessageEvent = MessageSent;
 
 export const messageEventTypes = ['MessageSent'] as const;
+
+export const messageChangeEventTypes = ['MessageEdited', 'MessageDeleted'] as const;

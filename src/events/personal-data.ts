@@ -30,6 +30,7 @@ export const personalDataTable: { readonly [T in EschatEventType]?: PersonalFiel
   ValueReleased: { subject: 'userId', erased: { value: ERASED_TEXT } },
   ContactRequested: { subject: 'from', erased: { ask: ERASED_TEXT } },
   MessageSent: { subject: 'sender', erased: { text: ERASED_TEXT, mediaId: null } },
+  MessageEdited: { subject: 'sender', erased: { text: ERASED_TEXT } },
 };
 
 /** The table as readers of any event's data see it: the subject's field, and each personal field's placeholder. */

@@ -5,6 +5,7 @@ import type { Metrics } from '../platform/metrics.js';
 import type { ProjectionControl } from '../projections/projection-control.js';
 import type { PersonKeys } from '../store/crypto/person-keys.js';
 import type { OfflineQueue } from '../use-cases/offline-queue.js';
+import type { MessageSearch } from '../queries/search.js';
 import type { HealthReport, LivenessReport } from './health.js';
 import type { UseCaseDeps } from '../use-cases/use-case-deps.js';
 import type { Typing } from '../use-cases/typing.js';
@@ -22,6 +23,8 @@ export interface HttpDeps extends UseCaseDeps {
   offline: OfflineQueue;
   /** "X is typing", kept by the real-time side. */
   typing: Typing;
+  /** The full-text index of message texts (`GET /v1/search`). */
+  search: MessageSearch;
   /** This server's instruments: requests are counted here, and `/metrics` reads them. */
   metrics: Metrics;
   /** The state of the stores, projections and connections, for `/v1/health`. */

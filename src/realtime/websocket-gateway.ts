@@ -7,7 +7,7 @@ import { readFrames } from '../codecs/im/toml-reader.js';
 import { TomlSyntaxError } from '../codecs/im/toml-frame.js';
 import { callerOf, type Caller } from '../queries/sessions.js';
 import { ImConnection } from './im/im-connection.js';
-import { documentEncoding } from './im/im-encoding.js';
+import { documentEncoding, editsDocumentEncoding } from './im/im-encoding.js';
 import type { JsonTransport } from './v1/json-transport.js';
 import type { RealtimeContext } from './delivery/realtime-context.js';
 import { corkForTick, uncorkNow } from './delivery/tick-cork.js';
@@ -80,7 +80,7 @@ export class WebSocketGateway {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const origin = request.headers.origin;
     if (origin && this.allowedOrigins.length > 0 && !this.allowedOrigins.includes(origin)) return refuse(socket, [403, 'forbidden_origin']);
-    if (url.pathname === '/im') return this.accept(request, socket, head, (ws) => this.im(ws, request, socket));
+    if (url.pathname === '/im') return this.accept(request, socket, head, (ws) => this.im(ws, request, socket, url));
     const room = ROOM_CHAT.exec(url.pathname);
     if (url.pathname !== '/v1/stream' && url.pathname !== '/v1/stream/' && !room) return refuse(socket, [404, 'not_found']);
     const caller = await callerOf(this.ctx.read, tokenFromRequest(request));
@@ -107,10 +107,15 @@ export class WebSocketGateway {
     });
   }
 
-  /** `socket` is the one under the WebSocket: ws writes each message with a write call of its own. */
-  private im(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
+  /**
+   * `socket` is the one under the WebSocket: ws writes each message with a write call of its own.
+   * A client that opts in with `?features=edits` (a comma-separated list) is also sent the edits and
+   * deletions of messages; others only what simple_im knew, as frames they do not know crash them.
+   */
+  private im(ws: WebSocket, request: IncomingMessage, socket: Duplex, url: URL): void {
+    const features = (url.searchParams.get('features') ?? '').split(',');
     const connection = new ImConnection(this.ctx, {
-      encoding: documentEncoding,
+      encoding: features.includes('edits') ? editsDocumentEncoding : documentEncoding,
       write: (bytes) => {
         corkForTick(socket);
         return this.sendText(ws, bytes);

@@ -19,6 +19,8 @@ import { masterKeyOf } from './crypto/master-key.js';
 import { PersonKeys } from './crypto/person-keys.js';
 import type { KeyStore } from './ports/key-store.js';
 import { SqliteKeyStore } from './sqlite/sqlite-key-store.js';
+import type { SearchIndex } from './ports/search-index.js';
+import { SqliteSearchIndex } from './sqlite/sqlite-search-index.js';
 
 /** The settings that choose the stores: a part of the server's configuration. */
 export interface StoreSettings {
@@ -111,6 +113,20 @@ export async function openDeliveryStateStore(config: Pick<StoreSettings, 'dataDi
  */
 export function openSignalBoard(config: Pick<StoreSettings, 'dataDir'>): SignalBoard {
   return new SqliteSignalBoard(join(config.dataDir, 'signals.db'));
+}
+
+/**
+ * The full-text index of message texts: a MongoDB text index beside a MongoDB read store, else
+ * FTS5 in `<dataDir>/search.db` (in memory beside the memory read store: rebuilt at every start).
+ */
+export async function openSearchIndex(config: Pick<StoreSettings, 'readStore' | 'dataDir'>, readStore: ReadStore): Promise<SearchIndex> {
+  if (isMongo(readStore)) {
+    const { MongoSearchIndex } = await import('./mongo/mongo-search-index.js');
+    return MongoSearchIndex.open(readStore);
+  }
+  if (config.readStore === 'memory') return new SqliteSearchIndex(':memory:');
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteSearchIndex(join(config.dataDir, 'search.db'));
 }
 
 function isMongo(readStore: ReadStore): readStore is MongoReadStore {

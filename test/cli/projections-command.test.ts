@@ -44,7 +44,7 @@ describe('eschat projections', function () {
       lines.filter((line) => line['type'] === 'Projection').map((line) => [line['name'], line['documents']]),
     );
     expect(Object.keys(documents)).to.deep.equal(names);
-    expect(documents['messages']).to.deep.equal({ messages: data.workload.messages.length });
+    expect(documents['messages']).to.deep.equal({ messages: data.workload.messages.length, message_changes: 0 });
     expect(documents['users']).to.deep.equal({ users: data.workload.users.length });
     expect(documents['rooms']).to.deep.equal({ rooms: data.workload.rooms.size });
     expect(lines.at(-1)).to.include({ type: 'Rebuild', events: data.workload.head, head: data.workload.head });
@@ -53,7 +53,7 @@ describe('eschat projections', function () {
   it('rebuild <name>: one projection, as a table', async () => {
     const run = await runCli(data.dataDir, ['projections', 'rebuild', 'messages']);
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stdout).to.match(/│ messages\s+│ 1\s+│ messages: 300\s+│/);
+    expect(run.stdout).to.match(/│ messages\s+│ 2\s+│ messages: 300, message_changes: 0\s+│/);
     expect(run.stdout).to.not.include('users');
     expect(run.stdout).to.match(new RegExp(`Rebuilt from \\d+ events \\(log head ${data.workload.head}\\)`));
   });

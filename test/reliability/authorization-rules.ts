@@ -126,6 +126,18 @@ const v1Rules: Record<string, RouteRule> = {
   'GET /v1/rooms/:id/receipts': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room } }), refused: '422 room_not_found' },
   'GET /v1/me/settings': { rule: 'signed-in', call: () => ({}) },
   'PUT /v1/me/settings': { rule: 'signed-in', call: () => ({ json: { read_receipts: true } }) },
+  'PATCH /v1/rooms/:id/messages/:mid': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room, mid: fx.message }, json: { text: 'edited by the sender' } }),
+    refused: '422 not_a_member',
+  },
+  'DELETE /v1/rooms/:id/messages/:mid': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.room, mid: fx.message } }),
+    refused: '422 not_a_member',
+  },
+  // The fixture's room holds a secret text: a search by anyone else must not find it.
+  'GET /v1/search': { rule: 'signed-in', call: () => ({ query: '?q=secret' }) },
   'POST /v1/rooms/:id/media': {
     rule: 'room-member',
     call: (fx) => ({ params: { id: fx.room }, multipart: { file: SAMPLES.image } }),

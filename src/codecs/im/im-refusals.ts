@@ -56,10 +56,11 @@ export const IM_REFUSALS: Readonly<Record<RefusalCode, ImError | null>> = {
   invalid_text: new ImError(3, 'Invalid text'),
   invalid_media: new ImError(3, 'Invalid media'),
   invalid_client_id: new ImError(3, 'Invalid id'),
-  // Read markers (v1 only; for completeness).
-  message_not_found: new ImError(3, 'Message Not Exist!'),
   // im ids are not unique: a reused one is a new message there (commands/message.ts), never this refusal.
   client_id_reused: null,
+  // Read markers, edits and deletes have no im route yet; words in the same style, should one come.
+  message_not_found: new ImError(3, 'Message Not Exist!'),
+  not_editable: new ImError(3, 'Not editable'),
   id_taken: null,
   already_taken: null,
   session_exists: null,

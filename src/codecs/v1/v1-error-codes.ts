@@ -29,9 +29,12 @@ export type V1ErrorCode =
   | 'invalid_media'
   | 'invalid_client_id'
   | 'client_id_reused'
+  | 'message_not_found'
+  | 'not_editable'
   // Requests: bodies, parameters, sign-in, access, media, the admin routes.
   | 'invalid_json'
   | 'invalid_before'
+  | 'invalid_query'
   | 'invalid_limit'
   | 'invalid_since'
   | 'invalid_at'
@@ -43,7 +46,6 @@ export type V1ErrorCode =
   | 'missing_file'
   | 'not_found'
   | 'media_not_found'
-  | 'message_not_found'
   | 'stream_not_found'
   | 'range_not_satisfiable'
   | 'unknown_projection'
@@ -84,6 +86,7 @@ export const V1_REFUSALS: Readonly<Record<RefusalCode, V1ErrorCode | null>> = {
   invalid_client_id: 'invalid_client_id',
   client_id_reused: 'client_id_reused',
   message_not_found: 'message_not_found',
+  not_editable: 'not_editable',
   id_taken: null,
   already_taken: null,
   session_exists: null,

@@ -31,12 +31,13 @@ export interface V1MessageSource {
   mediaId: string | null;
   clientId: string | null;
   at: string;
+  editedAt?: string;
 }
 
 /**
  * A message as v1 shows one, in history and on WebSockets alike:
  * `{"id","text","user_id","room_id","created_at"}`, plus the sender's `client_id` when it gave
- * one. A media message adds `kind` and `url`, and its `text` is the url too, so a client that
+ * one, and `edited_at` once it was edited. A media message adds `kind` and `url`, and its `text` is the url too, so a client that
  * knows only text still shows something to follow.
  */
 export function v1Message(message: V1MessageSource): Record<string, unknown> {
@@ -50,6 +51,7 @@ export function v1Message(message: V1MessageSource): Record<string, unknown> {
     created_at: v1TimeOf(message.at),
   };
   if (message.clientId !== null) json.client_id = message.clientId;
+  if (message.editedAt !== undefined) json.edited_at = v1TimeOf(message.editedAt);
   if (media !== null) {
     json.kind = message.kind;
     json.url = media;

@@ -5,14 +5,15 @@ import { findRoomOf } from '../../queries/rooms.js';
 import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
+import { pageParam } from './page-param.js';
 import type { Route } from '../route.js';
 import { jsonBody } from './json-body.js';
 import { v1Message } from '../../codecs/v1/v1-json.js';
 import { roomParam } from './room-param.js';
 import { V1Error } from './v1-error.js';
-import type { V1ErrorCode } from '../../codecs/v1/v1-error-codes.js';
 import type { V1State } from './v1-state.js';
-import { messageDocument } from '../../projections/messages.js';
+import { messageCollection, messageDocument } from '../../projections/messages.js';
+import { changeMessage } from '../../commands/message-change.js';
 
 const NewMessage = z.object({
   text: z.string(),
@@ -20,12 +21,13 @@ const NewMessage = z.object({
   client_id: z.string().min(1).max(MAX_CLIENT_ID).optional(),
 });
 
-/** A query parameter: absent gives the default, present must be an integer in range. */
-function pageParam(text: unknown, fallback: number | null, max: number, code: V1ErrorCode): number | null {
-  if (text === undefined) return fallback;
-  const value = integerParam(text, 1);
-  if (value === null || value > max) throw new V1Error(422, code);
-  return value;
+const EditedMessage = z.object({ text: z.string() });
+
+/** The `:mid` of a message route; an id that cannot be a message's is a message not found. */
+function messageParam(text: string | undefined): number {
+  const id = integerParam(text, 1);
+  if (id === null) throw new V1Error(422, 'message_not_found');
+  return id;
 }
 
 export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
@@ -68,6 +70,45 @@ export function messageRoutes(deps: HttpDeps): Route<V1State>[] {
         const sent = await sendMessage(deps.store, deps.sendGuard, send, callerContext(ctx, caller), { reusedClientId: 'refused' });
         await deps.read.waitFor(sent.position);
         ctx.body = v1Message(messageDocument(sent.position, sent.data, sent.at));
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/rooms/:id/messages/:mid',
+      access: 'user',
+      summary:
+        'Edit a text message of one\'s own {"text"} (1 to 10,000 characters): the message with its new text and "edited_at"; the room\'s members get a message_edited frame on /v1/stream',
+      body: EditedMessage,
+      errors: ['room_not_found', 'not_a_member', 'message_not_found', 'forbidden', 'not_editable', 'invalid_text'],
+      async handler(ctx) {
+        const body = await jsonBody(ctx, EditedMessage, limit);
+        const { caller } = ctx.state;
+        const roomId = roomParam(ctx.params.id);
+        const messageId = messageParam(ctx.params.mid);
+        const change = { kind: 'edit' as const, text: body.text };
+        const position = await changeMessage(deps.store, { change, roomId, messageId, actor: caller.userId }, callerContext(ctx, caller));
+        if (position !== null) await deps.read.waitFor(position);
+        const message = await messageCollection(deps.read).findOne({ _id: messageId, room: roomId });
+        // Deleted between the edit and this read: it is gone, as for any later request.
+        if (!message) throw new V1Error(422, 'message_not_found');
+        ctx.body = v1Message(message);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/rooms/:id/messages/:mid',
+      access: 'user',
+      summary:
+        'Delete a message: one\'s own, or any in a group one created. {"id","room_id","deleted":true}; it leaves history and search, and the room\'s members get a message_deleted frame on /v1/stream',
+      errors: ['room_not_found', 'not_a_member', 'message_not_found', 'forbidden'],
+      async handler(ctx) {
+        const { caller } = ctx.state;
+        const roomId = roomParam(ctx.params.id);
+        const messageId = messageParam(ctx.params.mid);
+        const change = { kind: 'delete' as const };
+        const position = await changeMessage(deps.store, { change, roomId, messageId, actor: caller.userId }, callerContext(ctx, caller));
+        if (position !== null) await deps.read.waitFor(position);
+        ctx.body = { id: messageId, room_id: roomId, deleted: true };
       },
     },
   ];

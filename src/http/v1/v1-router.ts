@@ -12,6 +12,7 @@ import { messageRoutes } from './message-routes.js';
 import { openApiDocument } from './openapi.js';
 import { readStateRoutes } from './read-state-routes.js';
 import { roomRoutes } from './room-routes.js';
+import { searchRoutes } from './search-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { userRoutes } from './user-routes.js';
 import { V1Error, v1Errors } from './v1-error.js';
@@ -26,6 +27,7 @@ export function v1Routes(deps: HttpDeps): Route<V1State>[] {
     ...roomRoutes(deps),
     ...messageRoutes(deps),
     ...readStateRoutes(deps),
+    ...searchRoutes(deps),
     ...mediaRoutes(deps),
     ...adminRoutes(deps),
   ];

@@ -1,5 +1,5 @@
 import { contactEventTypes } from '../../events/contact.js';
-import { messageEventTypes } from '../../events/message.js';
+import { messageChangeEventTypes, messageEventTypes } from '../../events/message.js';
 import type { StoredEvent } from '../../events/eschat-event.js';
 import type { UserId } from '../../events/recorded-event.js';
 import { readStateEventTypes } from '../../events/read-state.js';
@@ -27,6 +27,7 @@ export const personEventTypes: readonly string[] = [
   ...roomEventTypes,
   'DirectRoomClaimed',
   ...messageEventTypes,
+  ...messageChangeEventTypes,
   'MediaUploaded',
   ...readStateEventTypes,
 ];

@@ -1,5 +1,5 @@
 import { EventTypes } from '../../events/event-types.js';
-import { messageEventTypes, type MessageSent } from '../../events/message.js';
+import { messageChangeStream, messageEventTypes, type MessageSent } from '../../events/message.js';
 import type { Position } from '../../events/recorded-event.js';
 import type { EventStore } from '../../store/ports/event-store.js';
 import { auditEntry, type AuditEntry, type EntryOptions } from './entry.js';
@@ -13,14 +13,23 @@ export interface MessageAudit {
   message: AuditEntry;
   /** The room as it was when the message was sent: its members are who could read it then. */
   room: NamedRoom | null;
+  /** Its edits (each version's text) and its deletion, in order: the stream `message-<id>`. */
+  changes: AuditEntry[];
 }
 
 /** A message by id (the global position of its MessageSent), and its room at that moment; null when there is none. */
 export async function auditMessage(store: EventStore, id: Position, options: EntryOptions): Promise<MessageAudit | null> {
   const event = await store.readAt(id);
   if (event === null || !messagesSent.has(event)) return null;
-  const roomEvents = await roomEventsAt(store, event.data.roomId, { position: id });
-  const people = await People.load(store, [event, ...roomEvents].flatMap(peopleOf));
+  const [roomEvents, changes] = await Promise.all([
+    roomEventsAt(store, event.data.roomId, { position: id }),
+    store.readStream(messageChangeStream(id)),
+  ]);
+  const people = await People.load(store, [event, ...roomEvents, ...changes].flatMap(peopleOf));
   const room = foldRoom(roomEvents);
-  return { message: auditEntry(event, people, options), room: room && namedRoom(room, people) };
+  return {
+    message: auditEntry(event, people, options),
+    room: room && namedRoom(room, people),
+    changes: changes.map((change) => auditEntry(change, people, options)),
+  };
 }

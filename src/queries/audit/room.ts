@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../../events/eschat-event.js';
 import { EventTypes } from '../../events/event-types.js';
+import { messageChangeEventTypes, type MessageChange } from '../../events/message.js';
 import type { UserId } from '../../events/recorded-event.js';
 import { roomEventTypes, roomStream, type RoomEvent, type RoomId, type RoomKind } from '../../events/room.js';
 import type { EventStore } from '../../store/ports/event-store.js';
@@ -41,11 +42,14 @@ export interface RoomAudit {
   history: AuditEntry[];
   /** Its messages, oldest first; texts only when asked for. */
   messages: AuditEntry[];
+  /** The edits (with each version's text, when asked for) and deletions of its messages, oldest first. */
+  changes: AuditEntry[];
   /** The label of everyone the audit names, by id. */
   people: Record<UserId, string>;
 }
 
 const roomEvents = new EventTypes<RoomEvent>(roomEventTypes);
+const messageChanges = new EventTypes<MessageChange>(messageChangeEventTypes);
 
 /** Folds the room's events; null before its creation. */
 export function foldRoom(events: readonly StoredEvent[]): RoomAsOf | null {
@@ -91,16 +95,22 @@ export async function auditRoom(store: EventStore, roomId: RoomId, options: Audi
   const state = foldRoom(events);
   if (state === null) return null;
   const messages: StoredEvent[] = [];
-  // The room's day streams, as events/message.ts names them: `messages-<room>-<YYYYMMDD>`.
-  const filter = { eventTypes: ['MessageSent'], streamPrefixes: [`messages-${roomId}-`] };
-  for await (const event of scanLog(store, { filter, moment, onProgress: options.onProgress })) messages.push(event);
-  const ids = [...events, ...messages].flatMap(peopleOf);
+  const changes: StoredEvent[] = [];
+  // The room's day streams, as events/message.ts names them (`messages-<room>-<YYYYMMDD>`), and
+  // every message's own stream of changes (`message-<id>`), which name their room in their data.
+  const filter = { eventTypes: ['MessageSent', ...messageChangeEventTypes], streamPrefixes: [`messages-${roomId}-`, 'message-'] };
+  for await (const event of scanLog(store, { filter, moment, onProgress: options.onProgress })) {
+    if (!messageChanges.has(event)) messages.push(event);
+    else if (event.data.roomId === roomId) changes.push(event);
+  }
+  const ids = [...events, ...messages, ...changes].flatMap(peopleOf);
   const people = await People.load(store, ids);
   return {
     asOf: describeMoment(moment),
     room: namedRoom(state, people),
     history: events.map((event) => auditEntry(event, people, options)),
     messages: messages.map((event) => auditEntry(event, people, options)),
+    changes: changes.map((event) => auditEntry(event, people, options)),
     people: Object.fromEntries(ids.map((id) => [id, people.label(id)])),
   };
 }

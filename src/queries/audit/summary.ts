@@ -64,6 +64,14 @@ export function summarize(event: StoredEvent, people: People, withContent: boole
       const content = kind === 'text' ? said(text ?? '') : ` (${kind} ${mediaId ?? ''})`;
       return `${who(sender)} sent message ${event.position} to room ${roomId}${content}`;
     }
+    case 'MessageEdited': {
+      const { sender, roomId, messageId, text } = event.data;
+      return `${who(sender)} edited message ${messageId} in room ${roomId}${said(text)}`;
+    }
+    case 'MessageDeleted': {
+      const { by, roomId, messageId, sender } = event.data;
+      return `${who(by)} deleted message ${messageId} in room ${roomId}${by === sender ? '' : ` (sent by ${who(sender)})`}`;
+    }
     case 'MediaUploaded': {
       const { owner, kind, mediaId, contentType, size } = event.data;
       return `${who(owner)} uploaded ${kind} ${mediaId} (${contentType}, ${size} bytes)`;

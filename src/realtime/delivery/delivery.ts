@@ -1,7 +1,7 @@
 import type { ContactEvent } from '../../events/contact.js';
-import type { MessageSent } from '../../events/message.js';
+import type { MessageChange, MessageSent } from '../../events/message.js';
 import type { RoomEvent } from '../../events/room.js';
-import { messageDocument, type MessageDocument } from '../../projections/messages.js';
+import { messageDocument, type MessageChangeDocument, type MessageDocument } from '../../projections/messages.js';
 import type { Position, RecordedEvent, UserId } from '../../events/recorded-event.js';
 import type { NotificationDocument } from '../../projections/notifications.js';
 
@@ -22,6 +22,21 @@ export interface MessageDelivery {
   message: MessageDocument;
 }
 
+/** A message edited or deleted: sent to the room's members on the dialects that know it (legacy clients get nothing). */
+export interface MessageChangeDelivery {
+  kind: 'change';
+  /** The position of the MessageEdited or MessageDeleted: the cursor. */
+  position: Position;
+  at: string;
+  origin: Origin;
+  change: 'edited' | 'deleted';
+  room: number;
+  messageId: Position;
+  sender: UserId;
+  /** An edit: the message's text now, and when it was last edited. Null for a deletion. */
+  edit: { text: string; editedAt: string } | null;
+}
+
 export interface NotificationDelivery {
   kind: 'notification';
   position: Position;
@@ -33,7 +48,7 @@ export interface NotificationDelivery {
 }
 
 /** Something a connected device is to receive, in either dialect. */
-export type Delivery = MessageDelivery | NotificationDelivery;
+export type Delivery = MessageDelivery | MessageChangeDelivery | NotificationDelivery;
 
 function originOf(event: RecordedEvent): Origin {
   return { user: event.metadata.actor ?? null, device: event.metadata.device ?? null, session: event.metadata.session ?? null };
@@ -51,6 +66,41 @@ export function storedMessageDelivery(message: MessageDocument): MessageDelivery
     at: message.at,
     origin: { user: message.sender, device: message.device, session: null },
     message,
+  };
+}
+
+export function messageChangeDelivery(event: RecordedEvent<MessageChange>): MessageChangeDelivery {
+  const { roomId, messageId, sender } = event.data;
+  return {
+    kind: 'change',
+    position: event.position,
+    at: event.metadata.at,
+    origin: originOf(event),
+    change: event.type === 'MessageEdited' ? 'edited' : 'deleted',
+    room: roomId,
+    messageId,
+    sender,
+    edit: event.type === 'MessageEdited' ? { text: event.data.text, editedAt: event.metadata.at } : null,
+  };
+}
+
+/**
+ * The same delivery read back for a replay, with the message as it is now (`current`): a
+ * replayed edit shows the latest text; one whose message is gone by now replays as its deletion.
+ */
+export function storedMessageChangeDelivery(change: MessageChangeDocument, current: MessageDocument | null): MessageChangeDelivery {
+  const edit =
+    change.change === 'edited' && current !== null ? { text: current.text ?? '', editedAt: current.editedAt ?? change.at } : null;
+  return {
+    kind: 'change',
+    position: change._id,
+    at: change.at,
+    origin: { user: change.actor, device: change.device, session: null },
+    change: edit === null ? 'deleted' : 'edited',
+    room: change.room,
+    messageId: change.message,
+    sender: change.sender,
+    edit,
   };
 }
 

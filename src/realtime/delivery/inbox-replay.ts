@@ -1,12 +1,20 @@
 import type { Position, UserId } from '../../events/recorded-event.js';
 import type { MembershipDocument, NotificationDocument } from '../../projections/notifications.js';
 import type { ReadModels } from '../../projections/read-models.js';
-import { storedNotificationDelivery, type Delivery, type MessageDelivery } from './delivery.js';
+import { storedNotificationDelivery, type Delivery, type MessageChangeDelivery, type MessageDelivery } from './delivery.js';
 
 const PAGE = 1000;
 
-/** The messages of one room between two positions, oldest first: the history read model's job. */
-export type RoomMessagesBetween = (roomId: number, after: Position, upTo: Position, limit: number) => Promise<MessageDelivery[]>;
+/**
+ * The messages of one room between two positions, and their edits and deletions, oldest first,
+ * at most `limit`, complete up to the last: the history read model's job.
+ */
+export type RoomMessagesBetween = (
+  roomId: number,
+  after: Position,
+  upTo: Position,
+  limit: number,
+) => Promise<Array<MessageDelivery | MessageChangeDelivery>>;
 
 interface Source {
   fetch(after: Position): Promise<Delivery[]>;

@@ -2,7 +2,7 @@ import type { TomlFrame } from '../../codecs/im/toml-frame.js';
 import { writeDocument, writeFrameLine } from '../../codecs/im/toml-writer.js';
 import type { EncodedDelivery } from '../delivery/delivery-channel.js';
 import type { Delivery } from '../delivery/delivery.js';
-import { ackIdOf, imFrame } from './im-frames.js';
+import { ackIdOf, imFrame, imFrameWithEdits } from './im-frames.js';
 import type { RoutingState } from '../../projections/routing-state.js';
 
 /**
@@ -14,7 +14,11 @@ import type { RoutingState } from '../../projections/routing-state.js';
 export class ImEncoding {
   private readonly deliveries = new WeakMap<Delivery, EncodedDelivery<Buffer> | null>();
 
-  constructor(private readonly text: (frame: TomlFrame) => string) {}
+  constructor(
+    private readonly text: (frame: TomlFrame) => string,
+    /** What a delivery is as a frame: legacy clients get imFrame, nothing they do not know. */
+    private readonly frameOf: (delivery: Delivery, routing: RoutingState) => TomlFrame | null = imFrame,
+  ) {}
 
   encode(frame: TomlFrame): Buffer {
     return Buffer.from(this.text(frame));
@@ -24,7 +28,7 @@ export class ImEncoding {
   delivery(delivery: Delivery, routing: RoutingState): EncodedDelivery<Buffer> | null {
     let encoded = this.deliveries.get(delivery);
     if (encoded === undefined) {
-      const frame = imFrame(delivery, routing);
+      const frame = this.frameOf(delivery, routing);
       encoded = frame ? { payload: this.encode(frame), ackId: ackIdOf(frame) } : null;
       this.deliveries.set(delivery, encoded);
     }
@@ -34,6 +38,9 @@ export class ImEncoding {
 
 /** WebSocket `/im`: one TOML document per message. */
 export const documentEncoding = new ImEncoding((frame) => writeDocument([frame]));
+
+/** WebSocket `/im?features=edits`: the same, with the edits and deletions of messages. */
+export const editsDocumentEncoding = new ImEncoding((frame) => writeDocument([frame]), imFrameWithEdits);
 
 /** The IM port: one frame per line. */
 export const lineEncoding = new ImEncoding((frame) => `${writeFrameLine(frame)}\n`);

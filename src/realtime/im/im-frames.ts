@@ -1,6 +1,6 @@
 import { imMediaPath } from '../../codecs/media-paths.js';
 import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
-import type { Delivery, MessageDelivery, NotificationDelivery } from '../delivery/delivery.js';
+import type { Delivery, MessageChangeDelivery, MessageDelivery, NotificationDelivery } from '../delivery/delivery.js';
 import type { RoutingState } from '../../projections/routing-state.js';
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
@@ -11,7 +11,34 @@ const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
  * being created). Every frame has an `id` to acknowledge and the `cursor` it stands at.
  */
 export function imFrame(delivery: Delivery, routing: RoutingState): TomlFrame | null {
+  if (delivery.kind === 'change') return null;
   return delivery.kind === 'message' ? messageFrame(delivery, routing) : notificationFrame(delivery);
+}
+
+/**
+ * imFrame, and for a `WS /im` client that asked for edits (`?features=edits`) the edits and
+ * deletions of messages as `[[n]] t = "edit_message"` (with `c`, the new text) and
+ * `t = "delete_message"`, naming the message by `mid` and its room as `[[m]]`/`[[gm]]` do.
+ */
+export function imFrameWithEdits(delivery: Delivery, routing: RoutingState): TomlFrame | null {
+  return delivery.kind === 'change' ? changeFrame(delivery, routing) : imFrame(delivery, routing);
+}
+
+function changeFrame(delivery: MessageChangeDelivery, routing: RoutingState): TomlFrame | null {
+  const room = routing.room(delivery.room);
+  if (!room) return null;
+  const { position, messageId, sender, edit } = delivery;
+  const fields: Record<string, TomlValue> = { id: `n_${position}`, t: edit === null ? 'delete_message' : 'edit_message', mid: messageId };
+  if (room.kind === 'direct') fields['to'] = routing.peer(delivery.room, sender) ?? sender;
+  else fields['g_id'] = delivery.room;
+  if (edit !== null) fields['c'] = edit.text;
+  Object.assign(fields, {
+    from: delivery.origin.user ?? sender,
+    ts: seconds(delivery.at),
+    d: delivery.origin.device ?? '',
+    cursor: position,
+  });
+  return { type: 'n', fields };
 }
 
 function messageFrame({ message, position }: MessageDelivery, routing: RoutingState): TomlFrame | null {

@@ -1,13 +1,15 @@
-import { v1Message, v1Time } from '../../codecs/v1/v1-json.js';
-import type { Delivery } from '../delivery/delivery.js';
+import { v1Message, v1Time, v1TimeOf } from '../../codecs/v1/v1-json.js';
+import type { Delivery, MessageChangeDelivery } from '../delivery/delivery.js';
 import type { Signal } from '../delivery/signal.js';
 
 /**
- * A frame of the per-user stream `WS /v1/stream`: every message and notification, each with
- * the `cursor` to acknowledge and to resume after. Notifications name the event as the log does.
+ * A frame of the per-user stream `WS /v1/stream`: every message, edit, deletion and
+ * notification, each with the `cursor` to acknowledge and to resume after. Notifications name
+ * the event as the log does.
  */
 export function v1StreamFrame(delivery: Delivery): Record<string, unknown> {
   if (delivery.kind === 'message') return { type: 'message', cursor: delivery.position, message: v1Message(delivery.message) };
+  if (delivery.kind === 'change') return v1ChangeFrame(delivery);
   return {
     type: 'notification',
     cursor: delivery.position,
@@ -38,4 +40,14 @@ export function v1SignalFrame(signal: Signal): Record<string, unknown> {
         last_seen: signal.lastSeen === null ? null : v1Time(new Date(signal.lastSeen)),
       };
   }
+}
+
+/**
+ * `message_edited`: the message's text now and when it was edited; `message_deleted`: a
+ * tombstone, `{"id","room_id","deleted":true}`, for the client to take the message away.
+ */
+function v1ChangeFrame(delivery: MessageChangeDelivery): Record<string, unknown> {
+  const { position: cursor, messageId: id, room: room_id, sender: user_id, edit } = delivery;
+  if (edit === null) return { type: 'message_deleted', cursor, message: { id, room_id, deleted: true } };
+  return { type: 'message_edited', cursor, message: { id, room_id, user_id, text: edit.text, edited_at: v1TimeOf(edit.editedAt) } };
 }

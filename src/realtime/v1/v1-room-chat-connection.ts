@@ -47,6 +47,8 @@ export class V1RoomChatConnection implements Connection {
   }
 
   deliver(delivery: Delivery): void {
+    // e_chat_server's room chat knows only messages: an edit or a deletion is nothing it could read.
+    if (delivery.kind === 'change') return;
     if (delivery.kind === 'notification') {
       if (!this.ctx.routing.room(this.roomId)?.members.has(this.userId)) this.close('not a member of this room');
       return;

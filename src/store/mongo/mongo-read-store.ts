@@ -104,6 +104,11 @@ export class MongoReadStore implements ReadStore {
     return collections.map((collection) => collection.name).filter((name) => !name.startsWith('system.'));
   }
 
+  /** The database itself, for what the port does not say: the search index's text queries. */
+  database(): Db {
+    return this.db;
+  }
+
   /** A GridFS bucket in the same database: where media go when the read store is MongoDB. */
   gridFsBucket(bucketName: string): GridFSBucket {
     return new GridFSBucket(this.db, { bucketName });
