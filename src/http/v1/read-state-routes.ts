@@ -3,14 +3,12 @@ import { markRoomRead, setReadReceipts, type ReadFacts } from '../../commands/re
 import type { Position } from '../../events/recorded-event.js';
 import type { RoomId } from '../../events/room.js';
 import { isMessageOf, readMarker, roomReceipts, sharesReceipts, unreadCount } from '../../queries/read-state.js';
-import { findRoomOf } from '../../queries/rooms.js';
 import { callerContext } from '../caller-context.js';
 import type { HttpDeps } from '../http-deps.js';
 import { TYPING_INTERVAL_MS, TYPING_MS } from '../../use-cases/typing.js';
 import type { Route } from '../route.js';
 import { jsonBody } from './json-body.js';
-import { roomParam } from './room-param.js';
-import { V1Error } from './v1-error.js';
+import { callerRoom, roomParam } from './room-param.js';
 import type { V1State } from './v1-state.js';
 
 const MarkRead = z.object({ message_id: z.number().int().positive() });
@@ -57,8 +55,7 @@ export function readStateRoutes(deps: HttpDeps): Route<V1State>[] {
       summary: 'Where the members who share read receipts have read the room up to: [{"user_id","read_up_to"}]',
       errors: ['room_not_found'],
       async handler(ctx) {
-        const room = await findRoomOf(deps.read, roomParam(ctx.params.id), ctx.state.caller.userId);
-        if (!room) throw new V1Error(422, 'room_not_found');
+        const room = await callerRoom(deps.read, ctx.params.id, ctx.state.caller.userId);
         const receipts = await roomReceipts(deps.read, room._id, room.members);
         ctx.body = receipts.map((receipt) => ({ user_id: receipt.userId, read_up_to: receipt.readUpTo }));
       },

@@ -3,7 +3,7 @@ import { addMember, createGroup, deleteRoom, joinRoom, leaveRoom, newRoomKey, re
 import type { UserId } from '../../events/recorded-event.js';
 import type { RoomId } from '../../events/room.js';
 import { readStatesOf } from '../../queries/read-state.js';
-import { findGroupWithMembers, findRoom, findRoomOf, roomsOf, type RoomDocument } from '../../queries/rooms.js';
+import { findGroupWithMembers, findRoom, roomsOf, type RoomDocument } from '../../queries/rooms.js';
 import { findUsers } from '../../queries/users.js';
 import { callerContext } from '../caller-context.js';
 import { openDirectRoom } from '../../use-cases/direct-room.js';
@@ -11,7 +11,7 @@ import type { HttpDeps } from '../http-deps.js';
 import { integerParam } from '../integer-param.js';
 import type { Route, RouteContext } from '../route.js';
 import { jsonBody } from './json-body.js';
-import { roomParam } from './room-param.js';
+import { callerRoom, roomParam } from './room-param.js';
 import { v1Rooms } from './room-json.js';
 import { V1Error } from './v1-error.js';
 import type { V1State } from './v1-state.js';
@@ -100,8 +100,7 @@ export function roomRoutes(deps: HttpDeps): Route<V1State>[] {
       summary: 'A room the caller is in, with the caller’s read state: {"id","users",...,"read_up_to","unread"}',
       errors: ['room_not_found'],
       async handler(ctx) {
-        const room = await findRoomOf(deps.read, roomParam(ctx.params.id), ctx.state.caller.userId);
-        if (!room) throw new V1Error(422, 'room_not_found');
+        const room = await callerRoom(deps.read, ctx.params.id, ctx.state.caller.userId);
         ctx.body = (await withReadState(ctx.state.caller.userId, [room]))[0];
       },
     },
