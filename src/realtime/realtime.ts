@@ -40,7 +40,7 @@ export interface RealtimeDeps {
   tls: TlsMaterial | null;
   /** Connections per transport and deliveries are counted here. */
   metrics: Metrics;
-  /** Ephemeral signals shared by every process (typing, presence). */
+  /** Ephemeral signals shared by every process (typing). */
   board: SignalBoard;
   /** Who is in which room up to the feed's position, when already built: otherwise read from the log. */
   routing?: RoutingState | undefined;

@@ -107,7 +107,7 @@ export async function openDeliveryStateStore(config: Pick<StoreSettings, 'dataDi
 }
 
 /**
- * The signal board (typing, presence): a pruned table in `<dataDir>/signals.db`, shared by the
+ * The signal board (typing): a pruned table in `<dataDir>/signals.db`, shared by the
  * processes on that directory, whatever the log. Processes on several hosts over EventStoreDB
  * would need the board on EventStoreDB (a `$maxAge` stream), which this version does not have.
  */

@@ -3,15 +3,9 @@ import type { RoomId } from '../events/room.js';
 
 /** What this version posts on the signal board (store/ports/signal-board.ts). */
 export type BoardBody =
-  | { kind: 'typing'; roomId: RoomId; userId: UserId; expiresAt: number }
-  | { kind: 'typing_stopped'; roomId: RoomId; userId: UserId }
-  /**
-   * A process's word on a user: `online`/`away` while it holds a connection of theirs, renewed
-   * before it expires (a process that dies stops renewing it); `offline` when its last one closed.
-   */
-  | { kind: 'presence'; userId: UserId; process: string; status: 'online' | 'away' | 'offline'; at: number };
+  { kind: 'typing'; roomId: RoomId; userId: UserId; expiresAt: number } | { kind: 'typing_stopped'; roomId: RoomId; userId: UserId };
 
-const KINDS: ReadonlySet<string> = new Set(['typing', 'typing_stopped', 'presence']);
+const KINDS: ReadonlySet<string> = new Set(['typing', 'typing_stopped']);
 
 /** A board signal of a kind this version posts; null for another (a newer version's). Its fields are the poster's promise. */
 export function boardBody(body: Record<string, unknown>): BoardBody | null {

@@ -12,7 +12,7 @@ export class BoardFanOut {
 
   route(signal: BoardSignal): void {
     const body = boardBody(signal.body);
-    if (!body || body.kind === 'presence') return;
+    if (!body) return;
     const members = this.routing.room(body.roomId)?.members;
     if (!members) return;
     const others = [...members].filter((member) => member !== body.userId);

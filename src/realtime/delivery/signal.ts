@@ -2,9 +2,9 @@ import type { Position, UserId } from '../../events/recorded-event.js';
 import type { RoomId } from '../../events/room.js';
 
 /**
- * A live state signal: what a device shows now (read state, typing, presence) rather than
- * history. Signals carry no cursor and are never replayed: a device that was away reads the
- * state over HTTP (`GET /v1/rooms`, presence) when it reconnects. Only connections that
+ * A live state signal: what a device shows now (read state, typing) rather than history.
+ * Signals carry no cursor and are never replayed: a device that was away reads the state
+ * over HTTP (`GET /v1/rooms`) when it reconnects. Only connections that
  * understand them receive any (a legacy simple_im client is sent none).
  */
 export type Signal =
@@ -14,8 +14,4 @@ export type Signal =
   | { kind: 'receipt'; roomId: RoomId; userId: UserId; upTo: Position }
   /** `userId` is typing in the room until `expiresAt` (epoch ms), unless another signal says otherwise. */
   | { kind: 'typing'; roomId: RoomId; userId: UserId; expiresAt: number }
-  | { kind: 'typing_stopped'; roomId: RoomId; userId: UserId }
-  /** `lastSeen`: epoch ms, null while online or when the operator hides it. */
-  | { kind: 'presence'; userId: UserId; status: PresenceStatus; lastSeen: number | null };
-
-export type PresenceStatus = 'online' | 'away' | 'offline';
+  | { kind: 'typing_stopped'; roomId: RoomId; userId: UserId };

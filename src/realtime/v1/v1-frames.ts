@@ -32,13 +32,6 @@ export function v1SignalFrame(signal: Signal): Record<string, unknown> {
       return { type: 'typing', room_id: signal.roomId, user_id: signal.userId, expires_at: v1Time(new Date(signal.expiresAt)) };
     case 'typing_stopped':
       return { type: 'typing_stopped', room_id: signal.roomId, user_id: signal.userId };
-    case 'presence':
-      return {
-        type: 'presence',
-        user_id: signal.userId,
-        status: signal.status,
-        last_seen: signal.lastSeen === null ? null : v1Time(new Date(signal.lastSeen)),
-      };
   }
 }
 
