@@ -316,6 +316,25 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       expect(left).to.include('sessions.sessions.g2');
       expect(left).to.include('sessions.sessions.g3');
 
+      /** A process of the old version (re)started now, following the log itself. */
+      const oldProcess = async (name: string): Promise<ProjectionRunner> => {
+        const runner = new ProjectionRunner(log, new MortalReadStore(await stores.shared()), projections, {
+          processId: name,
+          refreshMs: 0,
+          readerTtlMs: 1000,
+          leaseMs: 5000,
+          now: () => clock,
+        });
+        await runner.start();
+        return runner;
+      };
+      const sessionsOn = async (runner: ProjectionRunner) => (await runner.status()).find((status) => status.name === 'sessions');
+      // One restarted mid-deploy takes up its version's generation where the others keep it.
+      const restarted = await oldProcess('e');
+      expect(await sessionsOn(restarted)).to.include({ state: 'live', version: 1, generation: 2 });
+      expect(await callerOf(restarted, 'token-s3')).to.equal(null);
+      restarted.stop();
+
       // The deploy ends: A stops, B is killed (its heartbeat stays, and expires). Their generation
       // of sessions, and version 1's checkpoint, go once nobody has served them for the TTL.
       await a.runner.close();
@@ -329,6 +348,10 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       await d.refresh();
       expect(await a.store.listCollections()).not.to.include('sessions.sessions.g2');
       expect(await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: retiredId('sessions', 1) })).to.equal(null);
+      // One of the old version started after the last of its kind left has nothing to keep up: it does not write sessions.
+      const straggler = await oldProcess('f');
+      expect(await sessionsOn(straggler)).to.include({ state: 'superseded', version: 1 });
+      straggler.stop();
 
       const built = await buildFromScratch(log, new MemoryReadStore(), v2);
       const single = await readModelSnapshot(built.runner, v2);
