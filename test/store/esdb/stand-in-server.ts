@@ -1,8 +1,9 @@
 /**
  * A stand-in for an EventStoreDB / KurrentDB node, for fault injection in tests only: a gRPC
  * server on the client's own generated protocol code (@kurrent/kurrentdb-client/generated),
- * serving reads of streams and of $all, appends and $all subscriptions from an in-memory log,
- * and able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
+ * serving reads of streams and of $all, appends and $all subscriptions from an in-memory log
+ * (a subscription's catch-up sent within gRPC flow control, as a server does, and counted), and
+ * able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
  *
  * It proves how the adapter behaves under those faults, through the real client and its real
  * transport. It is not evidence of the server's semantics: its log, positions, filters and
@@ -35,7 +36,13 @@ export interface StoredRecord {
   created: number;
 }
 
-type Subscription = { call: grpc.ServerWritableStream<ReadReqT, ReadRespT>; delivered: number; structured: boolean };
+type Subscription = {
+  call: grpc.ServerWritableStream<ReadReqT, ReadRespT>;
+  delivered: number;
+  structured: boolean;
+  /** Still sending the stored events: the catch-up loop sends what lands meanwhile too. */
+  catchingUp: boolean;
+};
 
 export class StandInServer {
   readonly log: StoredRecord[] = [];
@@ -51,6 +58,9 @@ export class StandInServer {
   readonly readFilters: string[] = [];
   /** How many $all subscriptions were opened, and from where. */
   readonly subscribedFrom: number[] = [];
+  /** Events handed to the transport on $all subscriptions (a catch-up waits whenever gRPC flow control says so). */
+  sent = 0;
+  private readonly revisions = new Map<string, number>();
   port = 0;
 
   static async start(): Promise<StandInServer> {
@@ -108,7 +118,7 @@ export class StandInServer {
 
   /** Appends directly to the log (another process's write), delivered to live subscriptions. */
   write(stream: string, type: string, data: unknown): StoredRecord {
-    const revision = this.log.filter((record) => record.stream === stream).length;
+    const revision = this.revisions.get(stream) ?? 0;
     return this.land(stream, revision, [
       {
         id: crypto.randomUUID(),
@@ -193,11 +203,30 @@ export class StandInServer {
     confirm.setConfirmation(confirmation);
     call.write(confirm);
     // A subscription to $all from a position starts after it.
-    const subscription: Subscription = { call, delivered: from, structured };
-    for (const record of this.log) if (record.position > from && keep(record)) call.write(eventResp(record, structured));
-    subscription.delivered = this.log.at(-1)?.position ?? from;
+    const subscription: Subscription = { call, delivered: from, structured, catchingUp: true };
     this.subscriptions.add(subscription);
     call.on('cancelled', () => this.subscriptions.delete(subscription));
+    void this.catchUp(subscription, keep);
+  }
+
+  /**
+   * Sends the stored events as a server does, within gRPC flow control: when the transport's
+   * buffer is full (`write` says false), it waits for the client to read before sending more.
+   * What lands meanwhile is sent by this loop too, in order; then the subscription is live.
+   */
+  private async catchUp(subscription: Subscription, keep: (record: StoredRecord) => boolean): Promise<void> {
+    const { call } = subscription;
+    let next = this.log.findIndex((record) => record.position > subscription.delivered);
+    if (next < 0) next = this.log.length;
+    for (; next < this.log.length; next++) {
+      if (!this.subscriptions.has(subscription)) return;
+      const record = this.log[next] as StoredRecord;
+      subscription.delivered = record.position;
+      if (!keep(record)) continue;
+      this.sent += 1;
+      if (!call.write(eventResp(record, subscription.structured))) await writable(call);
+    }
+    subscription.catchingUp = false;
   }
 
   private append(call: grpc.ServerReadableStream<AppendReqT, AppendRespT>, callback: grpc.sendUnaryData<AppendRespT>): void {
@@ -268,15 +297,30 @@ export class StandInServer {
       this.log.push(record);
       return record;
     });
+    this.revisions.set(stream, firstRevision + landed.length);
     for (const subscription of this.subscriptions) {
+      if (subscription.catchingUp) continue;
       for (const record of landed) {
         if (record.position <= subscription.delivered) continue;
+        this.sent += 1;
         subscription.call.write(eventResp(record, subscription.structured));
         subscription.delivered = record.position;
       }
     }
     return landed;
   }
+}
+
+/** Resolves when the call can take more (or is over). */
+function writable(call: grpc.ServerWritableStream<ReadReqT, ReadRespT>): Promise<void> {
+  const events = ['drain', 'cancelled', 'close'];
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of events) call.off(event, done);
+      resolve();
+    };
+    for (const event of events) call.on(event, done);
+  });
 }
 
 function success(last: StoredRecord): InstanceType<typeof AppendResp.Success> {
