@@ -1,8 +1,8 @@
 /**
  * A stand-in for an EventStoreDB / KurrentDB node, for fault injection in tests only: a gRPC
  * server on the client's own generated protocol code (@kurrent/kurrentdb-client/generated),
- * serving reads of streams and of $all, appends and $all subscriptions from an in-memory log,
- * and able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
+ * serving reads of streams and of $all, appends, and subscriptions to $all and to a stream from an
+ * in-memory log, and able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
  *
  * It proves how the adapter behaves under those faults, through the real client and its real
  * transport. It is not evidence of the server's semantics: its log, positions, filters and
@@ -35,7 +35,13 @@ export interface StoredRecord {
   created: number;
 }
 
-type Subscription = { call: grpc.ServerWritableStream<ReadReqT, ReadRespT>; delivered: number; structured: boolean };
+type Subscription = {
+  call: grpc.ServerWritableStream<ReadReqT, ReadRespT>;
+  delivered: number;
+  structured: boolean;
+  /** What the subscription is to: every record of $all its filter keeps, or one stream's records. */
+  keep: (record: StoredRecord) => boolean;
+};
 
 export class StandInServer {
   readonly log: StoredRecord[] = [];
@@ -51,6 +57,8 @@ export class StandInServer {
   readonly readFilters: string[] = [];
   /** How many $all subscriptions were opened, and from where. */
   readonly subscribedFrom: number[] = [];
+  /** Each subscription to a stream: its name and the revision it started after ('end': the stream's end). */
+  readonly streamSubscriptions: Array<{ stream: string; from: number | 'end' }> = [];
   port = 0;
 
   static async start(): Promise<StandInServer> {
@@ -91,17 +99,17 @@ export class StandInServer {
     return this.subscriptions.size;
   }
 
-  /** Fails every $all subscription with a transport error, as a lost connection does. */
+  /** Fails every subscription with a transport error, as a lost connection does. */
   dropSubscriptions(): void {
     this.endEach((call) => call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection reset (stand-in)' }));
   }
 
-  /** Ends every $all subscription with OK: a stream that simply stops. */
+  /** Ends every subscription with OK: a stream that simply stops. */
   endSubscriptions(): void {
     this.endEach((call) => call.end());
   }
 
-  /** Cancels every $all subscription, as a server shutting down gracefully does with its streaming calls. */
+  /** Cancels every subscription, as a server shutting down gracefully does with its streaming calls. */
   cancelSubscriptions(): void {
     this.endEach((call) => call.emit('error', { code: grpc.status.CANCELLED, details: 'server shutting down (stand-in)' }));
   }
@@ -153,6 +161,7 @@ export class StandInServer {
       const streamOptions = options.getStream() as InstanceType<typeof ReadReq.Options.StreamOptions>;
       const name = Buffer.from(streamOptions.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
       const ofStream = this.log.filter((record) => record.stream === name);
+      if (options.hasSubscription()) return this.subscribeToStream(call, name, streamOptions, structured);
       if (ofStream.length === 0) {
         const notFound = new ReadResp.StreamNotFound();
         notFound.setStreamIdentifier(streamOptions.getStreamIdentifier());
@@ -193,9 +202,32 @@ export class StandInServer {
     confirm.setConfirmation(confirmation);
     call.write(confirm);
     // A subscription to $all from a position starts after it.
-    const subscription: Subscription = { call, delivered: from, structured };
+    const subscription: Subscription = { call, delivered: from, structured, keep };
     for (const record of this.log) if (record.position > from && keep(record)) call.write(eventResp(record, structured));
     subscription.delivered = this.log.at(-1)?.position ?? from;
+    this.subscriptions.add(subscription);
+    call.on('cancelled', () => this.subscriptions.delete(subscription));
+  }
+
+  /** From its end, or after a revision (a subscription to a missing stream waits for it, as the server does). */
+  private subscribeToStream(
+    call: grpc.ServerWritableStream<ReadReqT, ReadRespT>,
+    stream: string,
+    options: InstanceType<typeof ReadReq.Options.StreamOptions>,
+    structured: boolean,
+  ): void {
+    const after = options.hasEnd() ? 'end' : options.hasRevision() ? Number(options.getRevision()) : -1;
+    this.streamSubscriptions.push({ stream, from: after });
+    const confirmation = new ReadResp.SubscriptionConfirmation();
+    confirmation.setSubscriptionId(crypto.randomUUID());
+    const confirm = new ReadResp();
+    confirm.setConfirmation(confirmation);
+    call.write(confirm);
+    const keep = (record: StoredRecord) => record.stream === stream;
+    if (after !== 'end') {
+      for (const record of this.log) if (keep(record) && record.revision > after) call.write(eventResp(record, structured));
+    }
+    const subscription: Subscription = { call, delivered: this.log.at(-1)?.position ?? 0, structured, keep };
     this.subscriptions.add(subscription);
     call.on('cancelled', () => this.subscriptions.delete(subscription));
   }
@@ -270,7 +302,7 @@ export class StandInServer {
     });
     for (const subscription of this.subscriptions) {
       for (const record of landed) {
-        if (record.position <= subscription.delivered) continue;
+        if (record.position <= subscription.delivered || !subscription.keep(record)) continue;
         subscription.call.write(eventResp(record, subscription.structured));
         subscription.delivered = record.position;
       }
