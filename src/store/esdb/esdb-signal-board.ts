@@ -133,7 +133,7 @@ export class EsdbSignalBoard implements SignalBoard {
     clearTimeout(this.retry);
     const subscription = this.subscription;
     this.subscription = undefined;
-    await subscription?.unsubscribe();
+    if (subscription !== undefined) stopQuietly(subscription);
     this.subject.complete();
     await this.client.dispose();
   }
@@ -155,7 +155,7 @@ export class EsdbSignalBoard implements SignalBoard {
       const lost = (error: Error | undefined) => {
         if (this.subscription !== subscription || this.closed) return;
         this.subscription = undefined;
-        void subscription.unsubscribe();
+        stopQuietly(subscription);
         if (!confirmed) return reject(error ?? new Error('the server ended the signal board subscription'));
         this.onNotice('the signal board subscription dropped; resubscribing', error);
         this.resubscribeLater();
@@ -190,6 +190,14 @@ export class EsdbSignalBoard implements SignalBoard {
     if (signal === null) return this.onNotice(`event ${event.revision} of ${this.stream} is not a board signal`, undefined);
     if (signal.expiresAt > Date.now()) this.subject.next(signal);
   }
+}
+
+/**
+ * Cancels a subscription's call. The client's unsubscribe first awaits the call's creation,
+ * which rejects when the connection could not be made: unhandled, that would end the process.
+ */
+function stopQuietly(subscription: StreamSubscription<SignalEvent>): void {
+  subscription.unsubscribe().catch(() => {});
 }
 
 /** The signal an event carries; null for anything else in the stream (another tool's event). */

@@ -135,6 +135,28 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     }
   });
 
+  it('outlives its server: posts fail and resubscriptions are retried while it is gone, and it follows again once it is back', async () => {
+    let failed: unknown;
+    const seen: BoardSignal[] = [];
+    const subscription = board.signals.subscribe({ next: (s) => seen.push(s), error: (error: unknown) => (failed = error) });
+    try {
+      const port = server.port;
+      await server.stop();
+      await until(() => notices.length >= 3, 'resubscriptions to fail');
+      let error: unknown;
+      await board.post(signal(1)).catch((e: unknown) => (error = e));
+      expect(error).to.be.an('error');
+      server = await StandInServer.start(port);
+      await until(() => server.openSubscriptions === 1, 'the resubscription to the server back', 15_000);
+      await board.post(signal(2));
+      await until(() => seen.length === 1, 'a signal once back');
+      expect(seen.map((s) => s.body)).to.deep.equal([{ n: 2 }]);
+      expect(failed).to.equal(undefined);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it('rejects a post the server does not confirm, and goes on posting once it does', async () => {
     const seen = firstValueFrom(board.signals.pipe(take(2), toArray()));
     server.loseAppendReplies = 1;

@@ -61,7 +61,8 @@ export class StandInServer {
   readonly streamSubscriptions: Array<{ stream: string; from: number | 'end' }> = [];
   port = 0;
 
-  static async start(): Promise<StandInServer> {
+  /** On a free port, or on `port` (a server coming back where it was). */
+  static async start(port = 0): Promise<StandInServer> {
     const stand = new StandInServer();
     stand.server.addService(featuresGrpc.ServerFeaturesService, {
       getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof featuresPb.SupportedMethods>>) => {
@@ -84,7 +85,7 @@ export class StandInServer {
         stand.append(call, callback),
     });
     stand.port = await new Promise<number>((resolve, reject) =>
-      stand.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
+      stand.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(error) : resolve(port),
       ),
     );
