@@ -92,7 +92,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const catchUp = new CatchUp();
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
-  const board = openSignalBoard(config);
+  const board = await openSignalBoard(config, (message, error) => log.warn({ err: error }, message));
   // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
   const routing = following.detach(runner.startedFrom);
   const realtime = await startRealtime({ store, read: runner, feed, deliveryState, board, roomIds, config, log, tls, metrics, routing });

@@ -3,7 +3,7 @@ import type { IndexedMessage, SearchBatch, SearchIndex, SearchQuery, SearchWrite
 import { searchBody, termTokens, type SearchTerm } from '../ports/search-text.js';
 
 /** Raise it when the table's shape or the indexed text changes: the index is emptied and rebuilt from the log. */
-const FORMAT = 1;
+export const SEARCH_INDEX_FORMAT = 1;
 
 interface Row {
   id: number;
@@ -41,11 +41,13 @@ export class SqliteSearchIndex implements SearchIndex {
     this.db.pragma('secure_delete = ON');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS search_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, format INTEGER NOT NULL);
-      INSERT OR IGNORE INTO search_checkpoint (id, position, format) VALUES (1, 0, ${FORMAT});
+      INSERT OR IGNORE INTO search_checkpoint (id, position, format) VALUES (1, 0, ${SEARCH_INDEX_FORMAT});
     `);
     const stored = this.db.prepare<[], { format: number }>('SELECT format FROM search_checkpoint WHERE id = 1').get();
-    if (stored?.format !== FORMAT) {
-      this.db.exec(`DROP TABLE IF EXISTS messages; UPDATE search_checkpoint SET position = 0, format = ${FORMAT} WHERE id = 1;`);
+    if (stored?.format !== SEARCH_INDEX_FORMAT) {
+      this.db.exec(
+        `DROP TABLE IF EXISTS messages; UPDATE search_checkpoint SET position = 0, format = ${SEARCH_INDEX_FORMAT} WHERE id = 1;`,
+      );
     }
     this.db.exec(`
       CREATE VIRTUAL TABLE IF NOT EXISTS messages USING fts5(

@@ -1,8 +1,8 @@
 /**
  * A stand-in for an EventStoreDB / KurrentDB node, for fault injection in tests only: a gRPC
  * server on the client's own generated protocol code (@kurrent/kurrentdb-client/generated),
- * serving reads of streams and of $all, appends and $all subscriptions from an in-memory log
- * (a subscription's catch-up sent within gRPC flow control, as a server does, and counted), and
+ * serving reads of streams and of $all, appends, and subscriptions to $all and to a stream from an
+ * in-memory log (a catch-up of $all sent within gRPC flow control, as a server does, and counted), and
  * able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
  *
  * It proves how the adapter behaves under those faults, through the real client and its real
@@ -42,6 +42,8 @@ type Subscription = {
   structured: boolean;
   /** Still sending the stored events: the catch-up loop sends what lands meanwhile too. */
   catchingUp: boolean;
+  /** What the subscription is to: every record of $all its filter keeps, or one stream's records. */
+  keep: (record: StoredRecord) => boolean;
 };
 
 export class StandInServer {
@@ -61,9 +63,12 @@ export class StandInServer {
   /** Events handed to the transport on $all subscriptions (a catch-up waits whenever gRPC flow control says so). */
   sent = 0;
   private readonly revisions = new Map<string, number>();
+  /** Each subscription to a stream: its name and the revision it started after ('end': the stream's end). */
+  readonly streamSubscriptions: Array<{ stream: string; from: number | 'end' }> = [];
   port = 0;
 
-  static async start(): Promise<StandInServer> {
+  /** On a free port, or on `port` (a server coming back where it was). */
+  static async start(port = 0): Promise<StandInServer> {
     const stand = new StandInServer();
     stand.server.addService(featuresGrpc.ServerFeaturesService, {
       getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof featuresPb.SupportedMethods>>) => {
@@ -86,7 +91,7 @@ export class StandInServer {
         stand.append(call, callback),
     });
     stand.port = await new Promise<number>((resolve, reject) =>
-      stand.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
+      stand.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(error) : resolve(port),
       ),
     );
@@ -101,17 +106,17 @@ export class StandInServer {
     return this.subscriptions.size;
   }
 
-  /** Fails every $all subscription with a transport error, as a lost connection does. */
+  /** Fails every subscription with a transport error, as a lost connection does. */
   dropSubscriptions(): void {
     this.endEach((call) => call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection reset (stand-in)' }));
   }
 
-  /** Ends every $all subscription with OK: a stream that simply stops. */
+  /** Ends every subscription with OK: a stream that simply stops. */
   endSubscriptions(): void {
     this.endEach((call) => call.end());
   }
 
-  /** Cancels every $all subscription, as a server shutting down gracefully does with its streaming calls. */
+  /** Cancels every subscription, as a server shutting down gracefully does with its streaming calls. */
   cancelSubscriptions(): void {
     this.endEach((call) => call.emit('error', { code: grpc.status.CANCELLED, details: 'server shutting down (stand-in)' }));
   }
@@ -163,6 +168,7 @@ export class StandInServer {
       const streamOptions = options.getStream() as InstanceType<typeof ReadReq.Options.StreamOptions>;
       const name = Buffer.from(streamOptions.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
       const ofStream = this.log.filter((record) => record.stream === name);
+      if (options.hasSubscription()) return this.subscribeToStream(call, name, streamOptions, structured);
       if (ofStream.length === 0) {
         const notFound = new ReadResp.StreamNotFound();
         notFound.setStreamIdentifier(streamOptions.getStreamIdentifier());
@@ -203,10 +209,10 @@ export class StandInServer {
     confirm.setConfirmation(confirmation);
     call.write(confirm);
     // A subscription to $all from a position starts after it.
-    const subscription: Subscription = { call, delivered: from, structured, catchingUp: true };
+    const subscription: Subscription = { call, delivered: from, structured, catchingUp: true, keep };
     this.subscriptions.add(subscription);
     call.on('cancelled', () => this.subscriptions.delete(subscription));
-    void this.catchUp(subscription, keep);
+    void this.catchUp(subscription);
   }
 
   /**
@@ -214,8 +220,8 @@ export class StandInServer {
    * buffer is full (`write` says false), it waits for the client to read before sending more.
    * What lands meanwhile is sent by this loop too, in order; then the subscription is live.
    */
-  private async catchUp(subscription: Subscription, keep: (record: StoredRecord) => boolean): Promise<void> {
-    const { call } = subscription;
+  private async catchUp(subscription: Subscription): Promise<void> {
+    const { call, keep } = subscription;
     let next = this.log.findIndex((record) => record.position > subscription.delivered);
     if (next < 0) next = this.log.length;
     for (; next < this.log.length; next++) {
@@ -227,6 +233,29 @@ export class StandInServer {
       if (!call.write(eventResp(record, subscription.structured))) await writable(call);
     }
     subscription.catchingUp = false;
+  }
+
+  /** From its end, or after a revision (a subscription to a missing stream waits for it, as the server does). */
+  private subscribeToStream(
+    call: grpc.ServerWritableStream<ReadReqT, ReadRespT>,
+    stream: string,
+    options: InstanceType<typeof ReadReq.Options.StreamOptions>,
+    structured: boolean,
+  ): void {
+    const after = options.hasEnd() ? 'end' : options.hasRevision() ? Number(options.getRevision()) : -1;
+    this.streamSubscriptions.push({ stream, from: after });
+    const confirmation = new ReadResp.SubscriptionConfirmation();
+    confirmation.setSubscriptionId(crypto.randomUUID());
+    const confirm = new ReadResp();
+    confirm.setConfirmation(confirmation);
+    call.write(confirm);
+    const keep = (record: StoredRecord) => record.stream === stream;
+    if (after !== 'end') {
+      for (const record of this.log) if (keep(record) && record.revision > after) call.write(eventResp(record, structured));
+    }
+    const subscription: Subscription = { call, delivered: this.log.at(-1)?.position ?? 0, structured, catchingUp: false, keep };
+    this.subscriptions.add(subscription);
+    call.on('cancelled', () => this.subscriptions.delete(subscription));
   }
 
   private append(call: grpc.ServerReadableStream<AppendReqT, AppendRespT>, callback: grpc.sendUnaryData<AppendRespT>): void {
@@ -301,7 +330,7 @@ export class StandInServer {
     for (const subscription of this.subscriptions) {
       if (subscription.catchingUp) continue;
       for (const record of landed) {
-        if (record.position <= subscription.delivered) continue;
+        if (record.position <= subscription.delivered || !subscription.keep(record)) continue;
         this.sent += 1;
         subscription.call.write(eventResp(record, subscription.structured));
         subscription.delivered = record.position;
