@@ -7,6 +7,8 @@ import { catchUp } from '../delivery/catch-up.js';
 import type { Connection, Wire } from '../delivery/connection.js';
 import { DeliveryChannel } from '../delivery/delivery-channel.js';
 import type { Delivery } from '../delivery/delivery.js';
+import { featureOf, type Signal, type SignalFeature } from '../delivery/signal.js';
+import { imSignalFrame } from './im-frames.js';
 import type { ImEncoding } from './im-encoding.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
 import { TokenBucket } from '../delivery/token-bucket.js';
@@ -30,6 +32,8 @@ export interface ImTransport {
   buffered(): number;
   readonly address: string | null;
   readonly wire: Wire;
+  /** The live signals the client asked for (`WS /im?features=`); none on the IM port, whose clients know none. */
+  readonly signals: ReadonlySet<SignalFeature>;
 }
 
 const LOGIN_TIMEOUT_MS = 10_000;
@@ -104,6 +108,14 @@ export class ImConnection implements Connection {
     this.channel?.push(delivery);
   }
 
+  /** Only the signals the client opted into, once signed in; a client past its buffer bound misses them. */
+  signal(signal: Signal): void {
+    if (this.state !== 'live' || !this.transport.signals.has(featureOf(signal))) return;
+    if (this.transport.buffered() > this.ctx.limits.sendBufferBytes) return;
+    const frame = imSignalFrame(signal, this.userId, this.ctx.routing);
+    if (frame) this.send(frame);
+  }
+
   close(reason: string, quiet = false): void {
     if (this.state === 'closed') return;
     if (this.state === 'live' && !quiet) this.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
@@ -164,6 +176,7 @@ export class ImConnection implements Connection {
     this.send(reply(id, { s: 0 }));
     this.transport.flush();
     this.handleEarly();
+    if (this.transport.signals.has('presence')) this.ctx.presence.fanOut.snapshot(this);
     await catchUp(this.ctx, this.userId, channel);
   }
 
