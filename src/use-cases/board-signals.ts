@@ -11,12 +11,14 @@ export type BoardBody =
   /** `userId` has a connection on `process` (renewed while it lasts); `at`: when posted, the last seen should the process die. */
   | { kind: 'presence'; userId: UserId; process: string; state: PresenceState; at: number }
   /** `userId`'s last connection on `process` closed at `at`. */
-  | { kind: 'presence_offline'; userId: UserId; process: string; at: number };
+  | { kind: 'presence_offline'; userId: UserId; process: string; at: number }
+  /** `process` still holds connections of these users, renewed at `at` for all of them at once: one signal, not one per user. */
+  | { kind: 'presence_renewed'; process: string; at: number; online: UserId[]; away: UserId[] };
 
 /** The board bodies about presence. */
-export type PresenceBody = Extract<BoardBody, { kind: 'presence' | 'presence_offline' }>;
+export type PresenceBody = Extract<BoardBody, { kind: 'presence' | 'presence_offline' | 'presence_renewed' }>;
 
-const KINDS: ReadonlySet<string> = new Set(['typing', 'typing_stopped', 'presence', 'presence_offline']);
+const KINDS: ReadonlySet<string> = new Set(['typing', 'typing_stopped', 'presence', 'presence_offline', 'presence_renewed']);
 
 /** A board signal of a kind this version posts; null for another (a newer version's). Its fields are the poster's promise. */
 export function boardBody(body: Record<string, unknown>): BoardBody | null {

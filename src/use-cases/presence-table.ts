@@ -8,7 +8,8 @@ export interface Presence {
 }
 
 interface Entry {
-  state: PresenceState;
+  /** `offline`: the process said the last connection closed; kept until what it said before would have expired, so a late copy of it changes nothing. */
+  state: PresenceState | 'offline';
   /** When the process last said so: the last seen, should it never say more. */
   at: number;
   expiresAt: number;
@@ -40,8 +41,20 @@ export class PresenceTable {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Applies a board signal (posted to expire at `expiresAt`); true when the user's presence changed. */
-  apply(body: PresenceBody, expiresAt: number): boolean {
+  /** Applies a board signal (posted to expire at `expiresAt`); the users whose presence changed. */
+  apply(body: PresenceBody, expiresAt: number): UserId[] {
+    if (body.kind !== 'presence_renewed') return this.applyOne(body, expiresAt) ? [body.userId] : [];
+    const changed: UserId[] = [];
+    for (const [state, users] of [
+      ['online', body.online],
+      ['away', body.away],
+    ] as const)
+      for (const userId of users)
+        if (this.applyOne({ kind: 'presence', userId, process: body.process, state, at: body.at }, expiresAt)) changed.push(userId);
+    return changed;
+  }
+
+  private applyOne(body: Exclude<PresenceBody, { kind: 'presence_renewed' }>, expiresAt: number): boolean {
     const user = this.touch(body.userId);
     const before = derive(user);
     if (body.kind === 'presence') {
@@ -54,7 +67,9 @@ export class PresenceTable {
     } else {
       const known = user.entries.get(body.process);
       if (known && known.at > body.at) return false;
-      user.entries.delete(body.process);
+      if (known && known.expiresAt > this.now())
+        user.entries.set(body.process, { state: 'offline', at: body.at, expiresAt: known.expiresAt });
+      else user.entries.delete(body.process);
       if (user.entries.size === 0) this.present.delete(body.userId);
       user.lastSeen = Math.max(user.lastSeen ?? 0, body.at);
     }
@@ -73,7 +88,7 @@ export class PresenceTable {
       for (const [process, entry] of user.entries) {
         if (entry.expiresAt > now) continue;
         user.entries.delete(process);
-        user.lastSeen = Math.max(user.lastSeen ?? 0, entry.at);
+        if (entry.state !== 'offline') user.lastSeen = Math.max(user.lastSeen ?? 0, entry.at);
       }
       if (user.entries.size === 0) this.present.delete(userId);
       if (!same(before, derive(user))) changed.push(userId);
@@ -111,7 +126,7 @@ function derive(user: UserPresence): Presence {
   let away = false;
   for (const entry of user.entries.values()) {
     if (entry.state === 'online') return { presence: 'online', lastSeen: null };
-    away = true;
+    if (entry.state === 'away') away = true;
   }
   return away ? { presence: 'away', lastSeen: null } : { presence: 'offline', lastSeen: user.lastSeen };
 }

@@ -15,7 +15,8 @@ export class BoardFanOut {
   route(signal: BoardSignal): void {
     const body = boardBody(signal.body);
     if (!body) return;
-    if (body.kind === 'presence' || body.kind === 'presence_offline') return this.presence.route(body, signal.expiresAt);
+    if (body.kind === 'presence' || body.kind === 'presence_offline' || body.kind === 'presence_renewed')
+      return this.presence.route(body, signal.expiresAt);
     const members = this.routing.room(body.roomId)?.members;
     if (!members) return;
     const others = [...members].filter((member) => member !== body.userId);

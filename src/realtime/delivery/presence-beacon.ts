@@ -8,12 +8,15 @@ import type { ConnectionRegistry } from './connection-registry.js';
 
 /** How long an offline signal stays on the board, with its last seen: a process starting within it knows it. */
 export const LAST_SEEN_MS = 7 * 24 * 3600 * 1000;
+/** Users per renewal signal: bounds one signal's size, whatever the number of users connected here. */
+const RENEWAL_BATCH = 1000;
 
 /**
  * This process's word on the board about the users connected to it: `presence` (online, or
- * away when every connection of theirs here says so) when it changes and again every third of
- * the expiry while they stay, so that should the process die its users go offline by
- * themselves; `presence_offline` with the last seen when their last connection here closes.
+ * away when every connection of theirs here says so) when it changes, and every third of the
+ * expiry one `presence_renewed` for all of them (in batches), so that should the process die
+ * its users go offline by themselves; `presence_offline` with the last seen when their last
+ * connection here closes.
  */
 export class PresenceBeacon {
   /** Told every process apart on the board, a restarted one from its former self too. */
@@ -75,8 +78,13 @@ export class PresenceBeacon {
 
   private renew(): void {
     const now = Date.now();
-    for (const [userId, state] of this.posted)
-      this.post({ kind: 'presence', userId, process: this.process, state, at: now }, now + this.options.expiryMs);
+    const users = [...this.posted];
+    for (let start = 0; start < users.length; start += RENEWAL_BATCH) {
+      const batch = users.slice(start, start + RENEWAL_BATCH);
+      const online = batch.filter(([, state]) => state === 'online').map(([userId]) => userId);
+      const away = batch.filter(([, state]) => state === 'away').map(([userId]) => userId);
+      this.post({ kind: 'presence_renewed', process: this.process, at: now, online, away }, now + this.options.expiryMs);
+    }
   }
 
   private post(body: BoardBody, expiresAt: number): void {

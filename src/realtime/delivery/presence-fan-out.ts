@@ -31,7 +31,7 @@ export class PresenceFanOut {
 
   /** A presence signal off the board. */
   route(body: PresenceBody, expiresAt: number): void {
-    if (this.table.apply(body, expiresAt)) this.tell(body.userId);
+    for (const userId of this.table.apply(body, expiresAt)) this.tell(userId);
   }
 
   /** Sends a starting connection the presence of everyone it may see who is online or away (the others are offline). */

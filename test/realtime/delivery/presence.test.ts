@@ -114,6 +114,10 @@ describe('presence across server processes on one data directory', function () {
       const watcher = await streamOn(one, hal);
       await streamOn(three, gus);
       expect(await watcher.next(presenceOf(gus))).to.include({ presence: 'online' });
+      // Past the expiry, renewed: still online, and nothing said meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await presenceSeenBy(one, hal, gus)).to.include({ presence: 'online' });
+      expect(watcher.frames.filter(presenceOf(gus))).to.deep.equal([]);
       const killedAt = Date.now();
       await three.kill('SIGKILL');
       // The board's entry outlives its process by at most the expiry (2 s), seen within a tick.
