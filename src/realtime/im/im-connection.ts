@@ -238,9 +238,21 @@ export class ImConnection implements Connection {
       case 'gm':
         void this.sendText(frame);
         return;
+      case 'r':
+        if (frame.fields['t'] === 'presence' && this.transport.signals.has('presence'))
+          return this.setPresence(id, frame.fields['presence']);
+        this.send(reply(id, { s: 1, r: 'Unknown request' }));
+        return;
       default:
         this.send(reply(id, { s: 1, r: 'Unknown request' }));
     }
+  }
+
+  /** `[[r]] t = "presence" presence = "away"|"online"`, for a client that opted into presence: as `/v1/stream`'s presence frame. */
+  private setPresence(id: TomlValue | undefined, presence: TomlValue | undefined): void {
+    if (presence !== 'away' && presence !== 'online') return void this.send(reply(id, { s: 1, r: 'presence must be away or online' }));
+    this.ctx.presence.beacon.setAway(this, presence === 'away');
+    this.send(reply(id, { s: 0 }));
   }
 
   private async sendText(frame: TomlFrame): Promise<void> {

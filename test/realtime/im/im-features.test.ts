@@ -73,6 +73,43 @@ describe('WS /im ?features=: read state, typing and presence for the clients tha
   });
 });
 
+describe('an /im client that opted into presence says away', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.stop());
+
+  it('takes [[r]] t = "presence" from a client that opted in, and answers it as unknown to one that did not', async () => {
+    const [ann, bob] = [await v1User(t, 'aw-ann'), await imUser(t, 'aw-bob', '8613900000073')];
+    await v1Group(t, ann, 'away', [bob]);
+    const watcher = await V1Socket.open(t, '/v1/stream', ann.token);
+    const plain = await imClient(t, bob, 'plain');
+    const opted = await imClient(t, bob, 'opted', 'presence');
+    const isBob = (frame: Record<string, unknown>) => frame['type'] === 'presence' && frame['user_id'] === bob.id;
+    expect(await watcher.next(isBob)).to.include({ presence: 'online' });
+    plain.send('r', { id: 'p_0', t: 'presence', presence: 'away' });
+    expect((await plain.next((frame) => frame.type === 'rr')).fields).to.deep.equal({ id: 'p_0', s: 1, r: 'Unknown request' });
+    opted.send('r', { id: 'p_1', t: 'presence', presence: 'away' });
+    expect((await opted.next((frame) => frame.type === 'rr')).fields).to.deep.equal({ id: 'p_1', s: 0 });
+    await sleep(200);
+    expect(watcher.frames.filter(isBob), 'the plain connection is not away: bob is still online').to.deep.equal([]);
+    plain.close();
+    expect(await watcher.next(isBob)).to.include({ presence: 'away' });
+    opted.send('r', { id: 'p_2', t: 'presence', presence: 'asleep' });
+    expect((await opted.next((frame) => frame.type === 'rr')).fields).to.deep.equal({
+      id: 'p_2',
+      s: 1,
+      r: 'presence must be away or online',
+    });
+    opted.send('r', { id: 'p_3', t: 'presence', presence: 'online' });
+    expect(await watcher.next(isBob)).to.include({ presence: 'online' });
+    opted.close();
+    expect(await watcher.next(isBob)).to.include({ presence: 'offline' });
+    watcher.close();
+  });
+});
+
 describe('presence with last seen turned off (ESCHAT_PRESENCE_LAST_SEEN=off)', () => {
   let t: TestServer;
   before(async () => {
