@@ -131,4 +131,23 @@ describe('presence across server processes on one data directory', function () {
       await three.kill('SIGKILL');
     }
   });
+
+  it('takes the users of a process stopped with SIGTERM offline at once, not at the expiry', async () => {
+    const four = await spawnServer(dataDir, { ESCHAT_PRESENCE_EXPIRY: '60' });
+    try {
+      const [ida, jon] = [await v1User(one, 'pr-ida'), await v1User(one, 'pr-jon')];
+      await contacts(one, ida, jon);
+      await presenceSeenBy(four, ida, jon);
+      const watcher = await streamOn(one, jon);
+      await streamOn(four, ida);
+      expect(await watcher.next(presenceOf(ida))).to.include({ presence: 'online' });
+      const stoppedAt = Date.now();
+      await four.kill('SIGTERM');
+      expect(await watcher.next(presenceOf(ida), 5000)).to.include({ presence: 'offline' });
+      expect(Date.now() - stoppedAt, 'long before the 60 s expiry').to.be.below(5000);
+      watcher.close();
+    } finally {
+      await four.kill('SIGKILL');
+    }
+  });
 });
