@@ -111,6 +111,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
     offline: realtime.offline,
     typing: realtime.typing,
+    presence: realtime.presence,
     sendGuard: realtime.sendGuard,
     search: { index: searchIndex, settled: () => indexer.settled() },
     metrics,

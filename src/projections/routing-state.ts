@@ -21,6 +21,8 @@ export class RoutingState {
   private readonly rooms = new Map<RoomId, RoomRoute>();
   /** The direct room of each pair, by `<low>-<high>`. */
   private readonly directRooms = new Map<string, RoomId>();
+  /** The rooms of each member: who shares a room with whom (presence's audience), without a scan of every room. */
+  private readonly byMember = new Map<UserId, Set<RoomId>>();
 
   /** Builds the state from the log up to `upTo` (inclusive). */
   static async load(store: EventStore, upTo: Position): Promise<RoutingState> {
@@ -54,8 +56,13 @@ export class RoutingState {
 
   apply(event: StoredEvent): void {
     if (!roomEvents.has(event)) return;
-    if (event.type === 'RoomDeleted') this.rooms.delete(event.data.roomId);
-    else this.rooms.set(event.data.roomId, { kind: event.data.kind, members: new Set(event.data.members) });
+    const { roomId } = event.data;
+    for (const member of this.rooms.get(roomId)?.members ?? []) this.leave(member, roomId);
+    if (event.type === 'RoomDeleted') this.rooms.delete(roomId);
+    else {
+      this.rooms.set(roomId, { kind: event.data.kind, members: new Set(event.data.members) });
+      for (const member of event.data.members) this.byMember.set(member, (this.byMember.get(member) ?? new Set()).add(roomId));
+    }
     if (event.type === 'RoomCreated' && event.data.kind === 'direct') {
       const [a = 0, b = a] = event.data.members;
       this.directRooms.set(pairKey(a, b), event.data.roomId);
@@ -65,6 +72,24 @@ export class RoutingState {
   /** The direct room of two users, once it exists. */
   directRoom(a: UserId, b: UserId): RoomId | undefined {
     return this.directRooms.get(pairKey(a, b));
+  }
+
+  /** The rooms `userId` is a member of. */
+  roomsOf(userId: UserId): ReadonlySet<RoomId> {
+    return this.byMember.get(userId) ?? NO_ROOMS;
+  }
+
+  /** Whether two users are members of one room. */
+  shareARoom(a: UserId, b: UserId): boolean {
+    const [fewer, other] = this.roomsOf(a).size <= this.roomsOf(b).size ? [a, b] : [b, a];
+    for (const roomId of this.roomsOf(fewer)) if (this.rooms.get(roomId)?.members.has(other)) return true;
+    return false;
+  }
+
+  private leave(member: UserId, roomId: RoomId): void {
+    const rooms = this.byMember.get(member);
+    rooms?.delete(roomId);
+    if (rooms?.size === 0) this.byMember.delete(member);
   }
 
   room(id: RoomId): RoomRoute | undefined {
@@ -88,5 +113,7 @@ export interface FollowedRouting {
    */
   detach(from: Position): RoutingState | undefined;
 }
+
+const NO_ROOMS: ReadonlySet<RoomId> = new Set();
 
 const pairKey = (a: UserId, b: UserId): string => `${Math.min(a, b)}-${Math.max(a, b)}`;

@@ -52,4 +52,19 @@ describe('RoutingState', function () {
     expect(following.detach(2)).to.equal(undefined);
     expect(feed.observed).to.equal(false);
   });
+
+  it('knows the rooms of each member, and who shares a room, through joins, leaves and deletions', () => {
+    const routing = new RoutingState();
+    for (const event of events.slice(0, 3)) routing.apply(event);
+    expect([...routing.roomsOf(1)].sort()).to.deep.equal([1, 2]);
+    expect(routing.shareARoom(2, 1)).to.equal(true);
+    expect(routing.shareARoom(3, 2), 'in no room together').to.equal(false);
+    routing.apply(roomEvent(5, 'RoomMemberLeft', { roomId: 2, userId: 3, kind: 'group', members: [1] }));
+    expect([...routing.roomsOf(3)]).to.deep.equal([]);
+    expect(routing.shareARoom(1, 3)).to.equal(false);
+    routing.apply(events[3] as StoredEvent);
+    expect([...routing.roomsOf(1)]).to.deep.equal([2]);
+    expect([...routing.roomsOf(2)]).to.deep.equal([]);
+    expect(routing.shareARoom(1, 2), 'their direct room was deleted').to.equal(false);
+  });
 });
