@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { connectionsBench } from './benches/connections.js';
+import { cryptoBench } from './benches/crypto.js';
 import { fanoutBench } from './benches/fanout.js';
 import { httpBench } from './benches/http.js';
 import { latencyBench } from './benches/latency.js';
@@ -23,7 +24,7 @@ import { printJson, printTable } from './harness/report.js';
 
 const BENCHES: readonly Bench[] = [latencyBench, throughputBench, fanoutBench, connectionsBench, replayBench, startupBench, httpBench];
 /** Run only by name, not by `all`: `scale` has a 10-minute budget of its own (BENCHMARKS.md). */
-const APART: readonly Bench[] = [scaleBench];
+const APART: readonly Bench[] = [scaleBench, cryptoBench];
 
 interface Flags {
   json?: boolean;
