@@ -16,6 +16,9 @@ const RETRY_MS = 200;
 export class ErasureJournals {
   private readonly subscription: Subscription;
   private pending: Promise<void> = Promise.resolve();
+  private stopping: () => void = () => undefined;
+  /** Resolves at stop: a wait for read models that will not get there any more (the server closing) ends with it. */
+  private readonly stopped = new Promise<void>((resolve) => (this.stopping = resolve));
 
   constructor(
     events: Observable<RecordedEvent>,
@@ -38,11 +41,14 @@ export class ErasureJournals {
   /** Stops following; what is under way finishes (await it before the stores close). */
   stop(): Promise<void> {
     this.subscription.unsubscribe();
+    this.stopping();
     return this.pending;
   }
 
   private async truncateAfter(position: Position): Promise<void> {
-    await this.followed(position);
+    const followed = await Promise.race([this.followed(position).then(() => true), this.stopped.then(() => false)]);
+    // Stopped first: the stores close now, and closing the last connection checkpoints and removes the WAL anyway.
+    if (!followed) return;
     for (const store of this.stores) {
       let tries = 1;
       while (!(await store.truncateJournal())) {
