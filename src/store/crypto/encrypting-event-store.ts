@@ -175,10 +175,9 @@ export class EncryptingEventStore implements EventStore {
     for (const personal of sealed)
       if (personal !== null && !keys.has(personal.subject)) keys.set(personal.subject, this.keys.cached(personal.subject));
     const missing = [...keys].filter(([, key]) => key === undefined).map(([subject]) => subject);
-    if (missing.length > 0) {
-      await this.fetch(missing);
-      for (const subject of missing) keys.set(subject, this.keys.cached(subject));
-    }
+    // The keys as fetched, not as cached: a page of more people than the cache holds would evict some before their turn.
+    const fetched = await Promise.all(missing.map((subject) => this.keys.lookup(subject)));
+    missing.forEach((subject, i) => keys.set(subject, fetched[i] ?? undefined));
     return events.map((event, i) => {
       const personal = sealed[i] ?? null;
       return personal === null ? this.passEvent(event) : openEvent(event, personal, keys.get(personal.subject) ?? 'erased');
