@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { connectionsBench } from './benches/connections.js';
+import { cryptoBench } from './benches/crypto.js';
 import { fanoutBench } from './benches/fanout.js';
 import { httpBench } from './benches/http.js';
 import { latencyBench } from './benches/latency.js';
@@ -35,9 +36,10 @@ const BENCHES: readonly Bench[] = [
 ];
 /**
  * Run only by name, not by `all`: `scale` has a 10-minute budget of its own (BENCHMARKS.md);
+ * `crypto` takes 2-4 min (it measures each side twice, alternated);
  * `search` takes ~7 min on the 1M log while its queries take 100 ms at p50 (bench/README.md).
  */
-const APART: readonly Bench[] = [scaleBench, searchBench];
+const APART: readonly Bench[] = [scaleBench, searchBench, cryptoBench];
 
 interface Flags {
   json?: boolean;

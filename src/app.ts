@@ -26,7 +26,9 @@ import {
   openSearchIndex,
   openSignalBoard,
 } from './store/open-stores.js';
+import { ErasureJournals } from './projections/erasure-journals.js';
 import { SearchIndexer } from './projections/search-indexer.js';
+import { isJournaled } from './store/ports/journaled-store.js';
 import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
@@ -92,6 +94,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const catchUp = new CatchUp();
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
+  const erasures = new ErasureJournals(
+    feed.events,
+    async (position) => {
+      // Subscribed after the indexer: the UserErased is in its queue already when settled() is asked.
+      await runner.waitFor(position, Infinity);
+      await indexer.settled();
+    },
+    [readStore, searchIndex, deliveryState].filter(isJournaled),
+    (error) => log.error({ err: error }, 'truncating the journals after an erasure failed'),
+  );
   const board = await openSignalBoard(config, (message, error) => log.warn({ err: error }, message));
   // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
   const routing = following.detach(runner.startedFrom);
@@ -141,6 +153,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await runner.close();
         indexer.stop();
         await indexer.settled();
+        await erasures.stop();
         feed.stop();
         await deliveryState.close();
         await board.close();

@@ -15,8 +15,10 @@ import type {
   WriteOperation,
 } from '../ports/read-store.js';
 import { fenceHolds } from '../ports/fence.js';
+import type { JournaledStore } from '../ports/journaled-store.js';
 import { SqliteReadCatalog } from './sqlite-read-catalog.js';
 import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
+import { truncateWal } from './truncate-wal.js';
 
 /**
  * The persistent embedded read store: every collection in one SQLite file
@@ -51,7 +53,7 @@ import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
  * - WAL, synchronous=NORMAL: a crash loses no committed transaction's consistency, at most the
  *   last ones, which a restart redoes from the log (read models are derived).
  */
-export class SqliteReadStore implements ReadStore {
+export class SqliteReadStore implements ReadStore, JournaledStore {
   readonly #db: Database.Database;
   readonly #catalog: SqliteReadCatalog;
   readonly #collections = new Map<string, SqliteReadCollection>();
@@ -99,6 +101,11 @@ export class SqliteReadStore implements ReadStore {
       checkpoints.replaceOne({ _id: to._id }, to, { upsert: true });
       return true;
     });
+  }
+
+  /** JournaledStore: the WAL folded in and truncated, after an erasure (README, "Erasure"). */
+  truncateJournal(): Promise<boolean> {
+    return Promise.resolve(truncateWal(this.#db));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import type { IndexedMessage, SearchBatch, SearchIndex, SearchQuery, SearchWrite } from '../ports/search-index.js';
+import type { JournaledStore } from '../ports/journaled-store.js';
 import { searchBody, termTokens, type SearchTerm } from '../ports/search-text.js';
+import { truncateWal } from './truncate-wal.js';
 
 /** Raise it when the table's shape or the indexed text changes: the index is emptied and rebuilt from the log. */
 export const SEARCH_INDEX_FORMAT = 1;
@@ -21,7 +23,7 @@ interface Row {
  * `secure_delete` overwrites freed pages: a deleted text stays in no page of the file. Several
  * processes may share the file (WAL); commits are fenced on the checkpoint in one `BEGIN IMMEDIATE`.
  */
-export class SqliteSearchIndex implements SearchIndex {
+export class SqliteSearchIndex implements SearchIndex, JournaledStore {
   private readonly db: Database.Database;
   private readonly statements: {
     checkpoint: Database.Statement<[], { position: number; format: number }>;
@@ -97,6 +99,11 @@ export class SqliteSearchIndex implements SearchIndex {
       )
       .all(matchExpression(query.terms), JSON.stringify(query.rooms), query.before ?? Number.MAX_SAFE_INTEGER, query.limit);
     return Promise.resolve(rows);
+  }
+
+  /** JournaledStore: the WAL folded in and truncated, after an erasure (README, "Erasure"). */
+  truncateJournal(): Promise<boolean> {
+    return Promise.resolve(truncateWal(this.db));
   }
 
   close(): Promise<void> {
