@@ -30,7 +30,7 @@ import {
 } from './sqlite-read-index.js';
 import { applyUpdate, compileFilter, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
 import { planQuery } from './sqlite-read-plan.js';
-import { meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
+import { addToSets, meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
 
 /** A stored document as read: its `_id`, its JSON text as stored, and a fresh parse of it (the caller's to change). */
 interface Row {
@@ -271,23 +271,25 @@ export class SqliteSyncCollection<T extends Document = Document> {
       }
       return true;
     }
-    const { id, conditions, set, onInsert, upsert } = shape;
+    const { id, conditions, set, onInsert, addToSet, upsert } = shape;
     const row = statements.get.get(id) as { doc: string } | undefined;
     if (!row) {
       if (!upsert) return true;
       if (conditions.length > 0) return false; // the upsert would seed from them: the general path's work
       const doc = { _id: id, ...set, ...onInsert } as Document;
+      if (addToSet) addToSets(doc, addToSet);
       if (this.#needsConversion(meta, doc)) return false;
       this.#insert(meta, doc);
       return true;
     }
-    if (!set) return true; // $setOnInsert alone, and the document exists
+    if (!set && !addToSet) return true; // $setOnInsert alone, and the document exists
     const doc = JSON.parse(row.doc) as Document;
     if (conditions.length > 0) {
       const met = meetsConditions(doc, conditions);
       if (met === undefined) return false;
       if (!met) return true;
     }
+    if (addToSet && !addToSets(doc, addToSet)) return false;
     for (const field in set) doc[field] = set[field];
     if (this.#needsConversion(meta, doc)) return false;
     this.#rewrite(meta, { id, text: row.doc, doc }, doc);
