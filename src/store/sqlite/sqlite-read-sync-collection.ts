@@ -443,18 +443,12 @@ export class SqliteSyncCollection<T extends Document = Document> {
   }
 
   #insertEntries(meta: CollectionMeta, index: IndexDefinition, entries: readonly KeyValue[][]): void {
-    const table = sideTableName(meta.table, index);
-    const columns = index.keys.map((_, position) => sideColumn(index, position));
-    if (!columns.includes('_id')) columns.push('_id');
-    const insert = this.catalog.statement(
-      meta,
-      `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    );
+    const insert = this.catalog.statement(meta, sideTableSqlOf(meta, index).insert);
     for (const entry of entries) insert.run(...entry);
   }
 
   #removeEntries(meta: CollectionMeta, index: IndexDefinition, id: DocId): void {
-    this.catalog.statement(meta, `DELETE FROM "${sideTableName(meta.table, index)}" WHERE _id = ?`).run(id);
+    this.catalog.statement(meta, sideTableSqlOf(meta, index).remove).run(id);
   }
 
   /** Runs a write, turning SQLite's unique constraint failures into the port's DuplicateKeyError. */
@@ -470,6 +464,24 @@ export class SqliteSyncCollection<T extends Document = Document> {
       throw new DuplicateKeyError(this.name, Object.fromEntries(index.keys.map(([field]) => [field, valueAt(doc, field) ?? null])));
     }
   }
+}
+
+/** The SQL of a side table's writes, made once per index (a rebuild writes its entries by the hundred thousand). */
+const sideTableWrites = new WeakMap<IndexDefinition, { insert: string; remove: string }>();
+
+function sideTableSqlOf(meta: CollectionMeta, index: IndexDefinition): { insert: string; remove: string } {
+  let sql = sideTableWrites.get(index);
+  if (!sql) {
+    const table = sideTableName(meta.table, index);
+    const columns = index.keys.map((_, position) => sideColumn(index, position));
+    if (!columns.includes('_id')) columns.push('_id');
+    sql = {
+      insert: `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      remove: `DELETE FROM "${table}" WHERE _id = ?`,
+    };
+    sideTableWrites.set(index, sql);
+  }
+  return sql;
 }
 
 /** A value whose index key orders as Mongo orders it (null and missing first, numbers, strings). */
