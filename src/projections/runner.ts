@@ -529,11 +529,13 @@ export class ProjectionRunner implements ReadModels {
 
   private enqueue(event: StoredEvent): void {
     this.queue.push(event);
-    if (!this.draining) void this.drain();
+    if (this.draining) return;
+    // From the next microtask: the rest of a run the feed emits at once (a commit's events) joins this batch, one transaction per projection, not two.
+    this.draining = true;
+    queueMicrotask(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         // Taken whole, then cut: a source that emits a long run at once (a catch-up) is not
