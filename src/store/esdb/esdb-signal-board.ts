@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { KurrentDBClient, jsonEvent } from '@kurrent/kurrentdb-client';
 import { Subject } from 'rxjs';
 import type { BoardSignal, SignalBoard } from '../ports/signal-board.js';
-import { clientConnectionString } from './esdb-event-store.js';
+import { SIGNAL_STREAMS_PREFIX, clientConnectionString } from './esdb-event-store.js';
 import { EsdbSignalStream, SIGNAL_TYPE, postingOrder, type SignalEvent } from './esdb-signal-stream.js';
 
 /** The longest a signal of the first stream lives: `current()` reads it back this far. Typing lives 6 s. */
@@ -41,7 +41,7 @@ const MAX_CURRENT = 10_000;
 export const MAX_LASTING_CURRENT = 100_000;
 
 export interface EsdbSignalBoardOptions {
-  /** The board's first stream (default `eschat-signals`; the lasting one is it + `-lasting`); tests use their own. */
+  /** The board's first stream (default `eschat-signals`; the lasting one is it + `-lasting`); tests use their own, of the same prefix (the log's reads pass over it). */
   stream?: string;
   /** First wait before resubscribing after a drop; doubles up to maxBackoffMs. */
   backoffMs?: number;
@@ -78,7 +78,7 @@ export class EsdbSignalBoard implements SignalBoard {
     private readonly client: KurrentDBClient,
     options: EsdbSignalBoardOptions,
   ) {
-    const stream = options.stream ?? 'eschat-signals';
+    const stream = options.stream ?? SIGNAL_STREAMS_PREFIX;
     const streamOptions = {
       backoffMs: options.backoffMs ?? 250,
       maxBackoffMs: options.maxBackoffMs ?? 5000,
