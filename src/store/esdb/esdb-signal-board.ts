@@ -57,8 +57,8 @@ export class EsdbSignalBoard implements SignalBoard {
   private closed = false;
 
   /**
-   * Connects, sets each stream's `$maxAge` if it is not set yet, and subscribes to both from
-   * their end: a signal posted once this resolves is seen by this board too.
+   * Connects, sets each stream's `$maxAge` if it is not set yet, and subscribes to both after
+   * their last event: a signal posted once this resolves is seen by this board too.
    */
   static async connect(connectionString: string, options: EsdbSignalBoardOptions = {}): Promise<EsdbSignalBoard> {
     const client = KurrentDBClient.connectionString(clientConnectionString(connectionString));
@@ -66,7 +66,7 @@ export class EsdbSignalBoard implements SignalBoard {
     try {
       await board.brief.keepFor(SIGNALS_MAX_AGE_S);
       await board.lasting.keepFor(LASTING_SIGNALS_MAX_AGE_S);
-      await Promise.all([board.brief.subscribe(), board.lasting.subscribe()]);
+      await Promise.all([board.brief.follow(), board.lasting.follow()]);
     } catch (error) {
       await board.close();
       throw error;

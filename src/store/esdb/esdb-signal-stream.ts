@@ -3,14 +3,17 @@
  * subscription to it from its end that resubscribes on its own after a drop, and a bounded
  * backwards read of what has not expired.
  *
- * - A dropped or ended subscription is resubscribed after a backoff, from the last revision
- *   seen: signals posted while it was down arrive late or, if they expired meanwhile, never.
+ * - It follows from the stream's last event when it connects (its start if it had none), and
+ *   a dropped or ended subscription is resubscribed after a backoff from the last revision
+ *   seen (that event while none was): signals posted while it was down arrive late or, if they
+ *   expired meanwhile, never; a rare stream (the lasting one) loses none for having shown none.
  * - A server error never escapes as an error of the signals (an error there would end the
  *   process's subscription to the board); it is reported to `onNotice`.
  */
 import {
   BACKWARDS,
   END,
+  START,
   KurrentDBClient,
   StreamNotFoundError,
   type JSONEventType,
@@ -46,8 +49,10 @@ export interface SignalStreamOptions {
 
 export class EsdbSignalStream {
   private subscription: StreamSubscription<SignalEvent> | undefined;
-  /** The last revision delivered: a resubscription goes on after it (none yet: from the end). */
+  /** The last revision delivered: a resubscription goes on after it. */
   private lastRevision: bigint | undefined;
+  /** Where to go on from while nothing was delivered: the stream's last event when `follow` began, or its start. */
+  private origin: bigint | typeof START | typeof END = END;
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
@@ -91,6 +96,22 @@ export class EsdbSignalStream {
     return live.reverse();
   }
 
+  /** Subscribes after the stream's last event now: resolves once the server confirms it, rejects if it fails first. */
+  async follow(): Promise<void> {
+    this.origin = (await this.lastRevisionNow()) ?? START;
+    await this.subscribe();
+  }
+
+  private async lastRevisionNow(): Promise<bigint | undefined> {
+    try {
+      for await (const resolved of this.client.readStream<SignalEvent>(this.name, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))
+        if (resolved.event !== undefined) return resolved.event.revision;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return undefined;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -100,9 +121,8 @@ export class EsdbSignalStream {
     if (subscription !== undefined) stopQuietly(subscription);
   }
 
-  /** Opens the subscription; resolves once the server confirms it, rejects if it fails first. */
-  subscribe(): Promise<void> {
-    const from = this.lastRevision ?? END;
+  private subscribe(): Promise<void> {
+    const from = this.lastRevision ?? this.origin;
     const subscription = this.client.subscribeToStream<SignalEvent>(this.name, { fromRevision: from });
     this.subscription = subscription;
     this.subscribed += 1;

@@ -80,7 +80,9 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     await server.stop();
   });
 
-  it('sets $maxAge on each of its streams once, and subscribes to both from the end', async () => {
+  it('sets $maxAge on each of its streams once, and subscribes to both after their last event (from the start of one that has none)', async () => {
+    server.write('eschat-signals', 'Signal', signal(1));
+    server.write('eschat-signals', 'Signal', signal(2));
     const again = await EsdbSignalBoard.connect(server.connectionString);
     await again.close();
     const metadata = (stream: string) =>
@@ -90,10 +92,10 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     expect(metadata('$$eschat-signals')).to.deep.equal([{ $maxAge: SIGNALS_MAX_AGE_S }]);
     expect(metadata('$$eschat-signals-lasting')).to.deep.equal([{ $maxAge: LASTING_SIGNALS_MAX_AGE_S }]);
     expect(server.streamSubscriptions).to.have.deep.members([
-      { stream: 'eschat-signals', from: 'end' },
-      { stream: 'eschat-signals-lasting', from: 'end' },
-      { stream: 'eschat-signals', from: 'end' },
-      { stream: 'eschat-signals-lasting', from: 'end' },
+      { stream: 'eschat-signals', from: -1 },
+      { stream: 'eschat-signals-lasting', from: -1 },
+      { stream: 'eschat-signals', from: 1 },
+      { stream: 'eschat-signals-lasting', from: -1 },
     ]);
   });
 
@@ -113,13 +115,15 @@ describe('EsdbSignalBoard (stand-in server)', function () {
         inject(server);
         await until(() => notices.length === 2, 'the drops of both streams to be noticed');
         server.write('eschat-signals', 'Signal', signal(2)); // another process's post, while down
+        server.write('eschat-signals-lasting', 'Signal', signal(20)); // the first ever on the lasting stream
         await until(() => server.openSubscriptions === 2, 'the resubscriptions');
         await board.post(signal(3));
-        await until(() => seen.length === 3, 'the signals after the drop');
-        expect(seen.map((s) => s.body)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
+        await until(() => seen.length === 4, 'the signals after the drop');
+        expect(seen.map((s) => s.body)).to.have.deep.members([{ n: 1 }, { n: 2 }, { n: 20 }, { n: 3 }]);
+        expect(seen.map((s) => s.body).filter((body) => body['n'] !== 20)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
         const froms = (stream: string) => server.streamSubscriptions.filter((s) => s.stream === stream).map((s) => s.from);
-        expect(froms('eschat-signals')).to.deep.equal(['end', 0]);
-        expect(froms('eschat-signals-lasting')).to.deep.equal(['end', 'end']);
+        expect(froms('eschat-signals')).to.deep.equal([-1, 0]);
+        expect(froms('eschat-signals-lasting')).to.deep.equal([-1, -1]);
         expect(failed).to.equal(undefined);
         expect(board.subscribed).to.equal(4);
       } finally {
