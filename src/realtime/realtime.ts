@@ -100,7 +100,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   const sendGuard = liveSendGuard(routing, recent);
   const expiryMs = deps.config.presence.expirySeconds * 1000;
-  const presenceTable = new PresenceTable();
+  const presenceTable = new PresenceTable({ expiryMs });
   const presence = new PresenceView(presenceTable, routing, deps.read, deps.config.presence.lastSeen);
   const presenceFanOut = new PresenceFanOut(presenceTable, presence, registry, deps.log, Math.min(1000, expiryMs / 4));
   const boardFanOut = new BoardFanOut(routing, registry, presenceFanOut);

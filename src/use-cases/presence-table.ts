@@ -8,7 +8,11 @@ export interface Presence {
 }
 
 interface Entry {
-  /** `offline`: the process said the last connection closed; kept until what it said before would have expired, so a late copy of it changes nothing. */
+  /**
+   * `offline`: the process said the last connection closed; kept until anything it said before
+   * would have expired, so that a late copy of it (seen twice at a start, or arriving after the
+   * offline from the board's other stream) changes nothing.
+   */
   state: PresenceState | 'offline';
   /** When the process last said so: the last seen, should it never say more. */
   at: number;
@@ -21,6 +25,13 @@ interface UserPresence {
   lastSeen: number | null;
 }
 
+export interface PresenceTableOptions {
+  /** The longest a presence or renewal signal lives: how long an offline keeps what came before it from applying. */
+  expiryMs: number;
+  maxUsers?: number;
+  now?: () => number;
+}
+
 const OFFLINE: Presence = { presence: 'offline', lastSeen: null };
 
 /**
@@ -28,7 +39,13 @@ const OFFLINE: Presence = { presence: 'offline', lastSeen: null };
  * (user, process) with a connection of that user, dropped when the process says the last one
  * closed or when the process stops renewing it (it died). Online when any entry says online,
  * away when every entry says away, else offline with the last seen. Bounded: past `maxUsers`
- * the offline users touched longest ago are forgotten (their last seen reads null).
+ * the offline users touched longest ago are forgotten (their last seen reads null, and a late
+ * signal from before their offline may apply).
+ *
+ * Order: by the `at` each process stamps its signals with (strictly increasing per process,
+ * presence-beacon.ts), not by arrival: the board keeps posting order only among signals of
+ * like life (store/ports/signal-board.ts), and an offline lives days where a presence lives
+ * the expiry, so an offline may arrive before the online it follows, or after a newer online.
  */
 export class PresenceTable {
   /** In the order users were last touched: the oldest first, to be forgotten first. */
@@ -36,10 +53,15 @@ export class PresenceTable {
   /** The users with an entry: the only ones expiry has to look at. */
   private readonly present = new Set<UserId>();
 
-  constructor(
-    private readonly maxUsers = 100_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly maxUsers: number;
+  private readonly now: () => number;
+  private readonly expiryMs: number;
+
+  constructor(options: PresenceTableOptions) {
+    this.maxUsers = options.maxUsers ?? 100_000;
+    this.now = options.now ?? Date.now;
+    this.expiryMs = options.expiryMs;
+  }
 
   /** Applies a board signal (posted to expire at `expiresAt`); the users whose presence changed. */
   apply(body: PresenceBody, expiresAt: number): UserId[] {
@@ -67,9 +89,11 @@ export class PresenceTable {
     } else {
       const known = user.entries.get(body.process);
       if (known && known.at > body.at) return false;
-      if (known && known.expiresAt > this.now())
-        user.entries.set(body.process, { state: 'offline', at: body.at, expiresAt: known.expiresAt });
-      else user.entries.delete(body.process);
+      const keepUntil = Math.max(known?.expiresAt ?? 0, body.at + this.expiryMs);
+      if (keepUntil > this.now()) {
+        user.entries.set(body.process, { state: 'offline', at: body.at, expiresAt: keepUntil });
+        this.present.add(body.userId);
+      } else user.entries.delete(body.process);
       if (user.entries.size === 0) this.present.delete(body.userId);
       user.lastSeen = Math.max(user.lastSeen ?? 0, body.at);
     }
@@ -114,9 +138,10 @@ export class PresenceTable {
 
   private bound(): void {
     if (this.users.size <= this.maxUsers) return;
-    for (const userId of this.users.keys()) {
-      if (this.present.has(userId)) continue;
+    for (const [userId, user] of this.users) {
+      if (derive(user).presence !== 'offline') continue;
       this.users.delete(userId);
+      this.present.delete(userId);
       if (this.users.size <= this.maxUsers) return;
     }
   }

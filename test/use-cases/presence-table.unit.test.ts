@@ -16,7 +16,7 @@ describe('the presence table', () => {
 
   beforeEach(() => {
     now = 1_000_000;
-    table = new PresenceTable(100, () => now);
+    table = new PresenceTable({ maxUsers: 100, now: () => now, expiryMs: 30_000 });
   });
 
   it('says offline with no last seen for a user it never heard of', () => {
@@ -53,6 +53,32 @@ describe('the presence table', () => {
     expect(table.apply(online(2, 'a'), now + 30_000), 'a new word of the process').to.deep.equal([2]);
   });
 
+  it("orders by the processes' `at`, not by arrival: an offline seen before the online it follows keeps that online from applying", () => {
+    // On the EventStoreDB board the offline (living days) and the online (living the expiry) are on two streams.
+    const connectedAt = now;
+    now += 100;
+    const closedAt = now;
+    expect(table.apply(offline(5, 'a', closedAt), closedAt + 7 * 24 * 3600_000)).to.deep.equal([5]);
+    expect(table.apply(online(5, 'a', connectedAt), connectedAt + 30_000), 'the online, arriving late').to.deep.equal([]);
+    expect(
+      table.apply({ kind: 'presence_renewed', process: 'a', at: connectedAt + 50, online: [5], away: [] }, connectedAt + 30_050),
+    ).to.deep.equal([]);
+    expect(table.presence(5)).to.deep.equal({ presence: 'offline', lastSeen: closedAt });
+    now = closedAt + 30_000;
+    expect(table.expire(), 'the offline is forgotten once nothing said before it can still apply').to.deep.equal([]);
+    expect(table.apply(online(5, 'a'), now + 30_000), 'a new word of the process').to.deep.equal([5]);
+  });
+
+  it('applies an offline older than a newer online of the same process as nothing, whichever arrives first', () => {
+    table.apply(online(6, 'a', now), now + 30_000);
+    const closedAt = now + 10;
+    const reconnectedAt = now + 20;
+    now += 30;
+    expect(table.apply(online(6, 'a', reconnectedAt), reconnectedAt + 30_000)).to.deep.equal([]);
+    expect(table.apply(offline(6, 'a', closedAt), closedAt + 7 * 24 * 3600_000), 'the offline, arriving late').to.deep.equal([]);
+    expect(table.presence(6)).to.deep.equal({ presence: 'online', lastSeen: null });
+  });
+
   it('takes a process that stops renewing as gone: its users go offline at the expiry, last seen at its last word', () => {
     table.apply(online(3, 'dead'), now + 30_000);
     table.apply(online(4, 'dead'), now + 30_000);
@@ -83,7 +109,7 @@ describe('the presence table', () => {
   });
 
   it('forgets the offline users touched longest ago past its bound, never an online one', () => {
-    const small = new PresenceTable(2, () => now);
+    const small = new PresenceTable({ maxUsers: 2, now: () => now, expiryMs: 30_000 });
     small.apply(online(1, 'a'), now + 30_000);
     small.apply(offline(2, 'a'), now + 30_000);
     small.apply(offline(3, 'a'), now + 30_000);

@@ -25,6 +25,8 @@ export class PresenceBeacon {
   private readonly away = new WeakSet<Connection>();
   private readonly pending = new Set<UserId>();
   private readonly renewer: NodeJS.Timeout;
+  /** The last `at` posted: each is later than the one before, so that readers order by it (presence-table.ts). */
+  private lastAt = 0;
 
   constructor(
     private readonly board: SignalBoard,
@@ -63,28 +65,36 @@ export class PresenceBeacon {
   private refresh(userId: UserId): void {
     const connections = this.registry.connectionsOf(userId);
     const was = this.posted.get(userId);
-    const now = Date.now();
     if (connections.size === 0) {
       if (was === undefined) return;
+      const now = this.stamp();
       this.posted.delete(userId);
       const expiresAt = now + (this.options.lastSeen ? LAST_SEEN_MS : this.options.expiryMs);
       return this.post({ kind: 'presence_offline', userId, process: this.process, at: now }, expiresAt);
     }
     const state: PresenceState = [...connections].every((connection) => this.away.has(connection)) ? 'away' : 'online';
     if (state === was) return;
+    const now = this.stamp();
     this.posted.set(userId, state);
     this.post({ kind: 'presence', userId, process: this.process, state, at: now }, now + this.options.expiryMs);
   }
 
   private renew(): void {
-    const now = Date.now();
     const users = [...this.posted];
+    if (users.length === 0) return;
+    const now = this.stamp();
     for (let start = 0; start < users.length; start += RENEWAL_BATCH) {
       const batch = users.slice(start, start + RENEWAL_BATCH);
       const online = batch.filter(([, state]) => state === 'online').map(([userId]) => userId);
       const away = batch.filter(([, state]) => state === 'away').map(([userId]) => userId);
       this.post({ kind: 'presence_renewed', process: this.process, at: now, online, away }, now + this.options.expiryMs);
     }
+  }
+
+  /** Now, or a millisecond past the last `at` should the clock not have moved (or moved back). */
+  private stamp(): number {
+    this.lastAt = Math.max(Date.now(), this.lastAt + 1);
+    return this.lastAt;
   }
 
   private post(body: BoardBody, expiresAt: number): void {

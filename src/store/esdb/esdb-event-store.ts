@@ -32,7 +32,6 @@ import {
   UnavailableError,
   WrongExpectedVersionError as KurrentWrongExpectedVersionError,
   eventTypeFilter,
-  excludeSystemEvents,
   jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
@@ -73,6 +72,14 @@ interface EsdbRecordedEvent {
   metadata: unknown;
   position?: { commit: bigint } | undefined;
 }
+
+/** The signal board's streams (esdb-signal-board.ts) begin so: never read as the log. */
+export const SIGNAL_STREAMS_PREFIX = 'eschat-signals';
+/**
+ * What a read of $all keeps without another filter: no system streams, not the signal board's
+ * (a head or a catch-up on a signal would wait for an event the log's readers never see).
+ */
+const THE_LOG = streamNameFilter({ regex: `^(?!\\$|${SIGNAL_STREAMS_PREFIX})` });
 
 export interface EsdbOptions {
   /** How long one try of an append may take before it counts as lost (default 10 s). */
@@ -224,7 +231,7 @@ export class EsdbEventStore implements EventStore {
   async readAt(position: Position): Promise<StoredEvent | null> {
     this.assertOpen();
     if (!Number.isSafeInteger(position) || position < 0) return null;
-    const read = this.client.readAll({ direction: FORWARDS, fromPosition: toEsdbPosition(position), filter: excludeSystemEvents() });
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: toEsdbPosition(position), filter: THE_LOG });
     const [event] = await collect(read, () => true, 1);
     return event?.position === position ? event : null;
   }
@@ -241,7 +248,7 @@ export class EsdbEventStore implements EventStore {
       if (this.closed) return subscriber.error(closedError());
       const subscription = this.client.subscribeToAll({
         fromPosition: from > 0 ? toEsdbPosition(from) : START,
-        filter: excludeSystemEvents(),
+        filter: THE_LOG,
       });
       this.subscriptions.set(subscription, subscriber);
       let delivered = from;
@@ -376,7 +383,7 @@ function serverFilter(filter: EventFilter | undefined): Filter {
     return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
   }
   if (filter?.streamPrefixes !== undefined) return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
-  return excludeSystemEvents();
+  return THE_LOG;
 }
 
 function escapeRegex(text: string): string {
@@ -427,8 +434,9 @@ export function positionOf(position: { commit: bigint } | undefined): Position {
   return Number(position.commit);
 }
 
+/** Not the log: the server's own events, and the signal board's streams, which share the server but are not history. */
 function isSystem(event: EsdbRecordedEvent): boolean {
-  return event.type.startsWith('$') || event.streamId.startsWith('$');
+  return event.type.startsWith('$') || event.streamId.startsWith('$') || event.streamId.startsWith(SIGNAL_STREAMS_PREFIX);
 }
 
 function matches(filter: EventFilter | undefined, event: StoredEvent): boolean {

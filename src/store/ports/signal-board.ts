@@ -11,14 +11,21 @@ export interface BoardSignal {
  * Ephemeral signals shared by every server process on one deployment, without another bus:
  * what is posted here is seen by every process following the board, then forgotten once it
  * expires, never kept as history. Adapters: sqlite-signal-board (a pruned table beside the
- * embedded log, polled), memory-signal-board (one process). An EventStoreDB deployment would
- * post to one stream with `$maxAge` and subscribe to it (README, "Live signals").
+ * embedded log, polled) and esdb-signal-board (two streams with `$maxAge` on the EventStoreDB
+ * log's server, subscribed to: one for signals living up to 120 s, one for longer ones up to
+ * 7 days; README, "Live signals").
+ *
+ * Order: what one board posts reaches every board in posting order among the signals living
+ * at most 120 s, and among the longer-lived ones (SQLite keeps one order for all). The EventStoreDB board follows its two streams
+ * apart, so a short-lived signal and a long-lived one (presence and a later offline) may arrive
+ * in either order: a reader that needs order across them orders by times in its bodies, as
+ * presence does with `at` (use-cases/presence-table.ts).
  */
 export interface SignalBoard {
   post(signal: BoardSignal): Promise<void>;
-  /** Every unexpired signal posted from when it is subscribed on, by any process, in posting order. */
+  /** Every unexpired signal posted from when it is subscribed on, by any process, in the order above. */
   readonly signals: Observable<BoardSignal>;
-  /** The signals that have not expired yet: what a process starting now must know (who is online, last seen). */
+  /** The signals that have not expired yet, in posting order as near as the adapter knows it: what a process starting now must know (who is online, last seen). */
   current(): Promise<BoardSignal[]>;
   close(): Promise<void>;
 }

@@ -135,6 +135,26 @@ describe('EsdbEventStore under faults (stand-in server)', function () {
     expect(stand.readFilters.slice(-2)).to.deep.equal(['type ^(?:RoomDeleted)$', 'stream room-']);
   });
 
+  it("passes over the signal board's streams, which share the server but are not the log: head, reads and subscription", async function () {
+    const chat = stand.write('room-1', 'RoomDeleted', deleted(1));
+    const signal = { expiresAt: Date.now() + 60_000, body: { kind: 'typing' } };
+    stand.write('eschat-signals', 'Signal', signal);
+    stand.write('eschat-signals-lasting', 'Signal', signal);
+    // A head on a signal: a process's catch-up would wait for it forever, its readers never seeing it.
+    expect(await store.headPosition()).to.equal(chat.position);
+    expect((await store.readAll()).map((event) => event.stream)).to.deep.equal(['room-1']);
+    const seen: string[] = [];
+    const subscription = store.subscribe(0).subscribe((event) => seen.push(event.stream));
+    try {
+      stand.write('eschat-signals', 'Signal', signal);
+      stand.write('room-2', 'RoomDeleted', deleted(2));
+      await until(() => seen.length === 2, 'the chat events');
+      expect(seen).to.deep.equal(['room-1', 'room-2']);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it('reads the event at a position that is a byte offset, where position - 1 is none', async function () {
     stand.write('room-1', 'RoomDeleted', deleted(1));
     const second = stand.write('room-2', 'RoomDeleted', deleted(2));

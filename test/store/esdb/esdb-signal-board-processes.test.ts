@@ -1,7 +1,8 @@
 /**
  * Two server processes whose log is EventStoreDB (the stand-in server, stand-in-server.ts):
  * typing said on one reaches a member connected to the other through the board's stream on the
- * log's server, and no `signals.db` is made. The processes share a data directory only for the
+ * log's server, and no `signals.db` is made; presence's offline, living days with its last seen,
+ * goes through the board's lasting stream, at once to the other process and to one started later. The processes share a data directory only for the
  * per-person keys (a deployment on several hosts keeps those in MongoDB, which this test has not).
  */
 import { expect } from 'chai';
@@ -11,24 +12,30 @@ import { join } from 'node:path';
 import { ensureDevCertificates } from '../../../src/platform/dev-certificates.js';
 import { spawnServer, type ServerProcess } from '../../support/spawn-server.js';
 import { testCertificates } from '../../support/test-server.js';
-import { v1User } from '../../support/users.js';
+import { v1User, type TestUser } from '../../support/users.js';
 import { v1Group } from '../../support/rooms.js';
 import { V1Socket } from '../../support/v1-socket.js';
 import { StandInServer } from './stand-in-server.js';
 
-describe('typing across processes over an EventStoreDB log (stand-in server)', function () {
+describe('typing and presence across processes over an EventStoreDB log (stand-in server)', function () {
   this.timeout(60_000);
   let stand: StandInServer;
   let dataDir: string;
   let one: ServerProcess;
   let two: ServerProcess;
+  /** The processes' settings: the log on the stand-in, and an expiry far longer than any wait here. */
+  const env = (): Record<string, string> => ({ ESCHAT_EVENTSTORE: stand.connectionString, ESCHAT_PRESENCE_EXPIRY: '60' });
+  /** The bodies of the board signals in `stream`, in posting order. */
+  const bodiesIn = (stream: string): Array<Record<string, unknown>> =>
+    stand.log
+      .filter((record) => record.stream === stream)
+      .map((record) => (JSON.parse(Buffer.from(record.data).toString('utf8')) as { body: Record<string, unknown> }).body);
 
   before(async () => {
     await ensureDevCertificates(testCertificates);
     stand = await StandInServer.start();
     dataDir = mkdtempSync(join(tmpdir(), 'eschat-esdb-board-'));
-    one = await spawnServer(dataDir, { ESCHAT_EVENTSTORE: stand.connectionString });
-    two = await spawnServer(dataDir, { ESCHAT_EVENTSTORE: stand.connectionString });
+    [one, two] = await Promise.all([spawnServer(dataDir, env()), spawnServer(dataDir, env())]);
   });
 
   after(async () => {
@@ -51,12 +58,60 @@ describe('typing across processes over an EventStoreDB log (stand-in server)', f
     const typist = await V1Socket.open({ server: one }, '/v1/stream', ann.token);
     typist.send({ type: 'typing', room_id: room.id });
     expect(await stream.next((frame) => frame['type'] === 'typing')).to.include({ room_id: room.id, user_id: ann.id });
-    expect(stand.log.filter((record) => record.stream === 'eschat-signals')).to.have.length(1);
+    const typing = bodiesIn('eschat-signals').filter((body) => body['kind'] === 'typing');
+    expect(typing).to.have.length(1);
+    expect(typing[0]).to.include({ roomId: room.id, userId: ann.id });
+    expect(bodiesIn('eschat-signals-lasting').filter((body) => body['kind'] === 'typing')).to.deep.equal([]);
     expect(existsSync(join(dataDir, 'signals.db'))).to.equal(false);
     stream.close();
     typist.close();
   });
+
+  it('shows a user who disconnects on process one offline with a last seen on process two at once, and to a process started later', async () => {
+    const [cat, dan] = [await v1User(one, 'esdb-cat'), await v1User(one, 'esdb-dan')];
+    expect((await one.client.json('POST', `/v1/contacts/${dan.id}`, { ask: 'hi' }, cat.token)).status).to.equal(200);
+    expect((await one.client.json('PUT', `/v1/contacts/${cat.id}`, undefined, dan.token)).status).to.equal(200);
+    await presenceSeenBy(two, dan, cat);
+    const watcher = await streamOn(two, dan);
+    const catStream = await streamOn(one, cat);
+    expect(await watcher.next(presenceOf(cat))).to.include({ presence: 'online' });
+    const closedAt = Date.now();
+    catStream.close();
+    // At once: the expiry (60 s) is far past this wait.
+    const offline = await watcher.next(presenceOf(cat), 5000);
+    expect(offline).to.include({ presence: 'offline' });
+    expect(Date.parse(offline['last_seen'] as string)).to.be.within(closedAt - 1000, Date.now());
+    const ofCat = (stream: string) => bodiesIn(stream).filter((body) => body['userId'] === cat.id);
+    expect(ofCat('eschat-signals-lasting').map((body) => body['kind'])).to.deep.equal(['presence_offline']);
+    expect(ofCat('eschat-signals').map((body) => body['kind'])).to.deep.equal(['presence']);
+    const three = await spawnServer(dataDir, env());
+    try {
+      expect(await presenceSeenBy(three, dan, cat)).to.deep.equal({ presence: 'offline', last_seen: offline['last_seen'] });
+    } finally {
+      await three.kill('SIGTERM');
+    }
+    watcher.close();
+  });
 });
+
+const presenceOf = (user: TestUser) => (frame: Record<string, unknown>) => frame['type'] === 'presence' && frame['user_id'] === user.id;
+
+async function streamOn(server: ServerProcess, user: TestUser): Promise<V1Socket> {
+  const socket = await V1Socket.open({ server }, '/v1/stream', user.token);
+  // The connection is registered once the upgrade's catch-up has begun.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return socket;
+}
+
+/** Each process projects the log on its own: asks `server` until it answers `viewer` about `target`. */
+async function presenceSeenBy(server: ServerProcess, viewer: TestUser, target: TestUser): Promise<Record<string, unknown>> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const answer = await server.client.json('GET', `/v1/users/${target.id}/presence`, undefined, viewer.token);
+    if (answer.status === 200) return answer.body as Record<string, unknown>;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return expect.fail(`process on port ${server.port} never let user ${viewer.id} see user ${target.id}`);
+}
 
 async function inRooms(server: ServerProcess, token: string, roomId: number): Promise<boolean> {
   const answer = await server.client.json('GET', '/v1/rooms', undefined, token);

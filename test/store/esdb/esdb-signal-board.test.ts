@@ -17,7 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { EsdbSignalBoard, MAX_SIGNAL_MS, SIGNALS_MAX_AGE_S } from '../../../src/store/esdb/esdb-signal-board.js';
+import {
+  EsdbSignalBoard,
+  LASTING_SIGNALS_MAX_AGE_S,
+  MAX_LASTING_SIGNAL_MS,
+  MAX_SIGNAL_MS,
+  SIGNALS_MAX_AGE_S,
+} from '../../../src/store/esdb/esdb-signal-board.js';
 import { openSignalBoard } from '../../../src/store/open-stores.js';
 import type { BoardSignal, SignalBoard } from '../../../src/store/ports/signal-board.js';
 import { signalBoardContract } from '../ports/signal-board.contract.js';
@@ -74,16 +80,22 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     await server.stop();
   });
 
-  it('sets $maxAge on its stream once, and subscribes from the end', async () => {
+  it('sets $maxAge on each of its streams once, and subscribes to both after their last event (from the start of one that has none)', async () => {
+    server.write('eschat-signals', 'Signal', signal(1));
+    server.write('eschat-signals', 'Signal', signal(2));
     const again = await EsdbSignalBoard.connect(server.connectionString);
     await again.close();
-    const metadata = server.log.filter((record) => record.stream === '$$eschat-signals');
-    expect(metadata.map((record) => JSON.parse(Buffer.from(record.data).toString('utf8')) as unknown)).to.deep.equal([
-      { $maxAge: SIGNALS_MAX_AGE_S },
-    ]);
-    expect(server.streamSubscriptions).to.deep.equal([
-      { stream: 'eschat-signals', from: 'end' },
-      { stream: 'eschat-signals', from: 'end' },
+    const metadata = (stream: string) =>
+      server.log
+        .filter((record) => record.stream === stream)
+        .map((record) => JSON.parse(Buffer.from(record.data).toString('utf8')) as unknown);
+    expect(metadata('$$eschat-signals')).to.deep.equal([{ $maxAge: SIGNALS_MAX_AGE_S }]);
+    expect(metadata('$$eschat-signals-lasting')).to.deep.equal([{ $maxAge: LASTING_SIGNALS_MAX_AGE_S }]);
+    expect(server.streamSubscriptions).to.have.deep.members([
+      { stream: 'eschat-signals', from: -1 },
+      { stream: 'eschat-signals-lasting', from: -1 },
+      { stream: 'eschat-signals', from: 1 },
+      { stream: 'eschat-signals-lasting', from: -1 },
     ]);
   });
 
@@ -101,15 +113,19 @@ describe('EsdbSignalBoard (stand-in server)', function () {
         await board.post(signal(1));
         await until(() => seen.length === 1, 'the first signal');
         inject(server);
-        await until(() => notices.length === 1, 'the drop to be noticed');
+        await until(() => notices.length === 2, 'the drops of both streams to be noticed');
         server.write('eschat-signals', 'Signal', signal(2)); // another process's post, while down
-        await until(() => server.openSubscriptions === 1, 'the resubscription');
+        server.write('eschat-signals-lasting', 'Signal', signal(20)); // the first ever on the lasting stream
+        await until(() => server.openSubscriptions === 2, 'the resubscriptions');
         await board.post(signal(3));
-        await until(() => seen.length === 3, 'the signals after the drop');
-        expect(seen.map((s) => s.body)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
-        expect(server.streamSubscriptions.map((s) => s.from)).to.deep.equal(['end', 0]);
+        await until(() => seen.length === 4, 'the signals after the drop');
+        expect(seen.map((s) => s.body)).to.have.deep.members([{ n: 1 }, { n: 2 }, { n: 20 }, { n: 3 }]);
+        expect(seen.map((s) => s.body).filter((body) => body['n'] !== 20)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
+        const froms = (stream: string) => server.streamSubscriptions.filter((s) => s.stream === stream).map((s) => s.from);
+        expect(froms('eschat-signals')).to.deep.equal([-1, 0]);
+        expect(froms('eschat-signals-lasting')).to.deep.equal([-1, -1]);
         expect(failed).to.equal(undefined);
-        expect(board.subscribed).to.equal(2);
+        expect(board.subscribed).to.equal(4);
       } finally {
         subscription.unsubscribe();
       }
@@ -121,15 +137,15 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     const subscription = board.signals.subscribe({ error: (error: unknown) => (failed = error) });
     try {
       for (let drop = 1; drop <= 3; drop++) {
-        await until(() => server.openSubscriptions === 1, `subscription ${drop}`);
+        await until(() => server.openSubscriptions === 2, `subscriptions ${drop}`);
         server.dropSubscriptions();
       }
-      await until(() => server.openSubscriptions === 1, 'the last resubscription');
+      await until(() => server.openSubscriptions === 2, 'the last resubscriptions');
       const seen = firstValueFrom(board.signals.pipe(take(1), toArray()));
       await board.post(signal(4));
       expect((await seen).map((s) => s.body)).to.deep.equal([{ n: 4 }]);
       expect(failed).to.equal(undefined);
-      expect(board.subscribed).to.equal(4);
+      expect(board.subscribed).to.equal(8);
     } finally {
       subscription.unsubscribe();
     }
@@ -147,7 +163,7 @@ describe('EsdbSignalBoard (stand-in server)', function () {
       await board.post(signal(1)).catch((e: unknown) => (error = e));
       expect(error).to.be.an('error');
       server = await StandInServer.start(port);
-      await until(() => server.openSubscriptions === 1, 'the resubscription to the server back', 15_000);
+      await until(() => server.openSubscriptions === 2, 'the resubscriptions to the server back', 15_000);
       await board.post(signal(2));
       await until(() => seen.length === 1, 'a signal once back');
       expect(seen.map((s) => s.body)).to.deep.equal([{ n: 2 }]);
@@ -168,11 +184,24 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     expect((await seen).map((s) => s.body)).to.deep.equal([{ n: 1 }, { n: 2 }]);
   });
 
-  it('refuses a signal that would outlive what current() reads back', async () => {
+  it('refuses a signal that would outlive what current() reads back, on either stream', async () => {
     let error: unknown;
-    await board.post({ expiresAt: Date.now() + MAX_SIGNAL_MS + 60_000, body: {} }).catch((e: unknown) => (error = e));
+    await board.post({ expiresAt: Date.now() + MAX_LASTING_SIGNAL_MS + 60_000, body: {} }).catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(RangeError);
-    expect(server.log.filter((record) => record.stream === 'eschat-signals')).to.have.length(0);
+    expect(server.log.filter((record) => record.stream.startsWith('eschat-signals'))).to.have.length(0);
+  });
+
+  it('posts what lives up to MAX_SIGNAL_MS (typing) only to eschat-signals, what lives longer (a last seen) only to the lasting stream', async () => {
+    await board.post({ expiresAt: Date.now() + 6000, body: { kind: 'typing' } });
+    await board.post({ expiresAt: Date.now() + MAX_SIGNAL_MS - 1000, body: { kind: 'presence' } });
+    await board.post({ expiresAt: Date.now() + MAX_SIGNAL_MS + 1000, body: { kind: 'presence_offline' } });
+    await board.post({ expiresAt: Date.now() + MAX_LASTING_SIGNAL_MS - 1000, body: { kind: 'presence_offline', last: true } });
+    const kinds = (stream: string) =>
+      server.log
+        .filter((record) => record.stream === stream)
+        .map((record) => (JSON.parse(Buffer.from(record.data).toString('utf8')) as BoardSignal).body);
+    expect(kinds('eschat-signals')).to.deep.equal([{ kind: 'typing' }, { kind: 'presence' }]);
+    expect(kinds('eschat-signals-lasting')).to.deep.equal([{ kind: 'presence_offline' }, { kind: 'presence_offline', last: true }]);
   });
 
   it('reads current() back only as far as a signal may live', async () => {
@@ -180,6 +209,23 @@ describe('EsdbSignalBoard (stand-in server)', function () {
     (server.log.at(-1) as { created: number }).created = Date.now() - 2 * MAX_SIGNAL_MS; // posted long ago (a far future expiry)
     await board.post(signal(2));
     expect((await board.current()).map((s) => s.body)).to.deep.equal([{ n: 2 }]);
+  });
+
+  it('reads the lasting stream back only as far as a lasting signal may live, and drops its expired signals', async () => {
+    const lasting = (n: number, livesMs: number) => ({ expiresAt: Date.now() + livesMs, body: { n } });
+    server.write('eschat-signals-lasting', 'Signal', lasting(1, MAX_LASTING_SIGNAL_MS));
+    (server.log.at(-1) as { created: number }).created = Date.now() - 2 * MAX_LASTING_SIGNAL_MS;
+    server.write('eschat-signals-lasting', 'Signal', lasting(2, -1)); // expired, not yet scavenged
+    server.write('eschat-signals-lasting', 'Signal', lasting(3, MAX_LASTING_SIGNAL_MS));
+    (server.log.at(-1) as { created: number }).created = Date.now() - 2 * MAX_SIGNAL_MS; // old for the first stream, not for this one
+    expect((await board.current()).map((s) => s.body)).to.deep.equal([{ n: 3 }]);
+  });
+
+  it('merges the two streams in current() by where the server stored each signal', async () => {
+    await board.post(signal(1));
+    await board.post({ expiresAt: Date.now() + MAX_LASTING_SIGNAL_MS - 1000, body: { n: 2 } });
+    await board.post(signal(3));
+    expect((await board.current()).map((s) => s.body)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
   it('skips what is not a signal in its stream', async () => {

@@ -90,6 +90,32 @@ export function signalBoardContract(name: string, place: () => Promise<BoardPlac
       expect((await late.current()).map(bodyOf)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
     });
 
+    it('carries a signal living days (a last seen) like any other: seen live by another board, current on a board opened later', async () => {
+      const [one, two] = [await open(), await open()];
+      const seen = firstValueFrom(two.signals.pipe(take(2), toArray()));
+      await one.post(signal(1, 60_000));
+      await one.post(signal(2, LASTING_MS));
+      expect((await within(seen, deliveryTimeoutMs)).map(bodyOf)).to.have.deep.members([{ n: 1 }, { n: 2 }]);
+      const late = await open();
+      expect((await late.current()).map(bodyOf)).to.have.deep.members([{ n: 1 }, { n: 2 }]);
+    });
+
+    it('keeps posting order among signals living days', async () => {
+      const [one, two] = [await open(), await open()];
+      const seen = firstValueFrom(two.signals.pipe(take(3), toArray()));
+      for (const n of [1, 2, 3]) await one.post(signal(n, LASTING_MS));
+      expect((await within(seen, deliveryTimeoutMs)).map(bodyOf)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      expect((await (await open()).current()).map(bodyOf)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    });
+
+    it('drops an expired signal from current() while a signal living days stays', async () => {
+      const one = await open();
+      await one.post(signal(1, LASTING_MS));
+      await one.post(signal(2, 400));
+      await sleep(500);
+      expect((await (await open()).current()).map(bodyOf)).to.deep.equal([{ n: 1 }]);
+    });
+
     it('has nothing current on a place nobody posted to', async () => {
       expect(await (await open()).current()).to.deep.equal([]);
     });
@@ -103,6 +129,9 @@ export function signalBoardContract(name: string, place: () => Promise<BoardPlac
     });
   });
 }
+
+/** A last seen's life, presence's longest signal (LAST_SEEN_MS): every adapter must carry it. */
+const LASTING_MS = 7 * 24 * 3600 * 1000 - 60_000;
 
 function signal(n: number, livesMs: number): BoardSignal {
   return { expiresAt: Date.now() + livesMs, body: { n } };
