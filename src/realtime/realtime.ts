@@ -26,7 +26,7 @@ import { createOfflineQueue } from './im/offline-queue.js';
 import type { RealtimeContext } from './delivery/realtime-context.js';
 import { RecentSends } from '../use-cases/recent-sends.js';
 import { roomMessagesFrom } from './delivery/room-messages.js';
-import { RoutingState } from '../projections/routing-state.js';
+import { RoutingState, roomStreamPages } from '../projections/routing-state.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 
 export interface RealtimeDeps {
@@ -42,8 +42,6 @@ export interface RealtimeDeps {
   metrics: Metrics;
   /** Ephemeral signals shared by every process (typing). */
   board: SignalBoard;
-  /** Who is in which room up to the feed's position, when already built: otherwise read from the log. */
-  routing?: RoutingState | undefined;
 }
 
 export interface Realtime {
@@ -82,9 +80,12 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     },
     error: (error: unknown) => deps.log.error({ err: error }, 'the live feed failed'),
   });
-  const [routing, recent] = await Promise.all([deps.routing ?? RoutingState.load(deps.store, from), RecentSends.load(deps.store, from)]);
+  const recent = await RecentSends.load(deps.store, from);
+  const routing = new RoutingState(roomStreamPages(deps.store), from, deps.config.limits.routingRooms);
   const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
-  const fanOut = new FanOut(routing, registry, from, new ReadSignals(routing, registry, deps.read, deps.log));
+  const unrouted = (error: unknown, event: RecordedEvent): void =>
+    deps.log.error({ err: error, position: event.position, type: event.type }, 'an event could not be routed');
+  const fanOut = new FanOut(routing, registry, from, new ReadSignals(routing, registry, deps.read, deps.log), unrouted);
   route = (event) => {
     recent.record(event);
     fanOut.route(event);
@@ -109,7 +110,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     cursors,
     fanOut,
     texts: textSender({ ...deps, sendGuard }, routing),
-    roomMessages: roomMessagesFrom(deps.read),
+    roomMessages: roomMessagesFrom(deps.read, routing),
     typing,
     limits: deps.config.limits,
     log: deps.log,

@@ -7,7 +7,8 @@ const SETTLE_MS = 60_000;
 
 /**
  * The checks of a send answered by this process's live state rather than by queries: earlier
- * sends by the recent sends, membership by the routing state. Both follow the live feed, which
+ * sends by the recent sends, membership by the routing state (which reads a room it does not
+ * hold from the room's stream). Both follow the live feed, which
  * reaches them before any read model (and, with the embedded store, before the append that
  * wrote an event resumes), so neither lags behind a send this process has answered.
  */
@@ -15,7 +16,7 @@ export function liveSendGuard(routing: RoutingState, recent: RecentSends): SendG
   return {
     earlier: async (sender, device, clientId, content) => recent.find(sender, device, clientId, content),
     refusal: async (roomId, sender) => {
-      const room = routing.room(roomId);
+      const room = await routing.route(roomId);
       return !room ? 'room_not_found' : room.members.has(sender) ? null : 'not_a_member';
     },
     settled: (position) => recent.reached(position, SETTLE_MS),
