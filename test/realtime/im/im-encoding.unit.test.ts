@@ -17,8 +17,6 @@ function groupMessage(position: number): MessageDelivery {
 }
 
 describe('ImEncoding', function () {
-
-
   it('encodes a delivery once: every connection writes the very same bytes', function () {
     const delivery = groupMessage(7);
     const first = documentEncoding.delivery(delivery);
