@@ -125,13 +125,32 @@ export class RoutingState {
     const running = this.loads.get(id);
     if (running) return running.done;
     const load: Load = { done: Promise.resolve(), buffered: [] };
-    load.done = this.load(id, load).finally(() => this.loads.delete(id));
     this.loads.set(id, load);
+    load.done = this.load(id, load);
     return load.done;
   }
 
+  /**
+   * Reads the room, then applies what the feed brought meanwhile: in the same turn as it enters
+   * `rooms` and leaves `loads`, so that no event of the feed falls between.
+   */
   private async load(id: RoomId, load: Load): Promise<void> {
-    // The newest event at or before the position says the room; only an event the feed has yet to bring is passed over.
+    try {
+      let { entry, newest } = await this.read(id);
+      for (const event of load.buffered) {
+        if (event.position > newest) {
+          entry = entryOf(event);
+          newest = event.position;
+        }
+      }
+      this.set(id, entry);
+    } finally {
+      this.loads.delete(id);
+    }
+  }
+
+  /** The room from its stream: the newest event at or before the position says it all; one the feed has yet to bring is passed over. */
+  private async read(id: RoomId): Promise<{ entry: Entry; newest: Position }> {
     let entry: Entry = null;
     let newest: Position = 0;
     let from: Revision | undefined;
@@ -147,13 +166,7 @@ export class RoutingState {
       if (!oldest || oldest.revision === 0) break;
       from = oldest.revision - 1;
     }
-    for (const event of load.buffered) {
-      if (event.position > newest) {
-        entry = entryOf(event);
-        newest = event.position;
-      }
-    }
-    this.set(id, entry);
+    return { entry, newest };
   }
 
   private set(id: RoomId, entry: Entry): void {

@@ -114,6 +114,24 @@ describe('RoutingState', function () {
     }
   });
 
+  it('loses no event the feed applies in any turn between the read returning and the room entering memory', async function () {
+    for (let turns = 0; turns < 8; turns++) {
+      const streams = new Streams();
+      streams.add(1, 'RoomCreated', created(1, [1, 2]));
+      const routing = new RoutingState(streams.page, 1, 10);
+      const read = deferred();
+      streams.hold = read.promise;
+      const loaded = members(routing, 1);
+      const join = streams.add(2, 'RoomMemberJoined', joined(1, 3, [1, 2, 3]));
+      read.resolve();
+      for (let turn = 0; turn < turns; turn++) await null;
+      routing.apply(join);
+      // Read before the join or after it, as the turn falls; never without it once it is applied.
+      await loaded;
+      expect(await members(routing, 1), `applied ${turns} turns after the read returned`).to.deep.equal([1, 2, 3]);
+    }
+  });
+
   it('creates a room from the feed without a read, and passes over events of rooms not in memory', async function () {
     const streams = new Streams();
     const routing = new RoutingState(streams.page, 0, 10);
