@@ -92,7 +92,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   };
   for (const event of early) if (event.position > from) route(event);
 
-  const sendGuard = liveSendGuard(routing, recent);
+  const sendGuard = liveSendGuard(routing, recent, () => fanOut.settled());
   const boardFanOut = new BoardFanOut(routing, registry);
   const boardSubscription = deps.board.signals.subscribe((signal) => {
     try {

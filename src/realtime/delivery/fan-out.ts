@@ -30,6 +30,8 @@ export class FanOut {
   /** Events waiting behind one whose room is being read, and whether they are being routed. */
   private readonly waiting: RecordedEvent[] = [];
   private draining = false;
+  /** Resolved once nothing waits. */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(
     private readonly routing: RoutingState,
@@ -66,6 +68,13 @@ export class FanOut {
       }
     }
     this.draining = false;
+    for (const settle of this.settledWaiters.splice(0)) settle();
+  }
+
+  /** Resolves once every event the feed has brought so far is routed (at once when none waits). */
+  settled(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** The first waiting event (its room now in memory), then every one after it whose room is in memory. */
