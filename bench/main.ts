@@ -7,11 +7,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { connectionsBench } from './benches/connections.js';
+import { cryptoBench } from './benches/crypto.js';
 import { fanoutBench } from './benches/fanout.js';
 import { httpBench } from './benches/http.js';
 import { latencyBench } from './benches/latency.js';
+import { readMarkerBench } from './benches/read-marker.js';
 import { replayBench } from './benches/replay.js';
 import { scaleBench } from './benches/scale.js';
+import { searchBench } from './benches/search.js';
 import { startupBench } from './benches/startup.js';
 import { throughputBench } from './benches/throughput.js';
 import type { BenchOptions } from './harness/bench-options.js';
@@ -21,9 +24,22 @@ import { summarizeProfiles } from './harness/cpu-profile.js';
 import { cacheDir } from './harness/repo-paths.js';
 import { printJson, printTable } from './harness/report.js';
 
-const BENCHES: readonly Bench[] = [latencyBench, throughputBench, fanoutBench, connectionsBench, replayBench, startupBench, httpBench];
-/** Run only by name, not by `all`: `scale` has a 10-minute budget of its own (BENCHMARKS.md). */
-const APART: readonly Bench[] = [scaleBench];
+const BENCHES: readonly Bench[] = [
+  latencyBench,
+  throughputBench,
+  fanoutBench,
+  connectionsBench,
+  replayBench,
+  startupBench,
+  httpBench,
+  readMarkerBench,
+];
+/**
+ * Run only by name, not by `all`: `scale` has a 10-minute budget of its own (BENCHMARKS.md);
+ * `crypto` takes 2-4 min (it measures each side twice, alternated);
+ * `search` takes ~7 min on the 1M log while its queries take 100 ms at p50 (bench/README.md).
+ */
+const APART: readonly Bench[] = [scaleBench, searchBench, cryptoBench];
 
 interface Flags {
   json?: boolean;

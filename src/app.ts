@@ -26,7 +26,9 @@ import {
   openSearchIndex,
   openSignalBoard,
 } from './store/open-stores.js';
+import { ErasureJournals } from './projections/erasure-journals.js';
 import { SearchIndexer } from './projections/search-indexer.js';
+import { isJournaled } from './store/ports/journaled-store.js';
 import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
@@ -88,7 +90,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const catchUp = new CatchUp();
   const tls = await tlsMaterial(config);
   const deliveryState = await openDeliveryStateStore(config, readStore);
-  const board = openSignalBoard(config);
+  const erasures = new ErasureJournals(
+    feed.events,
+    async (position) => {
+      // Subscribed after the indexer: the UserErased is in its queue already when settled() is asked.
+      await runner.waitFor(position, Infinity);
+      await indexer.settled();
+    },
+    [readStore, searchIndex, deliveryState].filter(isJournaled),
+    (error) => log.error({ err: error }, 'truncating the journals after an erasure failed'),
+  );
+  const board = await openSignalBoard(config, (message, error) => log.warn({ err: error }, message));
   const realtime = await startRealtime({ store, read: runner, feed, deliveryState, board, roomIds, config, log, tls, metrics });
   // With ESCHAT_IM_PORT=0 the IM port is chosen now; /server/login announces the real one.
   const served: Config = { ...config, imPort: realtime.imPort };
@@ -105,6 +117,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throttle: new LoginThrottle(config.limits.loginFailures, config.limits.loginWindowSeconds * 1000),
     offline: realtime.offline,
     typing: realtime.typing,
+    presence: realtime.presence,
     sendGuard: realtime.sendGuard,
     search: { index: searchIndex, settled: () => indexer.settled() },
     metrics,
@@ -134,6 +147,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await runner.close();
         indexer.stop();
         await indexer.settled();
+        await erasures.stop();
         feed.stop();
         await deliveryState.close();
         await board.close();

@@ -84,7 +84,7 @@ async function readOnly(store: EventStore, expected: number): Promise<number> {
 }
 
 /** The collections that say whether the rebuild saw every event of each kind. */
-function checkDocuments(documents: Record<string, Record<string, number>>, manifest: LogManifest): void {
+export function checkDocuments(documents: Record<string, Record<string, number>>, manifest: LogManifest): void {
   const expected = manifest.documents;
   const found = {
     users: documents['users']?.['users'],

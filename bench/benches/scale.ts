@@ -1,6 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { pick, type BenchOptions } from '../harness/bench-options.js';
 import { BenchFailure, figure, type Figure } from '../harness/bench-result.js';
 import type { Bench } from '../harness/bench.js';
@@ -11,7 +9,7 @@ import { residentBytes } from '../harness/process-memory.js';
 import type { ServerProcess } from '../harness/server-process.js';
 import { timedStart } from '../harness/timed-start.js';
 import { cachedLog } from '../log/cached-log.js';
-import { cachedReadModels } from '../log/cached-read-models.js';
+import { servedDataDir } from '../log/served-data-dir.js';
 import type { SampleRoom, SampleUser } from '../log/log-manifest.js';
 
 const MIB = 1024 * 1024;
@@ -57,12 +55,9 @@ export const scaleBench: Bench = {
 
 async function measure(events: number, options: BenchOptions): Promise<Scaled> {
   const log = await cachedLog(events);
-  const readModels = await cachedReadModels(log, options);
   const label = events >= 1_000_000 ? `${events / 1_000_000}M` : `${events / 1000}k`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'eschat-bench-scale-'));
+  const { dataDir, readModels } = await servedDataDir(log, options, 'eschat-bench-scale-');
   try {
-    copyFileSync(log.file, join(dataDir, 'events.db'));
-    copyFileSync(readModels.file, join(dataDir, 'read-models.db'));
     const { server, seconds, residentMiB } = await timedStart(
       { dataDir, tls: options.tls, profileDir: options.profileDir },
       log.manifest,

@@ -1,12 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { pick } from '../harness/bench-options.js';
 import { figure } from '../harness/bench-result.js';
 import type { Bench } from '../harness/bench.js';
 import { timedStart } from '../harness/timed-start.js';
 import { cachedLog } from '../log/cached-log.js';
-import { cachedReadModels } from '../log/cached-read-models.js';
+import { servedDataDir } from '../log/served-data-dir.js';
 import { QUICK_REPLAY_EVENTS, REPLAY_EVENTS } from './replay.js';
 
 /**
@@ -22,12 +20,8 @@ export const startupBench: Bench = {
   name: 'startup',
   async run(options) {
     const log = await cachedLog(pick(options, REPLAY_EVENTS, QUICK_REPLAY_EVENTS));
-    const readModels = await cachedReadModels(log, options);
-    const dataDir = mkdtempSync(join(tmpdir(), 'eschat-bench-startup-'));
+    const { dataDir, readModels } = await servedDataDir(log, options, 'eschat-bench-startup-');
     try {
-      // Copies: the server writes beside its log and read models, and the cache stays pristine.
-      copyFileSync(log.file, join(dataDir, 'events.db'));
-      copyFileSync(readModels.file, join(dataDir, 'read-models.db'));
       const restart = await timedStart({ dataDir, tls: options.tls, profileDir: options.profileDir }, log.manifest, 'startup');
       await restart.server.stop();
       return [

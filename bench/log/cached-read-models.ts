@@ -5,6 +5,7 @@ import { projections } from '../../src/projections/all-projections.js';
 import type { BenchOptions } from '../harness/bench-options.js';
 import { timedStart } from '../harness/timed-start.js';
 import type { CachedLog } from './cached-log.js';
+import { keepSearchIndex } from './cached-search-index.js';
 
 /** A generated log with the `read-models.db` a first start of eschat built from it. */
 export interface CachedReadModels {
@@ -22,7 +23,7 @@ const PROJECTIONS_KEY = projections.map(({ name, version }) => `${name}${version
  * with the same projection versions; built otherwise, as a first start builds it: eschat
  * serves a copy of the log until it answers (every projection caught up from the log, batches
  * committed with their checkpoints), its answers are checked, it stops gracefully, and its file
- * is kept. How long that took is kept beside it.
+ * is kept (with the search index it built, cached-search-index.ts). How long that took is kept beside it.
  */
 export async function cachedReadModels({ file: log, manifest }: CachedLog, options: BenchOptions): Promise<CachedReadModels> {
   const base = `${log.replace(/\.db$/, '')}.read-models-${PROJECTIONS_KEY}`;
@@ -40,6 +41,8 @@ export async function cachedReadModels({ file: log, manifest }: CachedLog, optio
       if (existsSync(join(dataDir, 'read-models.db-wal'))) throw new Error('read-models.db kept its WAL after a graceful stop');
       renameSync(join(dataDir, 'read-models.db'), file);
       writeFileSync(builtFile, JSON.stringify({ seconds: first.seconds, at }, null, 2));
+      // The first start built the search index too (it catches up before serving): kept, not built again.
+      keepSearchIndex(log, dataDir, { seconds: first.seconds, at });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -37,10 +37,14 @@ export const personalDataTable: { readonly [T in EschatEventType]?: PersonalFiel
 export interface PersonalFieldsOfType {
   readonly subject: string;
   readonly erased: Readonly<Record<string, unknown>>;
+  /** The personal fields' names: listed once here, not for every event a replay opens. */
+  readonly names: readonly string[];
 }
 
 const byType = new Map<string, PersonalFieldsOfType>();
-for (const [type, fields] of Object.entries(personalDataTable)) if (fields !== undefined) byType.set(type, fields);
+for (const [type, fields] of Object.entries(personalDataTable)) {
+  if (fields !== undefined) byType.set(type, { subject: fields.subject, erased: fields.erased, names: Object.keys(fields.erased) });
+}
 
 /** The personal fields of an event type; undefined for a type with none (or one this version does not know). */
 export function personalFieldsOf(type: string): PersonalFieldsOfType | undefined {

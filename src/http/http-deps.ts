@@ -9,6 +9,7 @@ import type { MessageSearch } from '../queries/search.js';
 import type { HealthReport, LivenessReport } from './health.js';
 import type { UseCaseDeps } from '../use-cases/use-case-deps.js';
 import type { Typing } from '../use-cases/typing.js';
+import type { PresenceView } from '../use-cases/presence.js';
 
 /** What the HTTP dialects are built from; composed in app.ts. */
 export interface HttpDeps extends UseCaseDeps {
@@ -23,6 +24,8 @@ export interface HttpDeps extends UseCaseDeps {
   offline: OfflineQueue;
   /** "X is typing", kept by the real-time side. */
   typing: Typing;
+  /** Who may see whose presence, and what it is, kept by the real-time side. */
+  presence: PresenceView;
   /** The full-text index of message texts (`GET /v1/search`). */
   search: MessageSearch;
   /** This server's instruments: requests are counted here, and `/metrics` reads them. */

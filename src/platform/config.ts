@@ -59,6 +59,12 @@ export interface Config {
   };
   /** Origins allowed to open browser WebSockets; empty means any. */
   allowedOrigins: string[];
+  presence: {
+    /** Whether contacts see when an offline user was last seen; off: `last_seen` is always null and no last-seen is kept. */
+    lastSeen: boolean;
+    /** Seconds a process's word that a user is connected lasts unless renewed (every third of it): how soon a dead process's users go offline. */
+    expirySeconds: number;
+  };
   /** When set, `GET /metrics` answers only `Authorization: Bearer <token>`; else it is open. */
   metricsToken?: string;
   /**
@@ -117,6 +123,8 @@ interface Settings extends Limits {
   admins: string[];
   logLevel: Config['logLevel'];
   allowedOrigins: string[];
+  presenceLastSeen: boolean;
+  presenceExpirySeconds: number;
   metricsToken: string;
   masterKey: string;
 }
@@ -156,6 +164,8 @@ function defaults(cwd: string): Defaults {
     feedDeadSeconds: 120,
     appendTimeoutSeconds: 10,
     allowedOrigins: [],
+    presenceLastSeen: true,
+    presenceExpirySeconds: 30,
   };
 }
 
@@ -350,6 +360,8 @@ function fields(cwd: string): Fields {
       env: 'ESCHAT_ALLOWED_ORIGINS',
       ...list(origin, 'origins like https://chat.example.com'),
     },
+    presenceLastSeen: { toml: 'presence.last_seen', env: 'ESCHAT_PRESENCE_LAST_SEEN', ...onOff() },
+    presenceExpirySeconds: { toml: 'presence.expiry_seconds', env: 'ESCHAT_PRESENCE_EXPIRY', ...integer(1, 3600) },
     metricsToken: { toml: 'metrics_token', env: 'ESCHAT_METRICS_TOKEN', schema: z.string().trim().min(1), expected: 'a token' },
     masterKey: {
       toml: 'master_key',
@@ -426,7 +438,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
 }
 
 /** The TOML tables; every other key is a top-level setting. */
-const TABLES = ['tls', 'limits'];
+const TABLES = ['tls', 'limits', 'presence'];
 
 /** Unknown keys are problems: a misspelt key would otherwise be silently ignored. */
 function fileEntries(specs: Fields, file: string, document: Record<string, unknown>, problems: string[]): Entry[] {
@@ -548,6 +560,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
       appendTimeoutSeconds: settings.appendTimeoutSeconds,
     },
     allowedOrigins: settings.allowedOrigins,
+    presence: { lastSeen: settings.presenceLastSeen, expirySeconds: settings.presenceExpirySeconds },
     ...(metricsToken === undefined ? {} : { metricsToken }),
     ...(masterKey === undefined ? {} : { masterKey }),
   };
@@ -611,6 +624,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     admins: [...config.admins],
     limits: { ...config.limits },
     allowedOrigins: [...config.allowedOrigins],
+    presence: { ...config.presence },
     ...(config.metricsToken === undefined ? {} : { metricsToken: '***' }),
     ...(config.masterKey === undefined ? {} : { masterKey: '***' }),
   };

@@ -18,7 +18,8 @@ export interface ProjectionStatus {
   lag: number;
   /**
    * `retrying`: a batch failed on a transient error and is tried again (error says which);
-   * `superseded`: a newer version of the projection is live, this process no longer writes it;
+   * `superseded`: a newer version of the projection is live and no process of this one kept its
+   * generation (see `retire`), this process no longer writes it;
    * `failed`: stopped on an error that retrying cannot help (error says which).
    */
   state: 'live' | 'rebuilding' | 'retrying' | 'superseded' | 'failed';
@@ -52,6 +53,8 @@ export interface Reader extends Document {
 
 interface Running {
   projection: Projection;
+  /** The checkpoint this process follows: the projection's, or its version's retired one (`retiredId`). */
+  checkpointId: string;
   /** What the projection handles: the runner gives it those events only. */
   types: EventTypes<EschatEvent>;
   generation: number;
@@ -66,7 +69,7 @@ interface Running {
   building?: number;
   /** Built by an older version or on another log: not fed until a rebuild (here or elsewhere) replaces it. */
   stale: boolean;
-  /** A newer version's generation is live: this process stops writing (see `follow`). */
+  /** A newer version's generation is live and this version's was dropped: this process stops writing (see `follow`). */
   superseded?: number;
   /** The last transient error, while a batch is retried. */
   retrying?: string;
@@ -127,7 +130,15 @@ export const IDLE_CHECKPOINT_MS = 5000;
  * writes to the new generation. Each records the generations it serves in READERS with a
  * heartbeat; a generation that is not the checkpoint's, not being built under a live lease and
  * that no live process has served for `readerTtlMs` is dropped, by whichever process sees it
- * first. A process of an older version than the checkpoint's stops writing (superseded).
+ * first.
+ *
+ * A version bump retires the old version's checkpoint rather than ending it: the swap to the
+ * new version's generation copies the checkpoint it replaces to `<projection>@v<old version>`
+ * in the same fenced commit. Processes of the old version (a rolling deploy) then follow that
+ * one, fenced like any other, and keep their generation complete and current, so they serve
+ * correct reads until they are replaced; it is dropped with its generation once no live process
+ * serves it. A process of an old version that finds no retired checkpoint of its version
+ * (started after the last of its kind left) stops writing: superseded.
  */
 export class ProjectionRunner implements ReadModels {
   private readonly running = new Map<string, Running>();
@@ -178,6 +189,7 @@ export class ProjectionRunner implements ReadModels {
       const existing = new Set(await this.readStore.listCollections());
       const entry: Running = {
         projection,
+        checkpointId: projection.name,
         types: new EventTypes(projection.eventTypes),
         generation: saved?.generation ?? 1,
         position: 0,
@@ -195,7 +207,7 @@ export class ProjectionRunner implements ReadModels {
         continue;
       }
       const reason = this.outdatedBecause(projection, saved, existing);
-      if (saved.version > projection.version) this.supersede(entry, saved.version);
+      if (saved.version > projection.version) await this.retire(entry, saved.version);
       else if (reason) {
         entry.stale = true;
         outdated.push(projection.name);
@@ -286,6 +298,12 @@ export class ProjectionRunner implements ReadModels {
   async rebuild(name?: string, onProgress?: (position: Position, head: Position) => void): Promise<void> {
     const names = name ? [name] : this.projections.map((projection) => projection.name);
     for (const each of names) {
+      const { checkpointId, projection } = this.entry(each);
+      if (checkpointId !== each) {
+        throw new Error(`${each}: a newer version is live; this process (version ${projection.version}) only keeps its own up to date`);
+      }
+    }
+    for (const each of names) {
       if (this.rebuilds.has(each)) throw new Error(`${each}: this process is rebuilding it already`);
       const lease = await this.takeLease(this.entry(each));
       if (typeof lease === 'string') throw new Error(`${each}: ${lease}`);
@@ -308,18 +326,22 @@ export class ProjectionRunner implements ReadModels {
     await this.heartbeat();
     for (const entry of this.running.values()) {
       if (entry.error || entry.superseded !== undefined || this.rebuilds.has(entry.projection.name)) continue;
-      const saved = await this.readCheckpoint(entry.projection.name);
-      if (!saved) continue;
-      if (saved.version > entry.projection.version) {
-        this.supersede(entry, saved.version);
-      } else if (saved.version === entry.projection.version && saved.generation !== entry.generation && saved.log === this.logId) {
+      const saved = await this.readCheckpoint(entry.checkpointId);
+      const retiredGone = !saved && entry.checkpointId !== entry.projection.name;
+      if (!saved && !retiredGone) continue;
+      if (
+        retiredGone ||
+        (saved && saved.version > entry.projection.version) ||
+        (saved && saved.version === entry.projection.version && saved.generation !== entry.generation && saved.log === this.logId)
+      ) {
         await this.exclusive(async () => {
           await this.follow(entry);
+          if (entry.superseded !== undefined) return;
           entry.stale = false;
           // The swap's position may be behind this process's: catch the new generation up from the log.
           await this.advance(entry, [], this.applied, this.applied);
+          this.notice(`${entry.projection.name} moved to generation ${entry.generation}`, { projection: entry.projection.name });
         });
-        this.notice(`${entry.projection.name} moved to generation ${entry.generation}`, { projection: entry.projection.name });
       } else if (entry.stale) {
         // In the background: the heartbeats go on meanwhile, or others would drop what this process serves.
         void this.rebuildUnlessLeased(entry.projection.name);
@@ -354,6 +376,26 @@ export class ProjectionRunner implements ReadModels {
         projection: entry.projection.name,
       },
     );
+  }
+
+  /**
+   * A newer version is live on the projection's checkpoint: this process follows its own
+   * version's retired checkpoint, if processes of its version still keep it, or else stops writing.
+   */
+  private async retire(entry: Running, newer: number): Promise<void> {
+    const { projection } = entry;
+    const retired = await this.readCheckpoint(retiredId(projection.name, projection.version));
+    if (!retired || retired.version !== projection.version) return this.supersede(entry, newer);
+    if (entry.checkpointId !== retired._id) {
+      this.notice(
+        `${projection.name}: version ${newer} is live; this process (version ${projection.version}) keeps generation ${retired.generation} up to date until it is replaced`,
+        { projection: projection.name },
+      );
+    }
+    entry.checkpointId = retired._id;
+    entry.generation = retired.generation;
+    entry.stored = retired;
+    entry.position = retired.position;
   }
 
   /** Rebuilds a stale projection unless another live process holds its lease (it will swap; `refresh` follows). */
@@ -437,6 +479,7 @@ export class ProjectionRunner implements ReadModels {
         lease = await this.renew(lease);
         const rest = await this.readAllBetween(position, this.applied, projection.eventTypes);
         const to = this.checkpointOf(entry, generation, this.applied);
+        const writes = this.writesOf(entry, generation, rest);
         // Fenced on the served checkpoint: other processes may still move it meanwhile (then
         // this one takes theirs and tries again). No other swaps now (the lease, just renewed): a
         // generation changed since this process read it was swapped in before the lease was taken.
@@ -445,7 +488,7 @@ export class ProjectionRunner implements ReadModels {
             fences: CHECKPOINTS,
             from: entry.stored,
             to,
-            writes: this.writesOf(entry, generation, rest),
+            writes: [...writes, ...retiring(entry.stored, projection.version)],
           }))
         ) {
           const saved = await this.readCheckpoint(projection.name);
@@ -486,11 +529,13 @@ export class ProjectionRunner implements ReadModels {
 
   private enqueue(event: StoredEvent): void {
     this.queue.push(event);
-    if (!this.draining) void this.drain();
+    if (this.draining) return;
+    // From the next microtask: the rest of a run the feed emits at once (a commit's events) joins this batch, one transaction per projection, not two.
+    this.draining = true;
+    queueMicrotask(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         // Taken whole, then cut: a source that emits a long run at once (a catch-up) is not
@@ -589,16 +634,22 @@ export class ProjectionRunner implements ReadModels {
   /**
    * Takes the checkpoint another process moved: its generation (a swap) and its position.
    * Behind this process's, `advance` reads the difference from the log. Of a newer version:
-   * this process no longer writes the projection. It does not switch to the newer generation
-   * (its documents have a shape this code does not know) nor keep writing its own unfenced
-   * (nothing would then stop a late write moving a document back): it keeps serving what it
-   * has, says `superseded` (health: degraded), so the load balancer sends its requests to the
-   * processes of the new version while a rolling deploy replaces it.
+   * this process does not switch to the newer generation (its documents have a shape this code
+   * does not know); it follows its own version's retired checkpoint (`retire`), fenced as
+   * before, and goes on serving and writing its generation while a rolling deploy replaces it.
+   * With none left, it stops writing and says `superseded` (health: degraded).
    */
   private async follow(entry: Running): Promise<void> {
-    const saved = await this.readCheckpoint(entry.projection.name);
-    if (saved && saved.version > entry.projection.version) return this.supersede(entry, saved.version);
-    if (!saved || saved.version !== entry.projection.version) {
+    const { projection } = entry;
+    const saved = await this.readCheckpoint(entry.checkpointId);
+    if (!saved && entry.checkpointId !== projection.name) {
+      // Its retired checkpoint was dropped (this process was taken for gone): nothing left to keep up.
+      entry.checkpointId = projection.name;
+      const live = await this.readCheckpoint(projection.name);
+      return this.supersede(entry, live?.version ?? projection.version + 1);
+    }
+    if (saved && saved.version > projection.version) return this.retire(entry, saved.version);
+    if (!saved || saved.version !== projection.version) {
       throw new Error(`another process changed the checkpoint to ${JSON.stringify(saved)}: this version no longer serves it`);
     }
     entry.generation = saved.generation;
@@ -649,7 +700,14 @@ export class ProjectionRunner implements ReadModels {
       leases.filter((lease) => lease.holder && lease.expires > now).map((lease) => `${lease._id}.g${lease.generation}`),
     );
     const checkpoints = await this.readStore.collection<Checkpoint>(CHECKPOINTS).find({});
-    const current = new Set(checkpoints.map((checkpoint) => `${checkpoint._id}.g${checkpoint.generation}`));
+    // A retired version's generation is kept only while a live process of that version serves it.
+    const current = new Set<string>();
+    const retired = new Map<string, string>();
+    for (const checkpoint of checkpoints) {
+      const [projection = checkpoint._id] = checkpoint._id.split(RETIRED);
+      if (projection === checkpoint._id) current.add(`${projection}.g${checkpoint.generation}`);
+      else retired.set(`${projection}.g${checkpoint.generation}`, checkpoint._id);
+    }
     const seen = new Set<string>();
     for (const name of await this.readStore.listCollections()) {
       const match = /^(.+)\.[^.]+\.g(\d+)$/.exec(name);
@@ -660,6 +718,12 @@ export class ProjectionRunner implements ReadModels {
       const since = this.unserved.get(generation) ?? now;
       this.unserved.set(generation, since);
       if (now - since < this.readerTtlMs) continue;
+      // The checkpoint first: a late writer of that version is then refused, and stops (superseded).
+      const retiredCheckpoint = retired.get(generation);
+      if (retiredCheckpoint !== undefined) {
+        await this.readStore.collection<Checkpoint>(CHECKPOINTS).deleteOne({ _id: retiredCheckpoint });
+        retired.delete(generation);
+      }
       await this.readStore.collection(name).drop();
       this.collections.delete(name);
       this.notice(`dropped ${name}: no process has served generation ${match[2]} for ${Math.round(this.readerTtlMs / 1000)} s`, {
@@ -724,7 +788,7 @@ export class ProjectionRunner implements ReadModels {
   }
 
   private checkpointOf(entry: Running, generation: number, position: Position): Checkpoint {
-    return { _id: entry.projection.name, version: entry.projection.version, generation, position, log: this.logId };
+    return { _id: entry.checkpointId, version: entry.projection.version, generation, position, log: this.logId };
   }
 
   private readCheckpoint(name: string): Promise<Checkpoint | null> {
@@ -748,6 +812,20 @@ export class ProjectionRunner implements ReadModels {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+const RETIRED = '@v';
+
+/** Where a version's checkpoint goes when a newer version is swapped in: `<projection>@v<version>`. */
+export function retiredId(projection: string, version: number): string {
+  return `${projection}${RETIRED}${version}`;
+}
+
+/** The write that keeps the checkpoint a swap replaces, when it is of an older version, under its retired id. */
+function retiring(replaced: Checkpoint | null, version: number): CollectionWrites[] {
+  if (!replaced || replaced.version >= version || replaced._id.includes(RETIRED)) return [];
+  const _id = retiredId(replaced._id, replaced.version);
+  return [{ collection: CHECKPOINTS, operations: [{ replaceOne: { filter: { _id }, replacement: { ...replaced, _id }, upsert: true } }] }];
 }
 
 function stateOf(entry: Running): Pick<ProjectionStatus, 'state' | 'error'> {

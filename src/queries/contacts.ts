@@ -47,3 +47,8 @@ export function requestsSent(read: ReadModels, owner: UserId): Promise<ContactRe
 export async function isContact(read: ReadModels, a: UserId, b: UserId): Promise<boolean> {
   return (await contacts(read).findOne({ _id: contactKey(a, b), state: 'contact' })) !== null;
 }
+
+/** `owner`'s contacts now. */
+export async function contactsOf(read: ReadModels, owner: UserId): Promise<UserId[]> {
+  return (await contacts(read).find({ owner, state: 'contact' }, { projection: { contact: 1 } })).map((entry) => entry.contact);
+}

@@ -19,6 +19,11 @@ import { ConnectionRegistry } from './delivery/connection-registry.js';
 import { DeviceCursors } from './delivery/device-cursors.js';
 import { FanOut } from './delivery/fan-out.js';
 import { ReadSignals } from './delivery/read-signals.js';
+import { PresenceBeacon } from './delivery/presence-beacon.js';
+import { PresenceFanOut } from './delivery/presence-fan-out.js';
+import { PresenceView } from '../use-cases/presence.js';
+import { PresenceTable } from '../use-cases/presence-table.js';
+import type { BoardSignal } from '../store/ports/signal-board.js';
 import { createImListener, type TlsMaterial } from './im/im-tcp-listener.js';
 import { liveSendGuard } from '../use-cases/live-send-guard.js';
 import { textSender } from '../use-cases/text-sender.js';
@@ -55,6 +60,8 @@ export interface Realtime {
   sendGuard: SendGuard;
   /** "X is typing", for every dialect that carries it. */
   typing: Typing;
+  /** Who may see whose presence, and what it is. */
+  presence: PresenceView;
   /** Closes every connection (clients resume on reconnect) and the IM listener. */
   close(): Promise<void>;
 }
@@ -93,14 +100,26 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
   for (const event of early) if (event.position > from) route(event);
 
   const sendGuard = liveSendGuard(routing, recent, () => fanOut.settled());
-  const boardFanOut = new BoardFanOut(routing, registry);
-  const boardSubscription = deps.board.signals.subscribe((signal) => {
+  const expiryMs = deps.config.presence.expirySeconds * 1000;
+  const presenceTable = new PresenceTable();
+  const presence = new PresenceView(presenceTable, deps.read, deps.config.presence.lastSeen);
+  const presenceFanOut = new PresenceFanOut(presenceTable, presence, registry, deps.log, Math.min(1000, expiryMs / 4));
+  const boardFanOut = new BoardFanOut(routing, registry, presenceFanOut);
+  const routeSignal = (signal: BoardSignal): void => {
     try {
       boardFanOut.route(signal);
     } catch (error) {
       deps.log.error({ err: error }, 'a board signal could not be routed');
     }
-  });
+  };
+  // Who is online now is on the board already: read first, then what is posted from then on, in order.
+  const posted: BoardSignal[] = [];
+  let onBoard = (signal: BoardSignal): void => void posted.push(signal);
+  const boardSubscription = deps.board.signals.subscribe((signal) => onBoard(signal));
+  for (const signal of await deps.board.current()) routeSignal(signal);
+  for (const signal of posted.splice(0)) routeSignal(signal);
+  onBoard = routeSignal;
+  const beacon = new PresenceBeacon(deps.board, registry, deps.log, { expiryMs, lastSeen: deps.config.presence.lastSeen });
   const typing = new Typing(deps.board, sendGuard);
   const cursors = new DeviceCursors(deps.deliveryState, (error) => deps.log.error({ err: error }, 'delivery cursors not saved'));
   const ctx: RealtimeContext = {
@@ -112,6 +131,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     texts: textSender({ ...deps, sendGuard }, routing),
     roomMessages: roomMessagesFrom(deps.read, routing),
     typing,
+    presence: { beacon, fanOut: presenceFanOut },
     limits: deps.config.limits,
     log: deps.log,
   };
@@ -127,6 +147,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     registry,
     sendGuard,
     typing,
+    presence,
     async close() {
       subscription.unsubscribe();
       boardSubscription.unsubscribe();
@@ -134,6 +155,8 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
       registry.closeAll('server shutting down: reconnect to resume');
       await gateway.close();
       await imListener.close();
+      beacon.close();
+      presenceFanOut.close();
       await cursors.flush();
     },
   };

@@ -10,6 +10,7 @@ import { ImConnection } from './im/im-connection.js';
 import { documentEncoding, editsDocumentEncoding } from './im/im-encoding.js';
 import type { JsonTransport } from './v1/json-transport.js';
 import type { RealtimeContext } from './delivery/realtime-context.js';
+import type { SignalFeature } from './delivery/signal.js';
 import { corkForTick, uncorkNow } from './delivery/tick-cork.js';
 import { V1RoomChatConnection } from './v1/v1-room-chat-connection.js';
 import { V1StreamConnection } from './v1/v1-stream-connection.js';
@@ -25,6 +26,8 @@ const ROOM_CHAT = /^\/v1\/rooms\/(\d+)\/chat\/?$/;
 const TEXT = { binary: false };
 
 type Refusal = [status: number, code: V1ErrorCode];
+
+const SIGNAL_FEATURES: readonly SignalFeature[] = ['reads', 'typing', 'presence'];
 
 /**
  * Every WebSocket endpoint on the HTTP(S) port, routed by path at the upgrade: `/im` (TOML),
@@ -109,13 +112,16 @@ export class WebSocketGateway {
 
   /**
    * `socket` is the one under the WebSocket: ws writes each message with a write call of its own.
-   * A client that opts in with `?features=edits` (a comma-separated list) is also sent the edits and
-   * deletions of messages; others only what simple_im knew, as frames they do not know crash them.
+   * A client opts into what simple_im did not know with `?features=` (a comma-separated list):
+   * `edits` (edits and deletions of messages), `reads` (read markers and receipts), `typing`,
+   * `presence`. Others get only what simple_im knew, as frames they do not know crash them;
+   * unknown features are ignored (a newer client on an older server).
    */
   private im(ws: WebSocket, request: IncomingMessage, socket: Duplex, url: URL): void {
-    const features = (url.searchParams.get('features') ?? '').split(',');
+    const features = new Set((url.searchParams.get('features') ?? '').split(',').map((feature) => feature.trim()));
     const connection = new ImConnection(this.ctx, {
-      encoding: features.includes('edits') ? editsDocumentEncoding : documentEncoding,
+      encoding: features.has('edits') ? editsDocumentEncoding : documentEncoding,
+      signals: new Set(SIGNAL_FEATURES.filter((feature) => features.has(feature))),
       write: (bytes) => {
         corkForTick(socket);
         return this.sendText(ws, bytes);

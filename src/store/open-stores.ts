@@ -107,12 +107,19 @@ export async function openDeliveryStateStore(config: Pick<StoreSettings, 'dataDi
 }
 
 /**
- * The signal board (typing): a pruned table in `<dataDir>/signals.db`, shared by the
- * processes on that directory, whatever the log. Processes on several hosts over EventStoreDB
- * would need the board on EventStoreDB (a `$maxAge` stream), which this version does not have.
+ * The signal board (typing): where the log is EventStoreDB, a `$maxAge` stream on that server
+ * (esdb/esdb-signal-board.ts), so processes on several hosts over one log see each other's
+ * signals; otherwise a pruned table in `<dataDir>/signals.db`, shared by the processes on that
+ * directory (an SQLite log is a file: its processes share a host). The read store does not
+ * choose: the log is what every process of a deployment shares.
  */
-export function openSignalBoard(config: Pick<StoreSettings, 'dataDir'>): SignalBoard {
-  return new SqliteSignalBoard(join(config.dataDir, 'signals.db'));
+export async function openSignalBoard(
+  config: Pick<StoreSettings, 'eventStore' | 'dataDir'>,
+  onNotice?: (message: string, error: unknown) => void,
+): Promise<SignalBoard> {
+  if (config.eventStore.startsWith('sqlite:')) return new SqliteSignalBoard(join(config.dataDir, 'signals.db'));
+  const { EsdbSignalBoard } = await import('./esdb/esdb-signal-board.js');
+  return EsdbSignalBoard.connect(config.eventStore, onNotice === undefined ? {} : { onNotice });
 }
 
 /**

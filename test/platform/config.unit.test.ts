@@ -67,7 +67,20 @@ describe('config', () => {
           appendTimeoutSeconds: 10,
         },
         allowedOrigins: [],
+        presence: { lastSeen: true, expirySeconds: 30 },
       });
+    });
+
+    it('takes presence settings from the [presence] table and ESCHAT_PRESENCE_*', () => {
+      writeToml('eschat.toml', '[presence]\nlast_seen = false\nexpiry_seconds = 12\n');
+      expect(load().presence).to.deep.equal({ lastSeen: false, expirySeconds: 12 });
+      expect(load({ env: { ESCHAT_PRESENCE_LAST_SEEN: 'on', ESCHAT_PRESENCE_EXPIRY: '3' } }).presence).to.deep.equal({
+        lastSeen: true,
+        expirySeconds: 3,
+      });
+      expect(problemsOf({ env: { ESCHAT_PRESENCE_LAST_SEEN: 'maybe' } })).to.deep.equal([
+        'ESCHAT_PRESENCE_LAST_SEEN: expected on or off (or true/false, 1/0), got "maybe"',
+      ]);
     });
 
     it('derives the default event store from the data directory', () => {
@@ -391,7 +404,7 @@ describe('config', () => {
       const [problem] = problemsOf({});
       expect(problem).to.match(
         new RegExp(
-          `^unknown key prot in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(expected one of: event_store, .*port.*\\[tls\\], \\[limits\\]\\)$`,
+          `^unknown key prot in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(expected one of: event_store, .*port.*\\[tls\\], \\[limits\\], \\[presence\\]\\)$`,
         ),
       );
     });

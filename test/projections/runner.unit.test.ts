@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { from } from 'rxjs';
+import { from, Subject } from 'rxjs';
 import type { MessageSent } from '../../src/events/message.js';
 import type { StoredEvent } from '../../src/events/eschat-event.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { CHECKPOINTS, ProjectionRunner } from '../../src/projections/runner.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
 import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
-import type { Document } from '../../src/store/ports/read-store.js';
+import type { Document, FencedBatch } from '../../src/store/ports/read-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 
 /** A note is a text message: its client id names it, its device is its author. */
@@ -172,6 +172,30 @@ describe('ProjectionRunner', () => {
     expect(await notes.countDocuments({})).to.equal(50);
     expect(await notes.findOne({ _id: 'n7' })).to.include({ text: 'text 2457', position: 2457 });
     expect(runner.position).to.equal(2500);
+    runner.stop();
+  });
+
+  it('applies a run the feed emits at once (the events of one commit) in one transaction per projection', async () => {
+    const readStore = new MemoryReadStore();
+    const commits: FencedBatch[] = [];
+    const commitFenced = readStore.commitFenced.bind(readStore);
+    readStore.commitFenced = (batch) => {
+      if (batch.writes.length > 0) commits.push(batch);
+      return commitFenced(batch);
+    };
+    const feed = new Subject<StoredEvent>();
+    const runner = new ProjectionRunner(store, readStore, [notesProjection()], { subscribe: () => feed });
+    await runner.start();
+    const events = [];
+    for (let i = 0; i < 5; i++) {
+      const position = await write(store, `b${i}`);
+      const event = await store.readAt(position);
+      if (event) events.push(event);
+    }
+    for (const event of events) feed.next(event);
+    expect(await runner.waitFor(events.at(-1)?.position ?? 0)).to.equal(true);
+    expect(commits.map((batch) => batch.writes.flatMap((writes) => writes.operations).length)).to.deep.equal([5]);
+    expect(await runner.collection('notes', 'notes').countDocuments({})).to.equal(5);
     runner.stop();
   });
 });

@@ -8,6 +8,7 @@ import type { RecordedEvent } from '../../src/events/recorded-event.js';
 import { isEschatEvent } from '../../src/events/event-types.js';
 import { SearchIndexer } from '../../src/projections/search-indexer.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
+import type { SearchBatch } from '../../src/store/ports/search-index.js';
 import { searchTerms } from '../../src/store/ports/search-text.js';
 import { SqliteSearchIndex } from '../../src/store/sqlite/sqlite-search-index.js';
 import { meta, tempEventStore } from '../support/stores.js';
@@ -105,6 +106,28 @@ describe('SearchIndexer', () => {
     await lagging.settled();
     expect(await found(behind, 'secret')).to.deep.equal([]);
     expect(lagging.position).to.equal(deletion.position);
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('commits the message events the feed brings close together in one transaction, and before a search', async () => {
+    const on = index();
+    const batches: SearchBatch[] = [];
+    const commit = on.commit.bind(on);
+    on.commit = (batch) => {
+      batches.push(batch);
+      return commit(batch);
+    };
+    const feed = new Subject<RecordedEvent>();
+    const follower = indexer(on);
+    await follower.start(feed);
+    const events = [await sent('one fish'), await sent('two fish'), await sent('red fish')];
+    for (const event of events) feed.next(event);
+    await new Promise((resolve) => setImmediate(resolve));
+    feed.next(await sent('blue fish'));
+    await follower.settled();
+    expect(batches.map((batch) => batch.writes.length)).to.deep.equal([4]);
+    expect(await found(on, 'fish')).to.have.length(4);
+    follower.stop();
     expect(failures).to.deep.equal([]);
   });
 });

@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../src/events/eschat-event.js';
 import type { NewEvent, Position } from '../../src/events/recorded-event.js';
 import { hashToken } from '../../src/events/token.js';
 import { projections } from '../../src/projections/all-projections.js';
-import { CHECKPOINTS, LEASES, ProjectionRunner, type Checkpoint, type Lease } from '../../src/projections/runner.js';
+import { CHECKPOINTS, LEASES, ProjectionRunner, retiredId, type Checkpoint, type Lease } from '../../src/projections/runner.js';
 import { buildFromScratch } from '../../src/projections/scratch-build.js';
 import { callerOf } from '../../src/queries/sessions.js';
 import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
@@ -223,7 +223,7 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       for (const projection of projections) expect(final.get(projection.name), `checkpoint of ${projection.name}`).to.equal(head);
     });
 
-    it('with a rebuild of every projection and a rolling deploy of a new version between: read models as a single-process build, generations dropped once nobody serves them', async function () {
+    it('with a rebuild of every projection and a rolling deploy of a new version between: read models as a single-process build on every version, generations dropped once nobody serves them', async function () {
       this.timeout(20_000);
       clock = 0;
       // Three processes start together on the empty store: each prepares, one checkpoint each is made, nothing dropped.
@@ -266,6 +266,7 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       // A rolling deploy: D, with the next version of sessions, rebuilds it beside the live one and swaps.
       clock = 700;
       const v2 = projections.map((projection) => (projection.name === 'sessions' ? { ...projection, version: 2 } : projection));
+      const beforeBump = await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: 'sessions' });
       const d = new ProjectionRunner(log, new MortalReadStore(await stores.shared()), v2, {
         processId: 'd',
         refreshMs: 0,
@@ -276,8 +277,12 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       await d.start();
       const sessions = await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: 'sessions' });
       expect(sessions).to.include({ version: 2, generation: 3 });
+      // The swap kept version 1's checkpoint, retired, where it stood: A and B follow it from now on.
+      const retired = await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: retiredId('sessions', 1) });
+      expect(retired).to.deep.equal({ ...beforeBump, _id: retiredId('sessions', 1) });
+      expect(retired).to.include({ version: 1, generation: 2 });
 
-      // More traffic: A and B stop writing sessions (superseded), go on with the rest; D serves all.
+      // More traffic: A and B (version 1) keep their generation of sessions current, D (version 2) its own.
       await log.append('session-s3', [session('s3', 'token-s3', 3)]);
       await log.append('session-s3', [{ type: 'SessionEnded', data: { sessionId: 's3', userId: 1, reason: 'logout' }, metadata: meta }]);
       for (let n = 9; n <= 10; n++) await log.append('messages-1', [message(n)]);
@@ -285,11 +290,18 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       await feed(a, end);
       await feed(b, end);
       expect(await d.waitFor(end, 5000)).to.equal(true);
+      const v1Built = await buildFromScratch(log, new MemoryReadStore(), projections);
+      const v1Single = await readModelSnapshot(v1Built.runner, projections);
       for (const each of [a, b]) {
-        const states = new Map((await each.runner.status()).map((status) => [status.name, status.state]));
-        expect(states.get('sessions'), each.name).to.equal('superseded');
-        expect(states.get('messages'), each.name).to.equal('live');
+        const statuses = new Map((await each.runner.status()).map((status) => [status.name, status]));
+        expect(statuses.get('sessions'), each.name).to.include({ state: 'live', version: 1, generation: 2 });
+        expect(statuses.get('messages')?.state, each.name).to.equal('live');
+        expect(await readModelSnapshot(each.runner, projections), `${each.name} (old version), after the bump`).to.deep.equal(v1Single);
+        expect(await callerOf(each.runner, 'token-s3'), `${each.name}: a session started and ended after the bump`).to.equal(null);
+        expect(await callerOf(each.runner, TOKEN_LIVE)).to.include({ sessionId: 's2' });
       }
+      const kept = await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: retiredId('sessions', 1) });
+      expect(kept?.position, 'version 1 follows the log after the bump').to.be.above(retired?.position ?? Infinity);
 
       // Generation 1 is served by nobody alive (C's heartbeat is old): dropped after the TTL; sessions' 2 stays while A and B serve it.
       for (const at of [1200, 2300]) {
@@ -304,22 +316,46 @@ function severalRunners(label: string, open: () => { shared: () => Promise<ReadS
       expect(left).to.include('sessions.sessions.g2');
       expect(left).to.include('sessions.sessions.g3');
 
-      // The deploy ends: A and B stop; their generation of sessions goes once unserved for the TTL.
+      /** A process of the old version (re)started now, following the log itself. */
+      const oldProcess = async (name: string): Promise<ProjectionRunner> => {
+        const runner = new ProjectionRunner(log, new MortalReadStore(await stores.shared()), projections, {
+          processId: name,
+          refreshMs: 0,
+          readerTtlMs: 1000,
+          leaseMs: 5000,
+          now: () => clock,
+        });
+        await runner.start();
+        return runner;
+      };
+      const sessionsOn = async (runner: ProjectionRunner) => (await runner.status()).find((status) => status.name === 'sessions');
+      // One restarted mid-deploy takes up its version's generation where the others keep it.
+      const restarted = await oldProcess('e');
+      expect(await sessionsOn(restarted)).to.include({ state: 'live', version: 1, generation: 2 });
+      expect(await callerOf(restarted, 'token-s3')).to.equal(null);
+      restarted.stop();
+
+      // The deploy ends: A stops, B is killed (its heartbeat stays, and expires). Their generation
+      // of sessions, and version 1's checkpoint, go once nobody has served them for the TTL.
       await a.runner.close();
-      await b.runner.close();
+      b.runner.stop();
       for (const at of [2400, 3500]) {
         clock = at;
         await d.refresh();
+        expect(await a.store.listCollections(), `at ${at}: B's heartbeat is recent or just expired`).to.include('sessions.sessions.g2');
       }
+      clock = 4600;
+      await d.refresh();
       expect(await a.store.listCollections()).not.to.include('sessions.sessions.g2');
+      expect(await a.store.collection<Checkpoint>(CHECKPOINTS).findOne({ _id: retiredId('sessions', 1) })).to.equal(null);
+      // One of the old version started after the last of its kind left has nothing to keep up: it does not write sessions.
+      const straggler = await oldProcess('f');
+      expect(await sessionsOn(straggler)).to.include({ state: 'superseded', version: 1 });
+      straggler.stop();
 
       const built = await buildFromScratch(log, new MemoryReadStore(), v2);
       const single = await readModelSnapshot(built.runner, v2);
       expect(await readModelSnapshot(d, v2), 'd').to.deep.equal(single);
-      const others = projections.filter((projection) => projection.name !== 'sessions');
-      const kept = await readModelSnapshot(b.runner, others);
-      for (const [collection, documents] of Object.entries(kept))
-        expect(documents, `b (old version): ${collection}`).to.deep.equal(single[collection]);
       expect(await callerOf(d, TOKEN_ENDED)).to.equal(null);
       expect(await callerOf(d, 'token-s3')).to.equal(null);
       expect(await callerOf(d, TOKEN_LIVE)).to.include({ sessionId: 's2' });

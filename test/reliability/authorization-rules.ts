@@ -124,6 +124,12 @@ const v1Rules: Record<string, RouteRule> = {
     refused: '422 not_a_member',
   },
   'GET /v1/rooms/:id/receipts': { rule: 'room-member', call: (fx) => ({ params: { id: fx.room } }), refused: '422 room_not_found' },
+  'GET /v1/users/:id/presence': {
+    rule: 'room-member',
+    call: (fx) => ({ params: { id: fx.owner.id } }),
+    caller: 'member',
+    refused: '404 user_not_found',
+  },
   'GET /v1/me/settings': { rule: 'signed-in', call: () => ({}) },
   'PUT /v1/me/settings': { rule: 'signed-in', call: () => ({ json: { read_receipts: true } }) },
   'PATCH /v1/rooms/:id/messages/:mid': {

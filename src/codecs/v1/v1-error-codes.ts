@@ -50,10 +50,11 @@ export type V1ErrorCode =
   | 'range_not_satisfiable'
   | 'unknown_projection'
   | 'rebuild_in_progress'
-  // Sockets: a frame v1 does not read, an acknowledgement of nothing sent.
+  // Sockets: a frame v1 does not read, an acknowledgement of nothing sent, a presence other than away or online.
   | 'binary_frame'
   | 'unknown_frame'
   | 'unknown_cursor'
+  | 'invalid_presence'
   | 'internal_error';
 
 /**

@@ -5,6 +5,14 @@ export function v1Time(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A user's presence as v1 shows it, at `GET /v1/users/:id/presence` and in `presence` frames. */
+export function v1Presence({ presence, lastSeen }: { presence: string; lastSeen: number | null }): {
+  presence: string;
+  last_seen: string | null;
+} {
+  return { presence, last_seen: lastSeen === null ? null : v1Time(new Date(lastSeen)) };
+}
+
 /**
  * The instants whose v1 form is their own first 19 characters and a `Z`: what toISOString
  * writes, with a day every month has (01-28) and no leap or overflowing second, so that

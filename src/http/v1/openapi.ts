@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Route } from '../route.js';
+import { STREAM_FRAMES } from './stream-frames.js';
 
 /** The OpenAPI 3.1 document of v1, generated from the route table so it cannot drift from it. */
 export function openApiDocument(routes: readonly Route<unknown>[]): Record<string, unknown> {
@@ -22,7 +23,10 @@ export function openApiDocument(routes: readonly Route<unknown>[]): Record<strin
         bearer: { type: 'http', scheme: 'bearer' },
         cookie: { type: 'apiKey', in: 'cookie', name: 'token' },
       },
-      schemas: { Error: z.toJSONSchema(z.object({ error: z.object({ code: z.string() }) })) },
+      schemas: {
+        Error: z.toJSONSchema(z.object({ error: z.object({ code: z.string() }) })),
+        ...Object.fromEntries(Object.entries(STREAM_FRAMES).map(([name, schema]) => [name, z.toJSONSchema(schema)])),
+      },
     },
     paths,
   };

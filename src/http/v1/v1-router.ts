@@ -10,6 +10,7 @@ import { contactRoutes } from './contact-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { messageRoutes } from './message-routes.js';
 import { openApiDocument } from './openapi.js';
+import { presenceRoutes } from './presence-routes.js';
 import { readStateRoutes } from './read-state-routes.js';
 import { roomRoutes } from './room-routes.js';
 import { searchRoutes } from './search-routes.js';
@@ -27,6 +28,7 @@ export function v1Routes(deps: HttpDeps): Route<V1State>[] {
     ...roomRoutes(deps),
     ...messageRoutes(deps),
     ...readStateRoutes(deps),
+    ...presenceRoutes(deps),
     ...searchRoutes(deps),
     ...mediaRoutes(deps),
     ...adminRoutes(deps),

@@ -8,6 +8,7 @@ import type { Signal } from './signal.js';
 export class ConnectionRegistry {
   private readonly byUser = new Map<UserId, Set<Connection>>();
   private readonly bySession = new Map<string, Set<Connection>>();
+  private readonly watchers: Array<(userId: UserId) => void> = [];
 
   constructor(
     private readonly metrics: Metrics,
@@ -36,12 +37,29 @@ export class ConnectionRegistry {
     const session = this.bySession.get(connection.sessionId) ?? new Set<Connection>();
     session.add(connection);
     this.bySession.set(connection.sessionId, session);
+    this.changed(connection.userId);
     return null;
   }
 
   remove(connection: Connection): void {
-    if (removeFrom(this.byUser, connection.userId, connection)) this.metrics.connectionClosed(connection.wire);
     removeFrom(this.bySession, connection.sessionId, connection);
+    if (!removeFrom(this.byUser, connection.userId, connection)) return;
+    this.metrics.connectionClosed(connection.wire);
+    this.changed(connection.userId);
+  }
+
+  /** Calls `watcher` with the user whenever a connection of theirs is added or removed here (presence follows it). */
+  watch(watcher: (userId: UserId) => void): void {
+    this.watchers.push(watcher);
+  }
+
+  /** The user's connections here. */
+  connectionsOf(userId: UserId): ReadonlySet<Connection> {
+    return this.byUser.get(userId) ?? NONE;
+  }
+
+  private changed(userId: UserId): void {
+    for (const watcher of this.watchers) watcher(userId);
   }
 
   /** Hands the delivery to every connection of these users; timed and counted once for them all. */
@@ -104,6 +122,8 @@ export class ConnectionRegistry {
     return count;
   }
 }
+
+const NONE: ReadonlySet<Connection> = new Set();
 
 /** False when the connection was not there. */
 function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, connection: Connection): boolean {

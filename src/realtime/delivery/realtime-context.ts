@@ -8,6 +8,8 @@ import type { RoomMessagesBetween } from './inbox-replay.js';
 import type { TextSender } from '../../use-cases/text-sender.js';
 import type { Typing } from '../../use-cases/typing.js';
 import type { RoutingState } from '../../projections/routing-state.js';
+import type { PresenceBeacon } from './presence-beacon.js';
+import type { PresenceFanOut } from './presence-fan-out.js';
 
 /** What every real-time connection is built from; composed in realtime.ts. */
 export interface RealtimeContext {
@@ -18,6 +20,8 @@ export interface RealtimeContext {
   fanOut: FanOut;
   texts: TextSender;
   typing: Typing;
+  /** This process's word on who is connected here (and away), and the presence snapshot a starting connection is sent. */
+  presence: { beacon: PresenceBeacon; fanOut: PresenceFanOut };
   roomMessages: RoomMessagesBetween;
   limits: Config['limits'];
   log: Logger;

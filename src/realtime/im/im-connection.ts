@@ -7,6 +7,8 @@ import { catchUp } from '../delivery/catch-up.js';
 import type { Connection, Wire } from '../delivery/connection.js';
 import { DeliveryChannel } from '../delivery/delivery-channel.js';
 import type { Delivery } from '../delivery/delivery.js';
+import { featureOf, type Signal, type SignalFeature } from '../delivery/signal.js';
+import { imSignalFrame } from './im-frames.js';
 import type { ImEncoding } from './im-encoding.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
 import { TokenBucket } from '../delivery/token-bucket.js';
@@ -30,6 +32,8 @@ export interface ImTransport {
   buffered(): number;
   readonly address: string | null;
   readonly wire: Wire;
+  /** The live signals the client asked for (`WS /im?features=`); none on the IM port, whose clients know none. */
+  readonly signals: ReadonlySet<SignalFeature>;
 }
 
 const LOGIN_TIMEOUT_MS = 10_000;
@@ -104,6 +108,14 @@ export class ImConnection implements Connection {
     this.channel?.push(delivery);
   }
 
+  /** Only the signals the client opted into, once signed in; a client past its buffer bound misses them. */
+  signal(signal: Signal): void {
+    if (this.state !== 'live' || !this.transport.signals.has(featureOf(signal))) return;
+    if (this.transport.buffered() > this.ctx.limits.sendBufferBytes) return;
+    const frame = imSignalFrame(signal, this.userId, this.ctx.routing);
+    if (frame) this.send(frame);
+  }
+
   close(reason: string, quiet = false): void {
     if (this.state === 'closed') return;
     if (this.state === 'live' && !quiet) this.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
@@ -164,6 +176,7 @@ export class ImConnection implements Connection {
     this.send(reply(id, { s: 0 }));
     this.transport.flush();
     this.handleEarly();
+    if (this.transport.signals.has('presence')) this.ctx.presence.fanOut.snapshot(this);
     await catchUp(this.ctx, this.userId, channel);
   }
 
@@ -225,9 +238,21 @@ export class ImConnection implements Connection {
       case 'gm':
         void this.sendText(frame);
         return;
+      case 'r':
+        if (frame.fields['t'] === 'presence' && this.transport.signals.has('presence'))
+          return this.setPresence(id, frame.fields['presence']);
+        this.send(reply(id, { s: 1, r: 'Unknown request' }));
+        return;
       default:
         this.send(reply(id, { s: 1, r: 'Unknown request' }));
     }
+  }
+
+  /** `[[r]] t = "presence" presence = "away"|"online"`, for a client that opted into presence: as `/v1/stream`'s presence frame. */
+  private setPresence(id: TomlValue | undefined, presence: TomlValue | undefined): void {
+    if (presence !== 'away' && presence !== 'online') return void this.send(reply(id, { s: 1, r: 'presence must be away or online' }));
+    this.ctx.presence.beacon.setAway(this, presence === 'away');
+    this.send(reply(id, { s: 0 }));
   }
 
   private async sendText(frame: TomlFrame): Promise<void> {

@@ -1,7 +1,8 @@
 import { imMediaPath } from '../../codecs/media-paths.js';
 import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
 import type { Delivery, MessageChangeDelivery, MessageDelivery, NotificationDelivery } from '../delivery/delivery.js';
-import { peerIn } from '../../projections/routing-state.js';
+import { peerIn, type RoutingState } from '../../projections/routing-state.js';
+import type { Signal } from '../delivery/signal.js';
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
@@ -22,6 +23,34 @@ export function imFrame(delivery: Delivery): TomlFrame | null {
  */
 export function imFrameWithEdits(delivery: Delivery): TomlFrame | null {
   return delivery.kind === 'change' ? changeFrame(delivery) : imFrame(delivery);
+}
+
+/**
+ * A live signal for a `WS /im` client that opted into its feature (`reads`, `typing`,
+ * `presence`), as `[[n]]` frames like the edits: `t` says what, `from` who, and a room is named
+ * as `[[m]]`/`[[gm]]` do (`to`, the other member of a direct room as `from` sees it, or `g_id`).
+ * No `id` and no `cursor`: a signal is not acknowledged and never replayed.
+ * `read` (to the reader's devices): `mid` read up to, `unread`; `receipt`: `mid`;
+ * `typing`: `expires` (unix seconds); `typing_stopped`; `presence`: `presence` =
+ * "online"/"away"/"offline" and, offline, `last_seen` (unix seconds) when shown.
+ */
+export function imSignalFrame(signal: Signal, reader: number, routing: RoutingState): TomlFrame | null {
+  if (signal.kind === 'presence') {
+    const fields: Record<string, TomlValue> = { t: 'presence', from: signal.userId, presence: signal.presence };
+    if (signal.lastSeen !== null) fields['last_seen'] = Math.floor(signal.lastSeen / 1000);
+    return { type: 'n', fields };
+  }
+  const from = signal.kind === 'read' ? reader : signal.userId;
+  // Signals are not kept: one whose room has left memory meanwhile (only under a tiny bound) is given up.
+  const room = routing.cached(signal.roomId) ? routing.room(signal.roomId) : undefined;
+  if (!room) return null;
+  const fields: Record<string, TomlValue> = { t: signal.kind, from };
+  if (room.kind === 'direct') fields['to'] = peerIn(room, from) ?? from;
+  else fields['g_id'] = signal.roomId;
+  if (signal.kind === 'read') Object.assign(fields, { mid: signal.upTo, unread: signal.unread });
+  else if (signal.kind === 'receipt') fields['mid'] = signal.upTo;
+  else if (signal.kind === 'typing') fields['expires'] = Math.floor(signal.expiresAt / 1000);
+  return { type: 'n', fields };
 }
 
 function changeFrame(delivery: MessageChangeDelivery): TomlFrame | null {

@@ -64,6 +64,7 @@ function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): RecordWriter {
     buffered: () => writer.buffered(),
     address: socket.remoteAddress ?? null,
     wire,
+    signals: new Set(),
   });
   const splitter = new FrameSplitter(
     (frames) => connection.receive(frames),

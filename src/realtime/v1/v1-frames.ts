@@ -1,4 +1,4 @@
-import { v1Message, v1Time, v1TimeOf } from '../../codecs/v1/v1-json.js';
+import { v1Message, v1Presence, v1Time, v1TimeOf } from '../../codecs/v1/v1-json.js';
 import type { Delivery, MessageChangeDelivery } from '../delivery/delivery.js';
 import type { Signal } from '../delivery/signal.js';
 
@@ -32,6 +32,8 @@ export function v1SignalFrame(signal: Signal): Record<string, unknown> {
       return { type: 'typing', room_id: signal.roomId, user_id: signal.userId, expires_at: v1Time(new Date(signal.expiresAt)) };
     case 'typing_stopped':
       return { type: 'typing_stopped', room_id: signal.roomId, user_id: signal.userId };
+    case 'presence':
+      return { type: 'presence', user_id: signal.userId, ...v1Presence(signal) };
   }
 }
 

@@ -69,12 +69,14 @@ export class V1StreamConnection implements Connection {
     this.channel = channel;
     const refused = this.ctx.registry.add(this);
     if (refused) return this.close(refused);
+    this.ctx.presence.fanOut.snapshot(this);
     await catchUp(this.ctx, this.userId, channel);
   }
 
   receive(message: unknown): void {
     const frame = (message ?? {}) as { type?: unknown; room_id?: unknown };
     if (frame.type === 'typing' || frame.type === 'typing_stopped') return void this.typing(frame.room_id, frame.type === 'typing');
+    if (frame.type === 'presence') return this.setPresence((message as { presence?: unknown }).presence);
     const ack = (message as { ack?: unknown } | null)?.ack;
     if (typeof ack === 'number' && this.channel?.acknowledge(String(ack), ack)) return;
     this.transport.send({ type: 'error', ...v1ErrorBody(typeof ack === 'number' ? 'unknown_cursor' : 'unknown_frame') });
@@ -91,6 +93,13 @@ export class V1StreamConnection implements Connection {
       if (!code) this.ctx.log.error({ err: error }, 'typing signal failed');
       this.transport.send({ type: 'error', ...v1ErrorBody(code ?? 'internal_error') });
     }
+  }
+
+  /** `{"type":"presence","presence":"away"|"online"}`: the user shows away while every connection of theirs says so. */
+  private setPresence(presence: unknown): void {
+    if (!this.channel || (presence !== 'away' && presence !== 'online'))
+      return void this.transport.send({ type: 'error', ...v1ErrorBody('invalid_presence') });
+    this.ctx.presence.beacon.setAway(this, presence === 'away');
   }
 
   deliver(delivery: Delivery): void {

@@ -88,17 +88,20 @@ export class EncryptingEventStore implements EventStore {
   subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
     return new Observable<StoredEvent>((subscriber) => {
       const queue: StoredEvent[] = [];
+      // The next event to open: the queue is emptied at once when drained, not shifted per event (a burst would cost its square).
+      let head = 0;
       let fetching = false;
       let done = false;
       // The head event's keys were fetched: it is opened as they are (a key the store does not have reads as erased).
       let fetched = false;
       const drain = (): void => {
-        while (!fetching && queue.length > 0 && !subscriber.closed) {
-          const event = queue[0] as StoredEvent;
-          const missing = fetched ? [] : this.missingKeys([event]);
-          if (missing.length > 0) {
+        while (!fetching && head < queue.length && !subscriber.closed) {
+          const event = queue[head] as StoredEvent;
+          const personal = sealedOf(event);
+          const key = personal === null ? undefined : this.keys.cached(personal.subject);
+          if (personal !== null && key === undefined && !fetched) {
             fetching = true;
-            this.fetch(missing).then(
+            this.fetch([personal.subject]).then(
               () => {
                 fetching = false;
                 fetched = true;
@@ -109,13 +112,17 @@ export class EncryptingEventStore implements EventStore {
             return;
           }
           fetched = false;
-          queue.shift();
+          head++;
           try {
-            subscriber.next(this.openEvent(event));
+            subscriber.next(personal === null ? this.passEvent(event) : openEvent(event, personal, key ?? 'erased'));
           } catch (error) {
             subscriber.error(error);
             return;
           }
+        }
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
         }
         if (done && queue.length === 0) subscriber.complete();
       };
@@ -149,56 +156,73 @@ export class EncryptingEventStore implements EventStore {
     const { fields, subject } = personal;
     const key = await this.keys.keyFor(subject);
     const data: Data = { ...personal.data };
-    for (const [field, erased] of Object.entries(fields.erased)) {
+    for (const field of fields.names) {
       const value = data[field];
       if (value === null || value === undefined) continue;
       // An erased person's data is not kept at all: no key is made for them again.
-      data[field] = key === 'erased' ? erased : sealValue(key, subject, field, value);
+      data[field] = key === 'erased' ? fields.erased[field] : sealValue(key, subject, field, value);
     }
     return { ...event, data };
   }
 
+  /**
+   * A page of events, opened: each person's key is looked up once for the page (the key store
+   * asked only for those the cache does not hold), then each sealed value opened with it.
+   */
   private async openAll(events: StoredEvent[]): Promise<StoredEvent[]> {
-    const missing = this.missingKeys(events);
-    if (missing.length > 0) await this.fetch(missing);
-    return events.map((event) => this.openEvent(event));
-  }
-
-  /** The people whose keys the events need and the cache does not hold. */
-  private missingKeys(events: readonly StoredEvent[]): UserId[] {
-    const missing = new Set<UserId>();
-    for (const event of events) {
-      const personal = personalOf(event.type, event.data);
-      if (personal === null || this.keys.cached(personal.subject) !== undefined) continue;
-      if (Object.keys(personal.fields.erased).some((field) => isSealed(personal.data[field]))) missing.add(personal.subject);
-    }
-    return [...missing];
+    const sealed = events.map(sealedOf);
+    const keys = new Map<UserId, PersonKey | undefined>();
+    for (const personal of sealed)
+      if (personal !== null && !keys.has(personal.subject)) keys.set(personal.subject, this.keys.cached(personal.subject));
+    const missing = [...keys].filter(([, key]) => key === undefined).map(([subject]) => subject);
+    // The keys as fetched, not as cached: a page of more people than the cache holds would evict some before their turn.
+    const fetched = await Promise.all(missing.map((subject) => this.keys.lookup(subject)));
+    missing.forEach((subject, i) => keys.set(subject, fetched[i] ?? undefined));
+    return events.map((event, i) => {
+      const personal = sealed[i] ?? null;
+      return personal === null ? this.passEvent(event) : openEvent(event, personal, keys.get(personal.subject) ?? 'erased');
+    });
   }
 
   private async fetch(subjects: readonly UserId[]): Promise<void> {
     await Promise.all(subjects.map((subject) => this.keys.lookup(subject)));
   }
 
-  private openEvent(event: StoredEvent): StoredEvent {
+  /** An event with nothing sealed, as it is; a UserErased also drops its person's cached key. */
+  private passEvent(event: StoredEvent): StoredEvent {
     if (event.type === 'UserErased' && isData(event.data) && typeof event.data['userId'] === 'number') {
       // Erased by another process sharing the log: this one's cached key goes too.
       this.keys.forget(event.data['userId']);
-      return event;
     }
-    const personal = personalOf(event.type, event.data);
-    if (personal === null) return event;
-    const { fields, subject } = personal;
-    let data: Data | null = null;
-    for (const [field, erased] of Object.entries(fields.erased)) {
-      const value = personal.data[field];
-      if (!isSealed(value)) continue;
-      data ??= { ...personal.data };
-      // A key the store does not have (erased, or a copy made without its keys) reads as erased.
-      const key: PersonKey = this.keys.cached(subject) ?? 'erased';
-      data[field] = key === 'erased' ? erased : openValue(key, subject, field, value, event);
-    }
-    return data === null ? event : { ...event, data };
+    return event;
   }
+}
+
+/** An event with sealed values: its personal fields, whose they are, and its data. */
+interface Personal {
+  fields: PersonalFieldsOfType;
+  subject: UserId;
+  data: Data;
+}
+
+/** The event's personal fields and subject when at least one of its values is sealed; null otherwise (nothing to open). */
+function sealedOf(event: StoredEvent): Personal | null {
+  const personal = personalOf(event.type, event.data);
+  if (personal === null) return null;
+  for (const field of personal.fields.names) if (isSealed(personal.data[field])) return personal;
+  return null;
+}
+
+/** The event with its sealed values opened with `key`, or read as their placeholders when the person was erased. */
+function openEvent(event: StoredEvent, personal: Personal, key: PersonKey): StoredEvent {
+  const { fields, subject } = personal;
+  // A key the store does not have (erased, or a copy made without its keys) reads as erased.
+  const data: Data = { ...personal.data };
+  for (const field of fields.names) {
+    const value = data[field];
+    if (isSealed(value)) data[field] = key === 'erased' ? fields.erased[field] : openValue(key, subject, field, value, event);
+  }
+  return { ...event, data };
 }
 
 function isData(value: unknown): value is Data {

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 
-/** A signal that is not history: typing (and, later, presence heartbeats). `body` is the signal as its writer typed it. */
+/** A signal that is not history: typing, presence. `body` is the signal as its writer typed it. */
 export interface BoardSignal {
   /** Milliseconds since the epoch after which nobody is to see it. */
   expiresAt: number;
@@ -18,7 +18,7 @@ export interface SignalBoard {
   post(signal: BoardSignal): Promise<void>;
   /** Every unexpired signal posted from when it is subscribed on, by any process, in posting order. */
   readonly signals: Observable<BoardSignal>;
-  /** The signals that have not expired yet: what a process starting now must know (for presence, not built yet). */
+  /** The signals that have not expired yet: what a process starting now must know (who is online, last seen). */
   current(): Promise<BoardSignal[]>;
   close(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import type { UserId } from '../../events/recorded-event.js';
 import { mergeCursor } from '../ports/cursor-merge.js';
 import type { AwayRange, DeliveryStateStore, DeviceCursor } from '../ports/delivery-state-store.js';
+import type { JournaledStore } from '../ports/journaled-store.js';
+import { truncateWal } from './truncate-wal.js';
 
 interface Row {
   user_id: number;
@@ -21,7 +23,7 @@ type RowValues = [number, string, number, string, string | null, number | null];
  * synchronous=NORMAL: a commit survives the process being killed (only a power loss can
  * take the last ones back), which for acknowledgements means a few deliveries repeated.
  */
-export class SqliteDeliveryStateStore implements DeliveryStateStore {
+export class SqliteDeliveryStateStore implements DeliveryStateStore, JournaledStore {
   private readonly db: Database.Database;
   private readonly select: Database.Statement<[number], Row>;
   private readonly upsert: Database.Statement<RowValues>;
@@ -76,6 +78,11 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore {
   async save(cursors: readonly DeviceCursor[]): Promise<void> {
     // IMMEDIATE: the write lock first, so the read it merges with is the latest.
     if (cursors.length > 0) this.saveAll.immediate(cursors);
+  }
+
+  /** JournaledStore: the WAL folded in and truncated, after an erasure (README, "Erasure"). */
+  truncateJournal(): Promise<boolean> {
+    return Promise.resolve(truncateWal(this.db));
   }
 
   async close(): Promise<void> {

@@ -15,8 +15,12 @@ import type {
   WriteOperation,
 } from '../ports/read-store.js';
 import { fenceHolds } from '../ports/fence.js';
+import type { JournaledStore } from '../ports/journaled-store.js';
 import { SqliteReadCatalog } from './sqlite-read-catalog.js';
 import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
+import { truncateWal } from './truncate-wal.js';
+
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 /**
  * The persistent embedded read store: every collection in one SQLite file
@@ -49,9 +53,10 @@ import { SqliteSyncCollection } from './sqlite-read-sync-collection.js';
  *   turned multikey: every catalog change is one), checked before each read and at the start
  *   of each transaction (sqlite-read-catalog.ts).
  * - WAL, synchronous=NORMAL: a crash loses no committed transaction's consistency, at most the
- *   last ones, which a restart redoes from the log (read models are derived).
+ *   last ones, which a restart redoes from the log (read models are derived). Checkpointed
+ *   every 10,000 pages (~40 MB of WAL), not SQLite's 1,000.
  */
-export class SqliteReadStore implements ReadStore {
+export class SqliteReadStore implements ReadStore, JournaledStore {
   readonly #db: Database.Database;
   readonly #catalog: SqliteReadCatalog;
   readonly #collections = new Map<string, SqliteReadCollection>();
@@ -60,6 +65,9 @@ export class SqliteReadStore implements ReadStore {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
+    // As the log does (sqlite-event-store.ts): a page that many batches rewrite (an index's) is
+    // copied to the database once per checkpoint; a rebuild of 200k events writes 15% less.
+    this.#db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     // An erased person's texts must not linger in freed pages (README, "Erasure").
     this.#db.pragma('secure_delete = ON');
     // Several processes may share the data directory: a writer waits for another's transaction.
@@ -99,6 +107,11 @@ export class SqliteReadStore implements ReadStore {
       checkpoints.replaceOne({ _id: to._id }, to, { upsert: true });
       return true;
     });
+  }
+
+  /** JournaledStore: the WAL folded in and truncated, after an erasure (README, "Erasure"). */
+  truncateJournal(): Promise<boolean> {
+    return Promise.resolve(truncateWal(this.#db));
   }
 
   async close(): Promise<void> {

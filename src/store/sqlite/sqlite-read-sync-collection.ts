@@ -30,7 +30,7 @@ import {
 } from './sqlite-read-index.js';
 import { applyUpdate, compileFilter, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
 import { planQuery } from './sqlite-read-plan.js';
-import { meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
+import { addToSets, meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
 
 /** A stored document as read: its `_id`, its JSON text as stored, and a fresh parse of it (the caller's to change). */
 interface Row {
@@ -271,23 +271,25 @@ export class SqliteSyncCollection<T extends Document = Document> {
       }
       return true;
     }
-    const { id, conditions, set, onInsert, upsert } = shape;
+    const { id, conditions, set, onInsert, addToSet, upsert } = shape;
     const row = statements.get.get(id) as { doc: string } | undefined;
     if (!row) {
       if (!upsert) return true;
       if (conditions.length > 0) return false; // the upsert would seed from them: the general path's work
       const doc = { _id: id, ...set, ...onInsert } as Document;
+      if (addToSet) addToSets(doc, addToSet);
       if (this.#needsConversion(meta, doc)) return false;
       this.#insert(meta, doc);
       return true;
     }
-    if (!set) return true; // $setOnInsert alone, and the document exists
+    if (!set && !addToSet) return true; // $setOnInsert alone, and the document exists
     const doc = JSON.parse(row.doc) as Document;
     if (conditions.length > 0) {
       const met = meetsConditions(doc, conditions);
       if (met === undefined) return false;
       if (!met) return true;
     }
+    if (addToSet && !addToSets(doc, addToSet)) return false;
     for (const field in set) doc[field] = set[field];
     if (this.#needsConversion(meta, doc)) return false;
     this.#rewrite(meta, { id, text: row.doc, doc }, doc);
@@ -441,18 +443,12 @@ export class SqliteSyncCollection<T extends Document = Document> {
   }
 
   #insertEntries(meta: CollectionMeta, index: IndexDefinition, entries: readonly KeyValue[][]): void {
-    const table = sideTableName(meta.table, index);
-    const columns = index.keys.map((_, position) => sideColumn(index, position));
-    if (!columns.includes('_id')) columns.push('_id');
-    const insert = this.catalog.statement(
-      meta,
-      `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    );
+    const insert = this.catalog.statement(meta, sideTableSqlOf(meta, index).insert);
     for (const entry of entries) insert.run(...entry);
   }
 
   #removeEntries(meta: CollectionMeta, index: IndexDefinition, id: DocId): void {
-    this.catalog.statement(meta, `DELETE FROM "${sideTableName(meta.table, index)}" WHERE _id = ?`).run(id);
+    this.catalog.statement(meta, sideTableSqlOf(meta, index).remove).run(id);
   }
 
   /** Runs a write, turning SQLite's unique constraint failures into the port's DuplicateKeyError. */
@@ -468,6 +464,24 @@ export class SqliteSyncCollection<T extends Document = Document> {
       throw new DuplicateKeyError(this.name, Object.fromEntries(index.keys.map(([field]) => [field, valueAt(doc, field) ?? null])));
     }
   }
+}
+
+/** The SQL of a side table's writes, made once per index (a rebuild writes its entries by the hundred thousand). */
+const sideTableWrites = new WeakMap<IndexDefinition, { insert: string; remove: string }>();
+
+function sideTableSqlOf(meta: CollectionMeta, index: IndexDefinition): { insert: string; remove: string } {
+  let sql = sideTableWrites.get(index);
+  if (!sql) {
+    const table = sideTableName(meta.table, index);
+    const columns = index.keys.map((_, position) => sideColumn(index, position));
+    if (!columns.includes('_id')) columns.push('_id');
+    sql = {
+      insert: `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      remove: `DELETE FROM "${table}" WHERE _id = ?`,
+    };
+    sideTableWrites.set(index, sql);
+  }
+  return sql;
 }
 
 /** A value whose index key orders as Mongo orders it (null and missing first, numbers, strings). */

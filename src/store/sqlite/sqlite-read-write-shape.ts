@@ -9,7 +9,8 @@ import { checkUpdate } from '../ports/update-check.js';
  * - `set`: `updateOne` by `_id` (and simple conditions on top-level fields, tested here), with
  *   `$set` and `$setOnInsert` of top-level fields: the document is read by its key, changed
  *   by plain assignment (as mingo's `$set` would: an existing field keeps its place, a new one
- *   comes last) and written back.
+ *   comes last) and written back; and `$addToSet` of a string or a number to a top-level field
+ *   (what the media projection does per media message), which pushes it unless the array has it.
  * - `delete`: `deleteOne` by `_id` alone.
  *
  * Anything else (dotted paths, other operators, other filters) is left to the general path.
@@ -22,6 +23,7 @@ export type WriteShape =
       readonly conditions: readonly Condition[];
       readonly set: Record<string, unknown> | undefined;
       readonly onInsert: Record<string, unknown> | undefined;
+      readonly addToSet: Record<string, string | number> | undefined;
       readonly upsert: boolean;
     }
   | { readonly kind: 'delete'; readonly id: DocId };
@@ -123,23 +125,53 @@ function conditionsOf(filter: Filter): Condition[] | undefined {
   return conditions;
 }
 
-/** `$set` and `$setOnInsert` of top-level fields, nothing else; undefined otherwise. */
-function setFields(
-  update: Update,
-): { set: Record<string, unknown> | undefined; onInsert: Record<string, unknown> | undefined } | undefined {
+/** `$set`, `$setOnInsert` and `$addToSet` (of a string or a number) of top-level fields, nothing else; undefined otherwise. */
+function setFields(update: Update):
+  | {
+      set: Record<string, unknown> | undefined;
+      onInsert: Record<string, unknown> | undefined;
+      addToSet: Record<string, string | number> | undefined;
+    }
+  | undefined {
   let set: Record<string, unknown> | undefined;
   let onInsert: Record<string, unknown> | undefined;
+  let addToSet: Record<string, string | number> | undefined;
   for (const operator in update) {
     const fields = update[operator];
-    if ((operator !== '$set' && operator !== '$setOnInsert') || !isPlainObject(fields)) return undefined;
+    if ((operator !== '$set' && operator !== '$setOnInsert' && operator !== '$addToSet') || !isPlainObject(fields)) return undefined;
     for (const field in fields) if (field === '_id' || !isTopLevel(field) || fields[field] === undefined) return undefined;
     if (operator === '$set') set = fields;
-    else onInsert = fields;
+    else if (operator === '$setOnInsert') onInsert = fields;
+    else if (Object.values(fields).every(isBound)) addToSet = fields as Record<string, string | number>;
+    else return undefined; // `$each`, documents, arrays: mingo's
   }
-  if (!set && !onInsert) return undefined;
-  // What Mongo refuses (a field in both) is refused as the general path refuses it.
+  if (!set && !onInsert && !addToSet) return undefined;
+  // What Mongo refuses (a field in two operators) is refused as the general path refuses it.
   checkUpdate(update);
-  return { set: set && Object.keys(set).length > 0 ? set : undefined, onInsert };
+  return {
+    set: set && Object.keys(set).length > 0 ? set : undefined,
+    onInsert,
+    addToSet: addToSet && Object.keys(addToSet).length > 0 ? addToSet : undefined,
+  };
+}
+
+/**
+ * Adds each of `addToSet` to the array at its field of `doc` (a new array when the field is
+ * missing); false, changing nothing, when a field holds something else than an array (Mongo
+ * refuses it: the general path says so).
+ */
+export function addToSets(doc: Document, addToSet: Record<string, string | number>): boolean {
+  for (const field in addToSet) {
+    const current = Object.hasOwn(doc, field) ? doc[field] : undefined;
+    if (current !== undefined && !Array.isArray(current)) return false;
+  }
+  for (const field in addToSet) {
+    const value = addToSet[field] as string | number;
+    const current = doc[field] as unknown[] | undefined;
+    if (current === undefined) doc[field] = [value];
+    else if (!current.includes(value)) current.push(value);
+  }
+  return true;
 }
 
 function isTopLevel(field: string): boolean {

@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import type { IndexedMessage, SearchBatch, SearchIndex, SearchQuery, SearchWrite } from '../ports/search-index.js';
+import type { JournaledStore } from '../ports/journaled-store.js';
 import { searchBody, termTokens, type SearchTerm } from '../ports/search-text.js';
+import { truncateWal } from './truncate-wal.js';
 
 /** Raise it when the table's shape or the indexed text changes: the index is emptied and rebuilt from the log. */
-const FORMAT = 1;
+export const SEARCH_INDEX_FORMAT = 1;
 
 interface Row {
   id: number;
@@ -21,7 +23,7 @@ interface Row {
  * `secure_delete` overwrites freed pages: a deleted text stays in no page of the file. Several
  * processes may share the file (WAL); commits are fenced on the checkpoint in one `BEGIN IMMEDIATE`.
  */
-export class SqliteSearchIndex implements SearchIndex {
+export class SqliteSearchIndex implements SearchIndex, JournaledStore {
   private readonly db: Database.Database;
   private readonly statements: {
     checkpoint: Database.Statement<[], { position: number; format: number }>;
@@ -41,11 +43,13 @@ export class SqliteSearchIndex implements SearchIndex {
     this.db.pragma('secure_delete = ON');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS search_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, format INTEGER NOT NULL);
-      INSERT OR IGNORE INTO search_checkpoint (id, position, format) VALUES (1, 0, ${FORMAT});
+      INSERT OR IGNORE INTO search_checkpoint (id, position, format) VALUES (1, 0, ${SEARCH_INDEX_FORMAT});
     `);
     const stored = this.db.prepare<[], { format: number }>('SELECT format FROM search_checkpoint WHERE id = 1').get();
-    if (stored?.format !== FORMAT) {
-      this.db.exec(`DROP TABLE IF EXISTS messages; UPDATE search_checkpoint SET position = 0, format = ${FORMAT} WHERE id = 1;`);
+    if (stored?.format !== SEARCH_INDEX_FORMAT) {
+      this.db.exec(
+        `DROP TABLE IF EXISTS messages; UPDATE search_checkpoint SET position = 0, format = ${SEARCH_INDEX_FORMAT} WHERE id = 1;`,
+      );
     }
     this.db.exec(`
       CREATE VIRTUAL TABLE IF NOT EXISTS messages USING fts5(
@@ -95,6 +99,11 @@ export class SqliteSearchIndex implements SearchIndex {
       )
       .all(matchExpression(query.terms), JSON.stringify(query.rooms), query.before ?? Number.MAX_SAFE_INTEGER, query.limit);
     return Promise.resolve(rows);
+  }
+
+  /** JournaledStore: the WAL folded in and truncated, after an erasure (README, "Erasure"). */
+  truncateJournal(): Promise<boolean> {
+    return Promise.resolve(truncateWal(this.db));
   }
 
   close(): Promise<void> {

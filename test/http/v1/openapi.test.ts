@@ -20,4 +20,15 @@ describe('GET /v1/openapi.json', () => {
     }
     expect(document.paths['/v1/login']?.['post']?.requestBody).to.be.an('object');
   });
+
+  it('documents presence: the route, and the stream frames both ways', async () => {
+    const document = (await t.client.json('GET', '/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, { summary?: string }>>;
+      components: { schemas: Record<string, { description?: string; properties?: Record<string, unknown> }> };
+    };
+    expect(document.paths['/v1/users/{id}/presence']?.['get']?.summary).to.include('last_seen');
+    const frame = document.components.schemas['StreamFramePresence'];
+    expect(Object.keys(frame?.properties ?? {})).to.deep.equal(['type', 'user_id', 'presence', 'last_seen']);
+    expect(document.components.schemas['ClientFramePresence']?.description).to.include('away');
+  });
 });

@@ -49,6 +49,22 @@ describe('EncryptingEventStore', () => {
     await store.close();
   });
 
+  it('opens a page of more people than the key cache holds: each with the key fetched for it, none read as erased', async () => {
+    const masterKey = newDataKey();
+    const { dir, store } = open(undefined, masterKey);
+    for (let sender = 1; sender <= 5; sender++) await store.append(`messages-${sender}-20260101`, [sent(sender, `from ${sender}`)]);
+    await store.close();
+    const raw = SqliteEventStore.open({ file: join(dir, 'events.db'), durability: 'normal' });
+    const small = new EncryptingEventStore(raw, new PersonKeys(new SqliteKeyStore(join(dir, 'keys.db')), masterKey, 2));
+    try {
+      expect((await small.readAll()).map((event) => event.data)).to.deep.equal(
+        [1, 2, 3, 4, 5].map((sender) => sent(sender, `from ${sender}`).data),
+      );
+    } finally {
+      await small.close();
+    }
+  });
+
   it('opens a catch-up burst of thousands of events behind one key fetch, in order, without overflowing the stack', async function () {
     this.timeout(20_000);
     const masterKey = newDataKey();

@@ -1,8 +1,9 @@
 /**
  * A stand-in for an EventStoreDB / KurrentDB node, for fault injection in tests only: a gRPC
  * server on the client's own generated protocol code (@kurrent/kurrentdb-client/generated),
- * serving reads of streams and of $all, appends and $all subscriptions from an in-memory log,
- * and able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
+ * serving reads of streams and of $all, appends, and subscriptions to $all and to a stream from an
+ * in-memory log (a catch-up of $all sent within gRPC flow control, as a server does, and counted), and
+ * able to drop, end or cancel subscriptions, answer appends late, or lose their replies.
  *
  * It proves how the adapter behaves under those faults, through the real client and its real
  * transport. It is not evidence of the server's semantics: its log, positions, filters and
@@ -35,7 +36,15 @@ export interface StoredRecord {
   created: number;
 }
 
-type Subscription = { call: grpc.ServerWritableStream<ReadReqT, ReadRespT>; delivered: number; structured: boolean };
+type Subscription = {
+  call: grpc.ServerWritableStream<ReadReqT, ReadRespT>;
+  delivered: number;
+  structured: boolean;
+  /** Still sending the stored events: the catch-up loop sends what lands meanwhile too. */
+  catchingUp: boolean;
+  /** What the subscription is to: every record of $all its filter keeps, or one stream's records. */
+  keep: (record: StoredRecord) => boolean;
+};
 
 export class StandInServer {
   readonly log: StoredRecord[] = [];
@@ -51,9 +60,15 @@ export class StandInServer {
   readonly readFilters: string[] = [];
   /** How many $all subscriptions were opened, and from where. */
   readonly subscribedFrom: number[] = [];
+  /** Events handed to the transport on $all subscriptions (a catch-up waits whenever gRPC flow control says so). */
+  sent = 0;
+  private readonly revisions = new Map<string, number>();
+  /** Each subscription to a stream: its name and the revision it started after ('end': the stream's end). */
+  readonly streamSubscriptions: Array<{ stream: string; from: number | 'end' }> = [];
   port = 0;
 
-  static async start(): Promise<StandInServer> {
+  /** On a free port, or on `port` (a server coming back where it was). */
+  static async start(port = 0): Promise<StandInServer> {
     const stand = new StandInServer();
     stand.server.addService(featuresGrpc.ServerFeaturesService, {
       getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof featuresPb.SupportedMethods>>) => {
@@ -76,7 +91,7 @@ export class StandInServer {
         stand.append(call, callback),
     });
     stand.port = await new Promise<number>((resolve, reject) =>
-      stand.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
+      stand.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(error) : resolve(port),
       ),
     );
@@ -91,24 +106,24 @@ export class StandInServer {
     return this.subscriptions.size;
   }
 
-  /** Fails every $all subscription with a transport error, as a lost connection does. */
+  /** Fails every subscription with a transport error, as a lost connection does. */
   dropSubscriptions(): void {
     this.endEach((call) => call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection reset (stand-in)' }));
   }
 
-  /** Ends every $all subscription with OK: a stream that simply stops. */
+  /** Ends every subscription with OK: a stream that simply stops. */
   endSubscriptions(): void {
     this.endEach((call) => call.end());
   }
 
-  /** Cancels every $all subscription, as a server shutting down gracefully does with its streaming calls. */
+  /** Cancels every subscription, as a server shutting down gracefully does with its streaming calls. */
   cancelSubscriptions(): void {
     this.endEach((call) => call.emit('error', { code: grpc.status.CANCELLED, details: 'server shutting down (stand-in)' }));
   }
 
   /** Appends directly to the log (another process's write), delivered to live subscriptions. */
   write(stream: string, type: string, data: unknown): StoredRecord {
-    const revision = this.log.filter((record) => record.stream === stream).length;
+    const revision = this.revisions.get(stream) ?? 0;
     return this.land(stream, revision, [
       {
         id: crypto.randomUUID(),
@@ -153,6 +168,7 @@ export class StandInServer {
       const streamOptions = options.getStream() as InstanceType<typeof ReadReq.Options.StreamOptions>;
       const name = Buffer.from(streamOptions.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
       const ofStream = this.log.filter((record) => record.stream === name);
+      if (options.hasSubscription()) return this.subscribeToStream(call, name, streamOptions, structured);
       if (ofStream.length === 0) {
         const notFound = new ReadResp.StreamNotFound();
         notFound.setStreamIdentifier(streamOptions.getStreamIdentifier());
@@ -193,9 +209,51 @@ export class StandInServer {
     confirm.setConfirmation(confirmation);
     call.write(confirm);
     // A subscription to $all from a position starts after it.
-    const subscription: Subscription = { call, delivered: from, structured };
-    for (const record of this.log) if (record.position > from && keep(record)) call.write(eventResp(record, structured));
-    subscription.delivered = this.log.at(-1)?.position ?? from;
+    const subscription: Subscription = { call, delivered: from, structured, catchingUp: true, keep };
+    this.subscriptions.add(subscription);
+    call.on('cancelled', () => this.subscriptions.delete(subscription));
+    void this.catchUp(subscription);
+  }
+
+  /**
+   * Sends the stored events as a server does, within gRPC flow control: when the transport's
+   * buffer is full (`write` says false), it waits for the client to read before sending more.
+   * What lands meanwhile is sent by this loop too, in order; then the subscription is live.
+   */
+  private async catchUp(subscription: Subscription): Promise<void> {
+    const { call, keep } = subscription;
+    let next = this.log.findIndex((record) => record.position > subscription.delivered);
+    if (next < 0) next = this.log.length;
+    for (; next < this.log.length; next++) {
+      if (!this.subscriptions.has(subscription)) return;
+      const record = this.log[next] as StoredRecord;
+      subscription.delivered = record.position;
+      if (!keep(record)) continue;
+      this.sent += 1;
+      if (!call.write(eventResp(record, subscription.structured))) await writable(call);
+    }
+    subscription.catchingUp = false;
+  }
+
+  /** From its end, or after a revision (a subscription to a missing stream waits for it, as the server does). */
+  private subscribeToStream(
+    call: grpc.ServerWritableStream<ReadReqT, ReadRespT>,
+    stream: string,
+    options: InstanceType<typeof ReadReq.Options.StreamOptions>,
+    structured: boolean,
+  ): void {
+    const after = options.hasEnd() ? 'end' : options.hasRevision() ? Number(options.getRevision()) : -1;
+    this.streamSubscriptions.push({ stream, from: after });
+    const confirmation = new ReadResp.SubscriptionConfirmation();
+    confirmation.setSubscriptionId(crypto.randomUUID());
+    const confirm = new ReadResp();
+    confirm.setConfirmation(confirmation);
+    call.write(confirm);
+    const keep = (record: StoredRecord) => record.stream === stream;
+    if (after !== 'end') {
+      for (const record of this.log) if (keep(record) && record.revision > after) call.write(eventResp(record, structured));
+    }
+    const subscription: Subscription = { call, delivered: this.log.at(-1)?.position ?? 0, structured, catchingUp: false, keep };
     this.subscriptions.add(subscription);
     call.on('cancelled', () => this.subscriptions.delete(subscription));
   }
@@ -268,15 +326,30 @@ export class StandInServer {
       this.log.push(record);
       return record;
     });
+    this.revisions.set(stream, firstRevision + landed.length);
     for (const subscription of this.subscriptions) {
+      if (subscription.catchingUp) continue;
       for (const record of landed) {
-        if (record.position <= subscription.delivered) continue;
+        if (record.position <= subscription.delivered || !subscription.keep(record)) continue;
+        this.sent += 1;
         subscription.call.write(eventResp(record, subscription.structured));
         subscription.delivered = record.position;
       }
     }
     return landed;
   }
+}
+
+/** Resolves when the call can take more (or is over). */
+function writable(call: grpc.ServerWritableStream<ReadReqT, ReadRespT>): Promise<void> {
+  const events = ['drain', 'cancelled', 'close'];
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of events) call.off(event, done);
+      resolve();
+    };
+    for (const event of events) call.on(event, done);
+  });
 }
 
 function success(last: StoredRecord): InstanceType<typeof AppendResp.Success> {

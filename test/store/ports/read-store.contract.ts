@@ -630,6 +630,27 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         expect(await ids(docs, { owner: 2 })).to.deep.equal([1]);
       });
 
+      it('adds to a set by _id as the media projection does: upserting, once, following a multikey index', async function () {
+        const docs = fresh();
+        await docs.createIndex({ rooms: 1 });
+        await docs.insertOne({ _id: 'm1', rooms: [1] });
+        await docs.insertOne({ _id: 'm2', owner: 7 });
+        await docs.bulkWrite([
+          { updateOne: { filter: { _id: 'm1' }, update: { $addToSet: { rooms: 2 } }, upsert: true } },
+          { updateOne: { filter: { _id: 'm1' }, update: { $addToSet: { rooms: 1 } }, upsert: true } },
+          { updateOne: { filter: { _id: 'm2' }, update: { $addToSet: { rooms: 3 } } } },
+          { updateOne: { filter: { _id: 'm3' }, update: { $addToSet: { rooms: 'x' } }, upsert: true } },
+          { updateOne: { filter: { _id: 'm4' }, update: { $addToSet: { rooms: 4 } } } },
+        ]);
+        expect(await docs.find({}, { sort: { _id: 1 } })).to.deep.equal([
+          { _id: 'm1', rooms: [1, 2] },
+          { _id: 'm2', owner: 7, rooms: [3] },
+          { _id: 'm3', rooms: ['x'] },
+        ]);
+        expect(await ids(docs, { rooms: 2 })).to.deep.equal(['m1']);
+        expect(await ids(docs, { rooms: 3 })).to.deep.equal(['m2']);
+      });
+
       it('undoes only the write by _id that breaks a unique index, keeping what came before', async function () {
         const docs = fresh();
         await docs.createIndex({ login: 1 }, { unique: true });
