@@ -33,7 +33,6 @@ import type { ReadStore } from './store/ports/read-store.js';
 import { LiveFeed } from './store/live-feed.js';
 import type { TlsMaterial } from './realtime/im/im-tcp-listener.js';
 import { startRealtime, type Realtime } from './realtime/realtime.js';
-import { RoutingState } from './projections/routing-state.js';
 
 /** How long requests in flight may take to finish when the server stops: within serve's 10 s exit deadline. */
 const HTTP_GRACE_MS = 5000;
@@ -73,9 +72,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     dropped: (error, attempts, delayMs) =>
       log.warn({ err: error, attempts, delayMs, position: feed.position }, 'the live feed dropped; resubscribing from its position'),
   });
-  // Subscribed before the catch-up starts the feed: the routing state is built in the same
-  // pass over the log as the read models, rather than by reading the log again.
-  const following = RoutingState.follow(feed.events);
   const runner: ProjectionRunner = new ProjectionRunner(store, readStore, projections, {
     // Paced: a catch-up from 0 waits for the read models every few thousand events instead of
     // queueing the whole log in memory (the client stream pauses; the server's flow control holds the rest).
@@ -105,9 +101,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     (error) => log.error({ err: error }, 'truncating the journals after an erasure failed'),
   );
   const board = await openSignalBoard(config, (message, error) => log.warn({ err: error }, message));
-  // Detached right before startRealtime, which takes the feed's position first thing: the state is at that position.
-  const routing = following.detach(runner.startedFrom);
-  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, board, roomIds, config, log, tls, metrics, routing });
+  const realtime = await startRealtime({ store, read: runner, feed, deliveryState, board, roomIds, config, log, tls, metrics });
   // With ESCHAT_IM_PORT=0 the IM port is chosen now; /server/login announces the real one.
   const served: Config = { ...config, imPort: realtime.imPort };
   const deps = {

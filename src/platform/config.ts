@@ -50,6 +50,8 @@ export interface Config {
     stallSeconds: number;
     /** How far back (seconds) a reconnecting device is replayed; older is announced as a gap. 0: no limit. */
     replayWindowSeconds: number;
+    /** Rooms whose members real-time delivery keeps in memory (the least recently used are read again from their streams when needed). */
+    routingRooms: number;
     /** Seconds the live feed may keep failing to resubscribe before liveness fails (the orchestrator restarts the process). */
     feedDeadSeconds: number;
     /** Seconds an EventStoreDB append may take per try (two tries, same event ids) before it fails. */
@@ -158,6 +160,7 @@ function defaults(cwd: string): Defaults {
     sendBufferBytes: 8 * MiB,
     stallSeconds: 30,
     replayWindowSeconds: 0,
+    routingRooms: 10_000,
     feedDeadSeconds: 120,
     appendTimeoutSeconds: 10,
     allowedOrigins: [],
@@ -349,6 +352,7 @@ function fields(cwd: string): Fields {
     sendBufferBytes: { toml: 'limits.send_buffer_bytes', env: 'ESCHAT_SEND_BUFFER', ...integer(1024) },
     stallSeconds: { toml: 'limits.stall_seconds', env: 'ESCHAT_STALL_TIMEOUT', ...integer(1) },
     replayWindowSeconds: { toml: 'limits.replay_window_seconds', env: 'ESCHAT_REPLAY_WINDOW', ...integer(0) },
+    routingRooms: { toml: 'limits.routing_rooms', env: 'ESCHAT_ROUTING_ROOMS', ...integer(1) },
     feedDeadSeconds: { toml: 'limits.feed_dead_seconds', env: 'ESCHAT_FEED_DEAD_SECONDS', ...integer(1) },
     appendTimeoutSeconds: { toml: 'limits.append_timeout_seconds', env: 'ESCHAT_APPEND_TIMEOUT', ...integer(1) },
     allowedOrigins: {
@@ -551,6 +555,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
       sendBufferBytes: settings.sendBufferBytes,
       stallSeconds: settings.stallSeconds,
       replayWindowSeconds: settings.replayWindowSeconds,
+      routingRooms: settings.routingRooms,
       feedDeadSeconds: settings.feedDeadSeconds,
       appendTimeoutSeconds: settings.appendTimeoutSeconds,
     },

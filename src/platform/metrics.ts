@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AppendOutcome } from '../store/instrumented-event-store.js';
+import type { AppendOutcome, ReadKind } from '../store/instrumented-event-store.js';
 
 /** How a projection stands, as the metrics read it on each scrape (the runner's status). */
 export interface ProjectionGauge {
@@ -37,6 +37,7 @@ export class Metrics {
   private readonly appends: Counter<'outcome'>;
   private readonly appendedEvents: Counter;
   private readonly appendSeconds: Histogram<'outcome'>;
+  private readonly readEvents: Counter<'read'>;
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly requestSeconds: Histogram<'method' | 'route'>;
   private readonly connections: Gauge<'transport'>;
@@ -61,6 +62,12 @@ export class Metrics {
       help: 'Time from an append call to its outcome (durable when ok)',
       labelNames: ['outcome'],
       buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.readEvents = new Counter({
+      name: 'eschat_event_store_read_events_total',
+      help: 'Events returned by reads of the event store, by read (all: the whole log, stream: one stream); subscriptions are not counted',
+      labelNames: ['read'],
       registers,
     });
     this.requests = new Counter({
@@ -103,6 +110,10 @@ export class Metrics {
     this.appends.inc({ outcome });
     this.appendSeconds.observe({ outcome }, seconds);
     if (outcome === 'ok') this.appendedEvents.inc(events);
+  }
+
+  read(kind: ReadKind, events: number): void {
+    this.readEvents.inc({ read: kind }, events);
   }
 
   /** `route` is the pattern the router matched (`/v1/rooms/:id`), never the raw path: bounded label values. */

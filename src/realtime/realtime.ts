@@ -31,7 +31,7 @@ import { createOfflineQueue } from './im/offline-queue.js';
 import type { RealtimeContext } from './delivery/realtime-context.js';
 import { RecentSends } from '../use-cases/recent-sends.js';
 import { roomMessagesFrom } from './delivery/room-messages.js';
-import { RoutingState } from '../projections/routing-state.js';
+import { RoutingState, roomStreamPages } from '../projections/routing-state.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 
 export interface RealtimeDeps {
@@ -47,8 +47,6 @@ export interface RealtimeDeps {
   metrics: Metrics;
   /** Ephemeral signals shared by every process (typing). */
   board: SignalBoard;
-  /** Who is in which room up to the feed's position, when already built: otherwise read from the log. */
-  routing?: RoutingState | undefined;
 }
 
 export interface Realtime {
@@ -89,19 +87,22 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     },
     error: (error: unknown) => deps.log.error({ err: error }, 'the live feed failed'),
   });
-  const [routing, recent] = await Promise.all([deps.routing ?? RoutingState.load(deps.store, from), RecentSends.load(deps.store, from)]);
+  const recent = await RecentSends.load(deps.store, from);
+  const routing = new RoutingState(roomStreamPages(deps.store), from, deps.config.limits.routingRooms);
   const registry = new ConnectionRegistry(deps.metrics, deps.config.limits.connectionsPerUser);
-  const fanOut = new FanOut(routing, registry, from, new ReadSignals(routing, registry, deps.read, deps.log));
+  const unrouted = (error: unknown, event: RecordedEvent): void =>
+    deps.log.error({ err: error, position: event.position, type: event.type }, 'an event could not be routed');
+  const fanOut = new FanOut(routing, registry, from, new ReadSignals(routing, registry, deps.read, deps.log), unrouted);
   route = (event) => {
     recent.record(event);
     fanOut.route(event);
   };
   for (const event of early) if (event.position > from) route(event);
 
-  const sendGuard = liveSendGuard(routing, recent);
+  const sendGuard = liveSendGuard(routing, recent, () => fanOut.settled());
   const expiryMs = deps.config.presence.expirySeconds * 1000;
   const presenceTable = new PresenceTable({ expiryMs });
-  const presence = new PresenceView(presenceTable, routing, deps.read, deps.config.presence.lastSeen);
+  const presence = new PresenceView(presenceTable, deps.read, deps.config.presence.lastSeen);
   const presenceFanOut = new PresenceFanOut(presenceTable, presence, registry, deps.log, Math.min(1000, expiryMs / 4));
   const boardFanOut = new BoardFanOut(routing, registry, presenceFanOut);
   const routeSignal = (signal: BoardSignal): void => {
@@ -128,7 +129,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<Realtime> {
     cursors,
     fanOut,
     texts: textSender({ ...deps, sendGuard }, routing),
-    roomMessages: roomMessagesFrom(deps.read),
+    roomMessages: roomMessagesFrom(deps.read, routing),
     typing,
     presence: { beacon, fanOut: presenceFanOut },
     limits: deps.config.limits,

@@ -90,13 +90,13 @@ export class WebSocketGateway {
     if (!caller) return refuse(socket, [401, 'unauthorized']);
     if (!room) return this.accept(request, socket, head, (ws) => this.stream(ws, caller, url));
     const roomId = Number(room[1]);
-    const refusal = this.roomChatRefusal(caller, roomId);
+    const refusal = await this.roomChatRefusal(caller, roomId);
     if (refusal) return refuse(socket, refusal);
     this.accept(request, socket, head, (ws) => this.roomChat(ws, caller, roomId, request));
   }
 
-  private roomChatRefusal(caller: Caller, roomId: number): Refusal | null {
-    const route = this.ctx.routing.room(roomId);
+  private async roomChatRefusal(caller: Caller, roomId: number): Promise<Refusal | null> {
+    const route = await this.ctx.routing.route(roomId);
     if (!route) return [404, 'room_not_found'];
     return route.members.has(caller.userId) ? null : [403, 'not_a_member'];
   }

@@ -13,14 +13,20 @@ import {
 
 export type AppendOutcome = 'ok' | 'conflict' | 'error';
 
-/** Where the decorator reports each append: Metrics, in the server. */
+/** What a read of the log was: of the whole log (readAll) or of one stream. */
+export type ReadKind = 'all' | 'stream';
+
+/** Where the decorator reports each append and read: Metrics, in the server. */
 export interface AppendObserver {
   appended(outcome: AppendOutcome, events: number, seconds: number): void;
+  /** Events a read returned (subscriptions are not reads: what they carry is the log moving on). */
+  read?(kind: ReadKind, events: number): void;
 }
 
 /**
- * An event store that reports every append (outcome, event count, latency) and otherwise
- * passes through: one place measures both adapters, and neither adapter knows about metrics.
+ * An event store that reports every append (outcome, event count, latency) and the events its
+ * reads return, and otherwise passes through: one place measures both adapters, and neither
+ * adapter knows about metrics.
  */
 export class InstrumentedEventStore implements EventStore {
   constructor(
@@ -41,12 +47,16 @@ export class InstrumentedEventStore implements EventStore {
     }
   }
 
-  readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]> {
-    return this.inner.readStream(stream, options);
+  async readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    const events = await this.inner.readStream(stream, options);
+    this.observer.read?.('stream', events.length);
+    return events;
   }
 
-  readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
-    return this.inner.readAll(options);
+  async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+    const events = await this.inner.readAll(options);
+    this.observer.read?.('all', events.length);
+    return events;
   }
 
   readAt(position: Position): Promise<StoredEvent | null> {

@@ -1,7 +1,7 @@
 import type { UserId } from '../events/recorded-event.js';
 import type { ReadModels } from '../projections/read-models.js';
-import type { RoutingState } from '../projections/routing-state.js';
 import { contactsOf, isContact } from '../queries/contacts.js';
+import { roomsOf } from '../queries/rooms.js';
 import type { Presence, PresenceTable } from './presence-table.js';
 
 /**
@@ -11,15 +11,19 @@ import type { Presence, PresenceTable } from './presence-table.js';
 export class PresenceView {
   constructor(
     private readonly table: PresenceTable,
-    private readonly routing: RoutingState,
     private readonly read: ReadModels,
     private readonly lastSeen: boolean,
   ) {}
 
   /** `target`'s presence as `viewer` may see it; null when `viewer` is a stranger to `target`. */
   async of(viewer: UserId, target: UserId): Promise<Presence | null> {
-    const allowed = viewer === target || this.routing.shareARoom(viewer, target) || (await isContact(this.read, viewer, target));
+    const allowed = viewer === target || (await this.shareARoom(viewer, target)) || (await isContact(this.read, viewer, target));
     return allowed ? this.now(target) : null;
+  }
+
+  /** Whether two users are members of one room, by the rooms read model (the routing state holds the rooms in use only). */
+  private async shareARoom(a: UserId, b: UserId): Promise<boolean> {
+    return (await roomsOf(this.read, a)).some((room) => room.members.includes(b));
   }
 
   /** What `userId`'s contacts and room-sharers see of them now. */
@@ -31,8 +35,8 @@ export class PresenceView {
   /** Everyone who may see `userId`'s presence (besides `userId`), among those `wanted` keeps (the connected ones, say). */
   async audience(userId: UserId, wanted: (other: UserId) => boolean): Promise<Set<UserId>> {
     const audience = new Set<UserId>();
-    for (const roomId of this.routing.roomsOf(userId))
-      for (const member of this.routing.room(roomId)?.members ?? []) if (member !== userId && wanted(member)) audience.add(member);
+    for (const room of await roomsOf(this.read, userId))
+      for (const member of room.members) if (member !== userId && wanted(member)) audience.add(member);
     for (const contact of await contactsOf(this.read, userId)) if (contact !== userId && wanted(contact)) audience.add(contact);
     return audience;
   }

@@ -64,19 +64,18 @@ export class RecentSends {
     public position: Position,
   ) {}
 
-  /** The sends of the window from the log up to `upTo` (inclusive); later ones are recorded as they come. */
+  /**
+   * The sends of the window from the log up to `upTo` (inclusive); later ones are recorded as
+   * they come. The log is read backwards, every type, until an event older than the window:
+   * a read filtered by type would pass over however many other events precede the last sends.
+   */
   static async load(store: EventStore, upTo: Position, now = Date.now()): Promise<RecentSends> {
     const recent = new RecentSends(upTo);
     const oldest = new Date(now - CLIENT_ID_WINDOW_MS - CLOCK_SLACK_MS).toISOString();
     const newestFirst: RecordedEvent<MessageSent | MediaUploaded>[] = [];
     let from: Position | undefined;
     for (;;) {
-      const page = await store.readAll({
-        direction: 'backwards',
-        from,
-        maxCount: PAGE,
-        filter: { eventTypes: sendEvents.types },
-      });
+      const page = await store.readAll({ direction: 'backwards', from, maxCount: PAGE });
       for (const event of page) if (sendEvents.has(event)) newestFirst.push(event);
       const last = page.at(-1);
       if (!last || page.length < PAGE || last.metadata.at < oldest) break;
@@ -84,7 +83,7 @@ export class RecentSends {
     }
     for (let i = newestFirst.length - 1; i >= 0; i--) {
       const event = newestFirst[i]!;
-      if (event.position <= upTo) recent.remember(event);
+      if (event.position <= upTo && event.metadata.at >= oldest) recent.remember(event);
     }
     return recent;
   }

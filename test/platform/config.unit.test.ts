@@ -62,6 +62,7 @@ describe('config', () => {
           stallSeconds: 30,
           replayWindowSeconds: 0,
           connectionsPerUser: 20,
+          routingRooms: 10_000,
           feedDeadSeconds: 120,
           appendTimeoutSeconds: 10,
         },
@@ -188,6 +189,7 @@ describe('config', () => {
         ESCHAT_STALL_TIMEOUT: '9',
         ESCHAT_REPLAY_WINDOW: '3600',
         ESCHAT_CONNECTIONS_PER_USER: '4',
+        ESCHAT_ROUTING_ROOMS: '5',
         ESCHAT_FEED_DEAD_SECONDS: '30',
         ESCHAT_APPEND_TIMEOUT: '3',
       };
@@ -203,6 +205,7 @@ describe('config', () => {
         stallSeconds: 9,
         replayWindowSeconds: 3600,
         connectionsPerUser: 4,
+        routingRooms: 5,
         feedDeadSeconds: 30,
         appendTimeoutSeconds: 3,
       });

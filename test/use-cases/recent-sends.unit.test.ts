@@ -5,6 +5,7 @@ import type { MessageSent } from '../../src/events/message.js';
 import type { StoredEvent } from '../../src/events/eschat-event.js';
 import { RecentSends } from '../../src/use-cases/recent-sends.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
+import { ScanCountingStore } from '../support/scan-counting-store.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const ago = (ms: number): string => new Date(NOW - ms).toISOString();
@@ -59,6 +60,28 @@ describe('RecentSends', function () {
       expect(recent.position).to.equal(4);
       recent.record(log[4]!);
       expect(recent.find(1, 'phone', 'later', HELLO, NOW).same?.position).to.equal(5);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads the log back to the window only, however many events of other types precede the last sends', async function () {
+    const sqlite = SqliteEventStore.open({ file: ':memory:', durability: 'normal' });
+    const store = new ScanCountingStore(sqlite);
+    try {
+      await sqlite.append('messages-9-20260301', [
+        { type: 'MessageSent', data: sent(1, 'a', ago(0)).data, metadata: { correlationId: 'c', at: ago(3 * CLIENT_ID_WINDOW_MS) } },
+      ]);
+      // A long quiet stretch: events of other types, all older than the window.
+      const quiet = Array.from({ length: 5000 }, () => ({
+        type: 'RoomMemberJoined',
+        data: {},
+        metadata: { correlationId: 'c', at: ago(2 * CLIENT_ID_WINDOW_MS) },
+      }));
+      await sqlite.append('room-1', quiet);
+      const recent = await RecentSends.load(store, await sqlite.headPosition(), NOW);
+      expect(recent.size).to.equal(0);
+      expect(store.scanned, 'one page, not the 5,000 events back to the last send').to.be.at.most(1000);
     } finally {
       await store.close();
     }

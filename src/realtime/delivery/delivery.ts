@@ -4,6 +4,7 @@ import type { RoomEvent } from '../../events/room.js';
 import { messageDocument, type MessageChangeDocument, type MessageDocument } from '../../projections/messages.js';
 import type { Position, RecordedEvent, UserId } from '../../events/recorded-event.js';
 import type { NotificationDocument } from '../../projections/notifications.js';
+import type { RoomRoute } from '../../projections/routing-state.js';
 
 /** Where a delivery came from: the sender's own device does not receive it back. */
 export interface Origin {
@@ -20,6 +21,8 @@ export interface MessageDelivery {
   origin: Origin;
   /** The message as history shows it. */
   message: MessageDocument;
+  /** Its room as routed (live) or as it is now (replay): a dialect names a direct room by the peer. Null once the room is gone. */
+  route: RoomRoute | null;
 }
 
 /** A message edited or deleted: sent to the room's members on the dialects that know it (legacy clients get nothing). */
@@ -35,6 +38,8 @@ export interface MessageChangeDelivery {
   sender: UserId;
   /** An edit: the message's text now, and when it was last edited. Null for a deletion. */
   edit: { text: string; editedAt: string } | null;
+  /** As MessageDelivery's. */
+  route: RoomRoute | null;
 }
 
 export interface NotificationDelivery {
@@ -54,22 +59,23 @@ function originOf(event: RecordedEvent): Origin {
   return { user: event.metadata.actor ?? null, device: event.metadata.device ?? null, session: event.metadata.session ?? null };
 }
 
-export function messageDelivery(event: RecordedEvent<MessageSent>): MessageDelivery {
-  return storedMessageDelivery(messageDocument(event.position, event.data, event.metadata.at));
+export function messageDelivery(event: RecordedEvent<MessageSent>, route: RoomRoute | null): MessageDelivery {
+  return storedMessageDelivery(messageDocument(event.position, event.data, event.metadata.at), route);
 }
 
 /** The same delivery, read back from the history read model for a replay. */
-export function storedMessageDelivery(message: MessageDocument): MessageDelivery {
+export function storedMessageDelivery(message: MessageDocument, route: RoomRoute | null): MessageDelivery {
   return {
     kind: 'message',
     position: message._id,
     at: message.at,
     origin: { user: message.sender, device: message.device, session: null },
     message,
+    route,
   };
 }
 
-export function messageChangeDelivery(event: RecordedEvent<MessageChange>): MessageChangeDelivery {
+export function messageChangeDelivery(event: RecordedEvent<MessageChange>, route: RoomRoute | null): MessageChangeDelivery {
   const { roomId, messageId, sender } = event.data;
   return {
     kind: 'change',
@@ -81,6 +87,7 @@ export function messageChangeDelivery(event: RecordedEvent<MessageChange>): Mess
     messageId,
     sender,
     edit: event.type === 'MessageEdited' ? { text: event.data.text, editedAt: event.metadata.at } : null,
+    route,
   };
 }
 
@@ -88,7 +95,11 @@ export function messageChangeDelivery(event: RecordedEvent<MessageChange>): Mess
  * The same delivery read back for a replay, with the message as it is now (`current`): a
  * replayed edit shows the latest text; one whose message is gone by now replays as its deletion.
  */
-export function storedMessageChangeDelivery(change: MessageChangeDocument, current: MessageDocument | null): MessageChangeDelivery {
+export function storedMessageChangeDelivery(
+  change: MessageChangeDocument,
+  current: MessageDocument | null,
+  route: RoomRoute | null,
+): MessageChangeDelivery {
   const edit =
     change.change === 'edited' && current !== null ? { text: current.text ?? '', editedAt: current.editedAt ?? change.at } : null;
   return {
@@ -101,6 +112,7 @@ export function storedMessageChangeDelivery(change: MessageChangeDocument, curre
     messageId: change.message,
     sender: change.sender,
     edit,
+    route,
   };
 }
 

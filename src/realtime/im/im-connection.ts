@@ -198,7 +198,7 @@ export class ImConnection implements Connection {
       device,
       cursor,
       skipOwn: true,
-      encode: (delivery) => this.transport.encoding.delivery(delivery, this.ctx.routing),
+      encode: (delivery) => this.transport.encoding.delivery(delivery),
       write: (bytes) => this.transport.write(bytes),
       buffered: () => this.transport.buffered(),
       highWater: this.ctx.limits.sendBufferBytes,

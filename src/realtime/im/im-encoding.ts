@@ -3,7 +3,6 @@ import { writeDocument, writeFrameLine } from '../../codecs/im/toml-writer.js';
 import type { EncodedDelivery } from '../delivery/delivery-channel.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { ackIdOf, imFrame, imFrameWithEdits } from './im-frames.js';
-import type { RoutingState } from '../../projections/routing-state.js';
 
 /**
  * How one kind of im transport puts a frame into bytes. A delivery's frame is the same for
@@ -17,7 +16,7 @@ export class ImEncoding {
   constructor(
     private readonly text: (frame: TomlFrame) => string,
     /** What a delivery is as a frame: legacy clients get imFrame, nothing they do not know. */
-    private readonly frameOf: (delivery: Delivery, routing: RoutingState) => TomlFrame | null = imFrame,
+    private readonly frameOf: (delivery: Delivery) => TomlFrame | null = imFrame,
   ) {}
 
   encode(frame: TomlFrame): Buffer {
@@ -25,10 +24,10 @@ export class ImEncoding {
   }
 
   /** The delivery's frame and the id it is acknowledged with; null when im clients have no frame for it. */
-  delivery(delivery: Delivery, routing: RoutingState): EncodedDelivery<Buffer> | null {
+  delivery(delivery: Delivery): EncodedDelivery<Buffer> | null {
     let encoded = this.deliveries.get(delivery);
     if (encoded === undefined) {
-      const frame = this.frameOf(delivery, routing);
+      const frame = this.frameOf(delivery);
       encoded = frame ? { payload: this.encode(frame), ackId: ackIdOf(frame) } : null;
       this.deliveries.set(delivery, encoded);
     }

@@ -1,7 +1,7 @@
 import { imMediaPath } from '../../codecs/media-paths.js';
 import type { TomlFrame, TomlValue } from '../../codecs/im/toml-frame.js';
 import type { Delivery, MessageChangeDelivery, MessageDelivery, NotificationDelivery } from '../delivery/delivery.js';
-import type { RoutingState } from '../../projections/routing-state.js';
+import { peerIn, type RoutingState } from '../../projections/routing-state.js';
 import type { Signal } from '../delivery/signal.js';
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
@@ -11,9 +11,9 @@ const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
  * notifications; null for what they have no frame for (a declined request, a direct room
  * being created). Every frame has an `id` to acknowledge and the `cursor` it stands at.
  */
-export function imFrame(delivery: Delivery, routing: RoutingState): TomlFrame | null {
+export function imFrame(delivery: Delivery): TomlFrame | null {
   if (delivery.kind === 'change') return null;
-  return delivery.kind === 'message' ? messageFrame(delivery, routing) : notificationFrame(delivery);
+  return delivery.kind === 'message' ? messageFrame(delivery) : notificationFrame(delivery);
 }
 
 /**
@@ -21,8 +21,8 @@ export function imFrame(delivery: Delivery, routing: RoutingState): TomlFrame | 
  * deletions of messages as `[[n]] t = "edit_message"` (with `c`, the new text) and
  * `t = "delete_message"`, naming the message by `mid` and its room as `[[m]]`/`[[gm]]` do.
  */
-export function imFrameWithEdits(delivery: Delivery, routing: RoutingState): TomlFrame | null {
-  return delivery.kind === 'change' ? changeFrame(delivery, routing) : imFrame(delivery, routing);
+export function imFrameWithEdits(delivery: Delivery): TomlFrame | null {
+  return delivery.kind === 'change' ? changeFrame(delivery) : imFrame(delivery);
 }
 
 /**
@@ -41,10 +41,11 @@ export function imSignalFrame(signal: Signal, reader: number, routing: RoutingSt
     return { type: 'n', fields };
   }
   const from = signal.kind === 'read' ? reader : signal.userId;
-  const room = routing.room(signal.roomId);
+  // Signals are not kept: one whose room has left memory meanwhile (only under a tiny bound) is given up.
+  const room = routing.cached(signal.roomId) ? routing.room(signal.roomId) : undefined;
   if (!room) return null;
   const fields: Record<string, TomlValue> = { t: signal.kind, from };
-  if (room.kind === 'direct') fields['to'] = routing.peer(signal.roomId, from) ?? from;
+  if (room.kind === 'direct') fields['to'] = peerIn(room, from) ?? from;
   else fields['g_id'] = signal.roomId;
   if (signal.kind === 'read') Object.assign(fields, { mid: signal.upTo, unread: signal.unread });
   else if (signal.kind === 'receipt') fields['mid'] = signal.upTo;
@@ -52,12 +53,12 @@ export function imSignalFrame(signal: Signal, reader: number, routing: RoutingSt
   return { type: 'n', fields };
 }
 
-function changeFrame(delivery: MessageChangeDelivery, routing: RoutingState): TomlFrame | null {
-  const room = routing.room(delivery.room);
+function changeFrame(delivery: MessageChangeDelivery): TomlFrame | null {
+  const room = delivery.route;
   if (!room) return null;
   const { position, messageId, sender, edit } = delivery;
   const fields: Record<string, TomlValue> = { id: `n_${position}`, t: edit === null ? 'delete_message' : 'edit_message', mid: messageId };
-  if (room.kind === 'direct') fields['to'] = routing.peer(delivery.room, sender) ?? sender;
+  if (room.kind === 'direct') fields['to'] = peerIn(room, sender) ?? sender;
   else fields['g_id'] = delivery.room;
   if (edit !== null) fields['c'] = edit.text;
   Object.assign(fields, {
@@ -69,15 +70,14 @@ function changeFrame(delivery: MessageChangeDelivery, routing: RoutingState): To
   return { type: 'n', fields };
 }
 
-function messageFrame({ message, position }: MessageDelivery, routing: RoutingState): TomlFrame | null {
-  const room = routing.room(message.room);
+function messageFrame({ message, position, route: room }: MessageDelivery): TomlFrame | null {
   if (!room) return null;
   const fields: Record<string, TomlValue> = {
     id: message.clientId ?? `m_${position}`,
     t: message.kind,
     c: message.kind === 'text' ? (message.text ?? '') : imMediaPath(message.kind, message.mediaId ?? ''),
   };
-  if (room.kind === 'direct') fields['to'] = routing.peer(message.room, message.sender) ?? message.sender;
+  if (room.kind === 'direct') fields['to'] = peerIn(room, message.sender) ?? message.sender;
   else fields['g_id'] = message.room;
   Object.assign(fields, { from: message.sender, d: message.device ?? '', ts: seconds(message.at), mid: position, cursor: position });
   return { type: room.kind === 'direct' ? 'm' : 'gm', fields };

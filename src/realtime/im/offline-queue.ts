@@ -14,7 +14,7 @@ export function createOfflineQueue(ctx: RealtimeContext): OfflineQueue {
       let served = upTo;
       read: for await (const page of inboxBetween(ctx.read, ctx.roomMessages, userId, from, upTo)) {
         for (const delivery of page) {
-          const frame = due(delivery) ? imFrame(delivery, ctx.routing) : null;
+          const frame = due(delivery) ? imFrame(delivery) : null;
           if (frame) frames.push(frame);
           if (frames.length >= limit) {
             served = delivery.position;

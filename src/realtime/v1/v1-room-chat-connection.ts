@@ -3,7 +3,7 @@ import { CommandRefused } from '../../commands/decider.js';
 import { V1_REFUSALS, v1ErrorBody } from '../../codecs/v1/v1-error-codes.js';
 import type { Caller } from '../../queries/sessions.js';
 import type { Connection } from '../delivery/connection.js';
-import type { Delivery } from '../delivery/delivery.js';
+import type { Delivery, NotificationDelivery } from '../delivery/delivery.js';
 import type { JsonTransport } from './json-transport.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
 import { TokenBucket } from '../delivery/token-bucket.js';
@@ -50,7 +50,7 @@ export class V1RoomChatConnection implements Connection {
     // e_chat_server's room chat knows only messages: an edit or a deletion is nothing it could read.
     if (delivery.kind === 'change') return;
     if (delivery.kind === 'notification') {
-      if (!this.ctx.routing.room(this.roomId)?.members.has(this.userId)) this.close('not a member of this room');
+      if (this.leaves(delivery)) this.close('not a member of this room');
       return;
     }
     const { message } = delivery;
@@ -59,6 +59,12 @@ export class V1RoomChatConnection implements Connection {
     if (this.transport.send(v1Message(message))) return;
     this.ended();
     this.transport.abort();
+  }
+
+  /** Whether a notification says this user is out of this room: a membership event carries everyone in the room after it. */
+  private leaves({ type, data }: NotificationDelivery): boolean {
+    if (data['roomId'] !== this.roomId || !Array.isArray(data['members'])) return false;
+    return type === 'RoomDeleted' || !data['members'].includes(this.userId);
   }
 
   async receive(message: unknown): Promise<void> {
