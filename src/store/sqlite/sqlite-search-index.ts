@@ -10,9 +10,9 @@ export const SEARCH_INDEX_FORMAT = 2;
  * only the matches in those rooms; past it the OR of that many posting lists costs more than a
  * walk of the newest matches, which then comes first (see `search`).
  */
-const ROOM_TOKEN_ROOMS = 64;
+const ROOM_TOKEN_ROOMS = 128;
 /** How many of the newest matches a caller in more rooms walks before narrowing to its room tokens. */
-const SCAN_WINDOW = 2000;
+const SCAN_WINDOW = 1000;
 
 interface Row {
   id: number;
@@ -113,11 +113,19 @@ export class SqliteSearchIndex implements SearchIndex {
       return Promise.resolve(this.statements.matches.all(inRooms(words, query.rooms), before, query.limit));
     // Many rooms: they likely hold many of the newest matches, found by a bounded walk; if they
     // hold too few of them, the rest is asked with their tokens, older than the walk reached.
-    const window = this.statements.matches.all(words, before, SCAN_WINDOW);
     const rooms = new Set(query.rooms);
-    const hits = window.filter((row) => rooms.has(row.room)).slice(0, query.limit);
-    if (hits.length === query.limit || window.length < SCAN_WINDOW) return Promise.resolve(hits);
-    const older = this.statements.matches.all(inRooms(words, query.rooms), window.at(-1)!.id, query.limit - hits.length);
+    const hits: Row[] = [];
+    let walked = 0;
+    let oldest = before;
+    for (const row of this.statements.matches.iterate(words, before, SCAN_WINDOW)) {
+      walked += 1;
+      oldest = row.id;
+      if (rooms.has(row.room)) hits.push(row);
+      // Leaving the loop resets the statement: FTS5 reads no further match.
+      if (hits.length === query.limit) break;
+    }
+    if (hits.length === query.limit || walked < SCAN_WINDOW) return Promise.resolve(hits);
+    const older = this.statements.matches.all(inRooms(words, query.rooms), oldest, query.limit - hits.length);
     return Promise.resolve([...hits, ...older]);
   }
 

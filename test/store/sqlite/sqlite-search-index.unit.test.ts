@@ -112,14 +112,16 @@ describe('SqliteSearchIndex (FTS5)', () => {
   });
 
   it("for a caller in many rooms, walks the newest matches, then the rest through its rooms' tokens", async () => {
-    const many = Array.from({ length: 100 }, (_, i) => i + 1);
-    const busy = Array.from({ length: 2100 }, (_, i) => message(i + 10, 'hello there', 1000));
+    const many = Array.from({ length: 200 }, (_, i) => i + 1);
+    const busy = Array.from({ length: 1100 }, (_, i) => message(i + 10, 'hello there', 1000));
     await put(message(1, 'hello old', 7), message(2, 'hello older', 1000), ...busy, message(5000, 'hello new', 42));
     // Past the walk, no message of another room is read.
     unreadable(busy.slice(0, 90).map((other) => other.id));
     expect(await ids('hello', many, null, 3), 'the newest match is theirs, older ones are past the walk').to.deep.equal([5000, 1]);
-    expect(await ids('hello', [...many, 1000], null, 2)).to.deep.equal([5000, 2109]);
     expect(await ids('hello', many, 5000, 5)).to.deep.equal([1]);
+    // The walk stops at a full page.
+    unreadable(busy.slice(90, -1).map((other) => other.id));
+    expect(await ids('hello', [...many, 1000], null, 2)).to.deep.equal([5000, 1109]);
   });
 
   it('indexes CJK runs as overlapping pairs, the last character alone', () => {
