@@ -28,10 +28,11 @@ interface Row {
  * by `unicode61 remove_diacritics 2`, with prefix indexes of 2 and 3 characters (`we*`, `tom*`:
  * one posting list instead of a merge of every word they start); `room_token` is the room as a
  * token (`r<id>`), so FTS5 can intersect a word with the caller's rooms; the other columns are
- * only stored. Every match is column-filtered, so a word never matches a room token. `secure-delete` makes a
- * deletion remove the text's tokens from the index at once, not at a later merge, and
- * `secure_delete` overwrites freed pages: a deleted text stays in no page of the file. Several
- * processes may share the file (WAL); commits are fenced on the checkpoint in one `BEGIN IMMEDIATE`.
+ * only stored. Every match is column-filtered, so a word never matches a room token.
+ * `secure-delete` makes a deletion remove the text's tokens from the index at once, not at a
+ * later merge, and `secure_delete` overwrites freed pages: a deleted text stays in no page of the
+ * file. Several processes may share the file (WAL); commits are fenced on the checkpoint in one
+ * `BEGIN IMMEDIATE`.
  */
 export class SqliteSearchIndex implements SearchIndex {
   private readonly db: Database.Database;
@@ -152,7 +153,7 @@ const roomToken = (room: number): string => `r${room}`;
 
 /** `words` in messages of `rooms` only: FTS5 intersects the words' posting lists with the rooms'. */
 function inRooms(words: string, rooms: readonly number[]): string {
-  return `${words} AND room_token : (${rooms.map(roomToken).join(' OR ')})`;
+  return `${words} AND room_token : (${rooms.map((room) => `"${roomToken(room)}"`).join(' OR ')})`;
 }
 
 /**
