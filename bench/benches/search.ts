@@ -1,6 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { pick } from '../harness/bench-options.js';
 import { BenchFailure, figure, type Figure } from '../harness/bench-result.js';
 import type { Bench } from '../harness/bench.js';
@@ -9,9 +7,8 @@ import { expectImSuccess } from '../harness/im-answer.js';
 import { Samples } from '../harness/percentiles.js';
 import { timedStart } from '../harness/timed-start.js';
 import { cachedLog } from '../log/cached-log.js';
-import { cachedReadModels } from '../log/cached-read-models.js';
-import { cachedSearchIndex } from '../log/cached-search-index.js';
 import type { SampleRoom } from '../log/log-manifest.js';
+import { servedDataDir } from '../log/served-data-dir.js';
 import { REPLAY_EVENTS, QUICK_REPLAY_EVENTS } from './replay.js';
 
 /** Requests of each kind, timed one at a time. */
@@ -50,13 +47,8 @@ export const searchBench: Bench = {
   name: 'search',
   async run(options) {
     const log = await cachedLog(pick(options, REPLAY_EVENTS, QUICK_REPLAY_EVENTS));
-    const readModels = await cachedReadModels(log, options);
-    const index = await cachedSearchIndex(log, readModels, options);
-    const dataDir = mkdtempSync(join(tmpdir(), 'eschat-bench-search-'));
+    const { dataDir, index } = await servedDataDir(log, options, 'eschat-bench-search-');
     try {
-      copyFileSync(log.file, join(dataDir, 'events.db'));
-      copyFileSync(readModels.file, join(dataDir, 'read-models.db'));
-      copyFileSync(index.file, join(dataDir, 'search.db'));
       const { server } = await timedStart({ dataDir, tls: options.tls, profileDir: options.profileDir }, log.manifest, 'search');
       const http = new HttpClient(server.httpUrl);
       try {

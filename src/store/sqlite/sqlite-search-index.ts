@@ -5,7 +5,16 @@ import { searchBody, termTokens, type SearchTerm } from '../ports/search-text.js
 import { truncateWal } from './truncate-wal.js';
 
 /** Raise it when the table's shape or the indexed text changes: the index is emptied and rebuilt from the log. */
-export const SEARCH_INDEX_FORMAT = 1;
+export const SEARCH_INDEX_FORMAT = 2;
+
+/**
+ * Up to this many rooms a search matches the terms *and* the caller's room tokens, so FTS5 walks
+ * only the matches in those rooms; past it the OR of that many posting lists costs more than a
+ * walk of the newest matches, which then comes first (see `search`).
+ */
+const ROOM_TOKEN_ROOMS = 128;
+/** How many of the newest matches a caller in more rooms walks before narrowing to its room tokens. */
+const SCAN_WINDOW = 1000;
 
 interface Row {
   id: number;
@@ -18,17 +27,22 @@ interface Row {
 /**
  * The search index on SQLite FTS5, in a file of its own (`<data>/search.db`, or `:memory:` beside
  * the memory read store). `body` is what is matched (search-text.ts: CJK runs as pairs), folded
- * by `unicode61 remove_diacritics 2`; the other columns are only stored. `secure-delete` makes a
- * deletion remove the text's tokens from the index at once, not at a later merge, and
- * `secure_delete` overwrites freed pages: a deleted text stays in no page of the file. Several
- * processes may share the file (WAL); commits are fenced on the checkpoint in one `BEGIN IMMEDIATE`.
+ * by `unicode61 remove_diacritics 2`, with prefix indexes of 2 and 3 characters (`we*`, `tom*`:
+ * one posting list instead of a merge of every word they start); `room_token` is the room as a
+ * token (`r<id>`), so FTS5 can intersect a word with the caller's rooms; the other columns are
+ * only stored. Every match is column-filtered, so a word never matches a room token.
+ * `secure-delete` makes a deletion remove the text's tokens from the index at once, not at a
+ * later merge, and `secure_delete` overwrites freed pages: a deleted text stays in no page of the
+ * file. Several processes may share the file (WAL); commits are fenced on the checkpoint in one
+ * `BEGIN IMMEDIATE`.
  */
 export class SqliteSearchIndex implements SearchIndex, JournaledStore {
   private readonly db: Database.Database;
   private readonly statements: {
     checkpoint: Database.Statement<[], { position: number; format: number }>;
+    matches: Database.Statement<[string, number, number], Row>;
     move: Database.Statement<[number]>;
-    upsert: Database.Statement<[number, string, string, string, number, number]>;
+    upsert: Database.Statement<[number, string, string, string, string, number, number]>;
     edit: Database.Statement<[string, string, number]>;
     remove: Database.Statement<[number]>;
     removeSender: Database.Statement<[number]>;
@@ -53,15 +67,21 @@ export class SqliteSearchIndex implements SearchIndex, JournaledStore {
     }
     this.db.exec(`
       CREATE VIRTUAL TABLE IF NOT EXISTS messages USING fts5(
-        body, text UNINDEXED, at UNINDEXED, room UNINDEXED, sender UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2'
+        body, room_token, text UNINDEXED, at UNINDEXED, room UNINDEXED, sender UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
       );
       INSERT INTO messages (messages, rank) VALUES ('secure-delete', 1);
     `);
     this.statements = {
       checkpoint: this.db.prepare('SELECT position, format FROM search_checkpoint WHERE id = 1'),
+      // FTS5 walks the matches by rowid, newest first, and stops at the limit: rowids are message ids.
+      matches: this.db.prepare(
+        'SELECT rowid AS id, room, sender, at, text FROM messages WHERE messages MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
+      ),
       move: this.db.prepare('UPDATE search_checkpoint SET position = ? WHERE id = 1'),
-      upsert: this.db.prepare('INSERT OR REPLACE INTO messages (rowid, body, text, at, room, sender) VALUES (?, ?, ?, ?, ?, ?)'),
+      upsert: this.db.prepare(
+        'INSERT OR REPLACE INTO messages (rowid, body, room_token, text, at, room, sender) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       edit: this.db.prepare('UPDATE messages SET body = ?, text = ? WHERE rowid = ?'),
       remove: this.db.prepare('DELETE FROM messages WHERE rowid = ?'),
       // Rare (an erasure): a scan of the index is fine.
@@ -90,15 +110,26 @@ export class SqliteSearchIndex implements SearchIndex, JournaledStore {
 
   search(query: SearchQuery): Promise<IndexedMessage[]> {
     if (query.terms.length === 0 || query.rooms.length === 0) return Promise.resolve([]);
-    // FTS5 walks the matches by rowid, newest first, and stops at the limit: rowids are message ids.
-    const rows = this.db
-      .prepare<[string, string, number, number], Row>(
-        `SELECT rowid AS id, room, sender, at, text FROM messages
-         WHERE messages MATCH ? AND room IN (SELECT value FROM json_each(?)) AND rowid < ?
-         ORDER BY rowid DESC LIMIT ?`,
-      )
-      .all(matchExpression(query.terms), JSON.stringify(query.rooms), query.before ?? Number.MAX_SAFE_INTEGER, query.limit);
-    return Promise.resolve(rows);
+    const words = `body : (${matchExpression(query.terms)})`;
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    if (query.rooms.length <= ROOM_TOKEN_ROOMS)
+      return Promise.resolve(this.statements.matches.all(inRooms(words, query.rooms), before, query.limit));
+    // Many rooms: they likely hold many of the newest matches, found by a bounded walk; if they
+    // hold too few of them, the rest is asked with their tokens, older than the walk reached.
+    const rooms = new Set(query.rooms);
+    const hits: Row[] = [];
+    let walked = 0;
+    let oldest = before;
+    for (const row of this.statements.matches.iterate(words, before, SCAN_WINDOW)) {
+      walked += 1;
+      oldest = row.id;
+      if (rooms.has(row.room)) hits.push(row);
+      // Leaving the loop resets the statement: FTS5 reads no further match.
+      if (hits.length === query.limit) break;
+    }
+    if (hits.length === query.limit || walked < SCAN_WINDOW) return Promise.resolve(hits);
+    const older = this.statements.matches.all(inRooms(words, query.rooms), oldest, query.limit - hits.length);
+    return Promise.resolve([...hits, ...older]);
   }
 
   /** JournaledStore: the WAL folded in and truncated, after an erasure (README, "Erasure"). */
@@ -114,7 +145,7 @@ export class SqliteSearchIndex implements SearchIndex, JournaledStore {
   private write(write: SearchWrite): void {
     if ('upsert' in write) {
       const { id, text, at, room, sender } = write.upsert;
-      this.statements.upsert.run(id, searchBody(text), text, at, room, sender);
+      this.statements.upsert.run(id, searchBody(text), roomToken(room), text, at, room, sender);
     } else if ('edit' in write) {
       this.statements.edit.run(searchBody(write.edit.text), write.edit.text, write.edit.id);
     } else if ('delete' in write) {
@@ -123,6 +154,13 @@ export class SqliteSearchIndex implements SearchIndex, JournaledStore {
       this.statements.removeSender.run(write.eraseSender.sender);
     }
   }
+}
+
+const roomToken = (room: number): string => `r${room}`;
+
+/** `words` in messages of `rooms` only: FTS5 intersects the words' posting lists with the rooms'. */
+function inRooms(words: string, rooms: readonly number[]): string {
+  return `${words} AND room_token : (${rooms.map((room) => `"${roomToken(room)}"`).join(' OR ')})`;
 }
 
 /**

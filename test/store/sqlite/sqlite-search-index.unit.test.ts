@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +88,40 @@ describe('SqliteSearchIndex (FTS5)', () => {
     const again = new SqliteSearchIndex(join(dir, 'search.db'));
     expect(await again.checkpoint(), 'kept in the file').to.equal(10);
     await again.close();
+  });
+
+  /** Removes the stored rows (not the indexed words) of these messages: reading one of them is then an error. */
+  function unreadable(ids: readonly number[]): void {
+    // Unsafe mode lifts SQLite's defensive flag, which forbids writing FTS5's own tables.
+    const raw = new Database(join(dir, 'search.db')).unsafeMode(true);
+    try {
+      raw.prepare('DELETE FROM messages_content WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
+    } finally {
+      raw.close();
+    }
+  }
+
+  it("finds a word in the caller's rooms through the room's token, reading no message of another room", async () => {
+    const others = Array.from({ length: 50 }, (_, i) => message(i + 2, 'lunch again', 2));
+    await put(message(1, 'lunch at noon', 1), ...others, message(60, 'no word of it', 1));
+    // A walk of the word's matches testing each one's room reads room 2's 50 newer rows first.
+    unreadable(others.map((other) => other.id));
+    expect(await ids('lunch', [1])).to.deep.equal([1]);
+    expect(await ids('lun*', [1, 3]), 'a prefix').to.deep.equal([1]);
+    expect(await ids('r1', [1]), 'a word never matches a room token').to.deep.equal([]);
+  });
+
+  it("for a caller in many rooms, walks the newest matches, then the rest through its rooms' tokens", async () => {
+    const many = Array.from({ length: 200 }, (_, i) => i + 1);
+    const busy = Array.from({ length: 1100 }, (_, i) => message(i + 10, 'hello there', 1000));
+    await put(message(1, 'hello old', 7), message(2, 'hello older', 1000), ...busy, message(5000, 'hello new', 42));
+    // Past the walk, no message of another room is read.
+    unreadable(busy.slice(0, 90).map((other) => other.id));
+    expect(await ids('hello', many, null, 3), 'the newest match is theirs, older ones are past the walk').to.deep.equal([5000, 1]);
+    expect(await ids('hello', many, 5000, 5)).to.deep.equal([1]);
+    // The walk stops at a full page.
+    unreadable(busy.slice(90, -1).map((other) => other.id));
+    expect(await ids('hello', [...many, 1000], null, 2)).to.deep.equal([5000, 1109]);
   });
 
   it('indexes CJK runs as overlapping pairs, the last character alone', () => {
