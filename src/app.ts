@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { roomIdAllocator, userIdAllocator } from './commands/id-allocator.js';
+import { IdAllocator } from './commands/id-allocator.js';
+import { highestRoomId } from './queries/rooms.js';
+import { highestUserId } from './queries/users.js';
 import type { Config } from './platform/config.js';
 import { ensureDevCertificates } from './platform/dev-certificates.js';
 import { closeGracefully } from './http/close-gracefully.js';
@@ -85,7 +87,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const searchIndex = await openSearchIndex(config, readStore);
   const indexer = new SearchIndexer(store, searchIndex, (error) => log.error({ err: error }, 'search index failed'));
   await indexer.start(feed.events);
-  const roomIds = roomIdAllocator(store);
+  const roomIds = new IdAllocator(() => highestRoomId(runner));
   const liveFeed = { feed, deadAfterMs: config.limits.feedDeadSeconds * 1000 };
   const catchUp = new CatchUp();
   const tls = await tlsMaterial(config);
@@ -109,7 +111,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     keys,
     read: runner,
     projections: runner,
-    userIds: userIdAllocator(store),
+    userIds: new IdAllocator(() => highestUserId(runner)),
     roomIds,
     media: await openMediaStore(config, readStore),
     config: served,

@@ -9,6 +9,11 @@ export function findRoom(read: ReadModels, roomId: RoomId): Promise<RoomDocument
   return roomCollection(read).findOne({ _id: roomId });
 }
 
+/** The highest room id the rooms read model holds: what seeds the id allocator (id-allocator.ts). */
+export async function highestRoomId(read: ReadModels): Promise<number> {
+  return (await roomCollection(read).findOne({}, { sort: { _id: -1 }, projection: { _id: 1 } }))?._id ?? 0;
+}
+
 /** The room if `userId` is in it; null otherwise, and for a deleted room. */
 export function findRoomOf(read: ReadModels, roomId: RoomId, userId: UserId): Promise<RoomDocument | null> {
   return roomCollection(read).findOne({ _id: roomId, members: userId, deleted: false });

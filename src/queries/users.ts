@@ -21,6 +21,11 @@ export async function findUsers(read: ReadModels, ids: readonly UserId[]): Promi
   return found.sort((a, b) => a._id - b._id);
 }
 
+/** The highest user id the users read model holds: what seeds the id allocator (id-allocator.ts). */
+export async function highestUserId(read: ReadModels): Promise<number> {
+  return (await users(read).findOne({}, { sort: { _id: -1 }, projection: { _id: 1 } }))?._id ?? 0;
+}
+
 export function findUserByPhone(read: ReadModels, phone: string): Promise<UserDocument | null> {
   return users(read).findOne({ phone });
 }

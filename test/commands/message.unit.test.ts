@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CommandRefused } from '../../src/commands/decider.js';
-import { roomIdAllocator, userIdAllocator } from '../../src/commands/id-allocator.js';
+import { IdAllocator } from '../../src/commands/id-allocator.js';
 import { sendMessage, type SendMessage } from '../../src/commands/message.js';
 import { createGroup } from '../../src/commands/room.js';
 import { registerUser } from '../../src/commands/user.js';
@@ -27,10 +27,10 @@ describe('sendMessage', () => {
     store = await tempEventStore();
     runner = new ProjectionRunner(store, new MemoryReadStore(), [roomsProjection, messagesProjection]);
     await runner.start();
-    const users = userIdAllocator(store);
+    const users = new IdAllocator(async () => 0);
     ann = (await registerUser(store, users, { name: 'ann', login: 'ann', phone: null, password: 'pw' }, {})).userId;
     bob = (await registerUser(store, users, { name: 'bob', login: 'bob', phone: null, password: 'pw' }, {})).userId;
-    const rooms = roomIdAllocator(store);
+    const rooms = new IdAllocator(async () => 0);
     const group = await createGroup(store, rooms, { name: 'g', creator: ann, members: [], key: null }, {});
     roomId = group.roomId;
     await runner.waitFor(group.position);

@@ -7,8 +7,9 @@ import { SqliteEventStore } from '../../../src/store/sqlite/sqlite-event-store.j
 import type { ImClient } from '../../support/im-client.js';
 import { Scrape } from '../../support/prometheus.js';
 import { imOverTls, imOverWebSocket } from '../../support/realtime.js';
+import { v1Group } from '../../support/rooms.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { imUser, type TestUser } from '../../support/users.js';
+import { imUser, v1User, type TestUser } from '../../support/users.js';
 import { V1Socket } from '../../support/v1-socket.js';
 
 const quiet = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,5 +151,31 @@ describe('a start reads no history', function () {
     expect(many, `${few} events read with 400 rooms`).to.equal(few);
     // RecentSends' page of the newest events, and the first event (the runner checks the log is the one it read).
     expect(many, 'not the 12,000 of the log').to.be.at.most(1001);
+  });
+
+  it('hands out the first user and room ids after a restart from the read models, not by reading the log back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'eschat-test-'));
+    try {
+      const first = await startTestServer({}, dataDir);
+      const ann = await v1User(first, 'ids-ann');
+      await v1Group(first, ann, 'before');
+      await first.stop(true);
+      const restarted = await startTestServer({}, dataDir);
+      try {
+        const readAll = async (): Promise<number> =>
+          (await Scrape.of(restarted.client)).value('eschat_event_store_read_events_total', { read: 'all' });
+        const before = await readAll();
+        const bob = await v1User(restarted, 'ids-bob');
+        const group = await v1Group(restarted, bob, 'after', [ann]);
+        expect(bob.id).to.equal(ann.id + 1);
+        expect(group.id).to.be.a('number');
+        // The newest UserRegistered or RoomCreated, looked for in the log, is a read of $all back through every other event.
+        expect(await readAll()).to.equal(before);
+      } finally {
+        await restarted.stop(true);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
