@@ -38,13 +38,19 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore, JournaledSt
     // What an erased person leaves here must not linger in freed pages (README, "Erasure").
     this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 10000');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
-    );
-    // Files written before the away range and the served mark existed get their columns, empty.
-    const columns = new Set((this.db.pragma('table_info(device_cursors)') as Array<{ name: string }>).map((column) => column.name));
-    if (!columns.has('away')) this.db.exec('ALTER TABLE device_cursors ADD COLUMN away TEXT');
-    if (!columns.has('served')) this.db.exec('ALTER TABLE device_cursors ADD COLUMN served INTEGER');
+    // One transaction, taking the write lock first: processes starting together on one file would
+    // otherwise both see a column missing, and the second ALTER fails ("duplicate column name").
+    this.db
+      .transaction(() => {
+        this.db.exec(
+          'CREATE TABLE IF NOT EXISTS device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, away TEXT, served INTEGER, PRIMARY KEY (user_id, device))',
+        );
+        // Files written before the away range and the served mark existed get their columns, empty.
+        const columns = new Set((this.db.pragma('table_info(device_cursors)') as Array<{ name: string }>).map((column) => column.name));
+        if (!columns.has('away')) this.db.exec('ALTER TABLE device_cursors ADD COLUMN away TEXT');
+        if (!columns.has('served')) this.db.exec('ALTER TABLE device_cursors ADD COLUMN served INTEGER');
+      })
+      .immediate();
     this.select = this.db.prepare('SELECT user_id, device, acked_up_to, unacked, away, served FROM device_cursors WHERE user_id = ?');
     this.upsert = this.db.prepare(
       'INSERT INTO device_cursors (user_id, device, acked_up_to, unacked, away, served) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, device) DO UPDATE SET acked_up_to = excluded.acked_up_to, unacked = excluded.unacked, away = excluded.away, served = excluded.served',

@@ -2,11 +2,16 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { MemoryReadStore } from '../../../src/store/memory/memory-read-store.js';
 import { ReadStoreDeliveryStateStore } from '../../../src/store/mongo/read-store-delivery-state-store.js';
 import type { DeliveryStateStore, DeviceCursor } from '../../../src/store/ports/delivery-state-store.js';
 import { SqliteDeliveryStateStore } from '../../../src/store/sqlite/sqlite-delivery-state-store.js';
+
+const require = createRequire(import.meta.url);
 
 const legacy: DeviceCursor = {
   userId: 7,
@@ -62,6 +67,31 @@ describe('delivery cursor stores keep the away ranges and the served mark', () =
     ]);
     await roundTrip(store);
     await store.close();
+  });
+
+  it('SQLite, on an older file that another process is bringing up to date at the same moment', async () => {
+    const file = join(dir, 'delivery.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(
+      'CREATE TABLE device_cursors (user_id INTEGER NOT NULL, device TEXT NOT NULL, acked_up_to INTEGER NOT NULL, unacked TEXT NOT NULL, PRIMARY KEY (user_id, device))',
+    );
+    old.close();
+    // The other process, on a thread: it holds the write lock while it adds a column, and commits 300 ms later.
+    const other = new Worker(
+      `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const db = new Database(${JSON.stringify(file)});
+       db.exec('BEGIN IMMEDIATE; ALTER TABLE device_cursors ADD COLUMN away TEXT');
+       require('node:worker_threads').parentPort.postMessage('locked');
+       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
+      { eval: true },
+    );
+    await once(other, 'message');
+    // Reading the columns before the other commits, then adding the same one, failed: "duplicate column name: away".
+    const store = new SqliteDeliveryStateStore(file);
+    await roundTrip(store);
+    await store.close();
+    await once(other, 'exit');
   });
 
   it('a read store collection (MongoDB in production)', async () => {
