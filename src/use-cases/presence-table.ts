@@ -78,7 +78,7 @@ export class PresenceTable {
 
   private applyOne(body: Exclude<PresenceBody, { kind: 'presence_renewed' }>, expiresAt: number): boolean {
     const user = this.touch(body.userId);
-    const before = derive(user);
+    const before = derive(user, this.now());
     if (body.kind === 'presence') {
       if (expiresAt <= this.now()) return false;
       const known = user.entries.get(body.process);
@@ -98,7 +98,7 @@ export class PresenceTable {
       user.lastSeen = Math.max(user.lastSeen ?? 0, body.at);
     }
     this.bound();
-    return !same(before, derive(user));
+    return !same(before, derive(user, this.now()));
   }
 
   /** Drops the entries no process renewed in time; the users whose presence changed. */
@@ -108,21 +108,22 @@ export class PresenceTable {
     for (const userId of this.present) {
       const user = this.users.get(userId);
       if (!user) continue;
-      const before = derive(user);
+      // As watchers were last told: the entries that expired since still counted.
+      const before = derive(user, 0);
       for (const [process, entry] of user.entries) {
         if (entry.expiresAt > now) continue;
         user.entries.delete(process);
         if (entry.state !== 'offline') user.lastSeen = Math.max(user.lastSeen ?? 0, entry.at);
       }
       if (user.entries.size === 0) this.present.delete(userId);
-      if (!same(before, derive(user))) changed.push(userId);
+      if (!same(before, derive(user, now))) changed.push(userId);
     }
     return changed;
   }
 
   presence(userId: UserId): Presence {
     const user = this.users.get(userId);
-    return user ? derive(user) : OFFLINE;
+    return user ? derive(user, this.now()) : OFFLINE;
   }
 
   get size(): number {
@@ -139,7 +140,7 @@ export class PresenceTable {
   private bound(): void {
     if (this.users.size <= this.maxUsers) return;
     for (const [userId, user] of this.users) {
-      if (derive(user).presence !== 'offline') continue;
+      if (derive(user, this.now()).presence !== 'offline') continue;
       this.users.delete(userId);
       this.present.delete(userId);
       if (this.users.size <= this.maxUsers) return;
@@ -147,13 +148,20 @@ export class PresenceTable {
   }
 }
 
-function derive(user: UserPresence): Presence {
+/**
+ * A user's presence at `now`: an entry past its expiry counts as gone even before `expire()` drops
+ * it, so an answer never depends on when that timer last ran.
+ */
+function derive(user: UserPresence, now: number): Presence {
   let away = false;
+  let lastSeen = user.lastSeen;
   for (const entry of user.entries.values()) {
-    if (entry.state === 'online') return { presence: 'online', lastSeen: null };
-    if (entry.state === 'away') away = true;
+    if (entry.expiresAt <= now) {
+      if (entry.state !== 'offline') lastSeen = Math.max(lastSeen ?? 0, entry.at);
+    } else if (entry.state === 'online') return { presence: 'online', lastSeen: null };
+    else if (entry.state === 'away') away = true;
   }
-  return away ? { presence: 'away', lastSeen: null } : { presence: 'offline', lastSeen: user.lastSeen };
+  return away ? { presence: 'away', lastSeen: null } : { presence: 'offline', lastSeen };
 }
 
 const same = (a: Presence, b: Presence): boolean => a.presence === b.presence && a.lastSeen === b.lastSeen;

@@ -95,6 +95,15 @@ describe('the presence table', () => {
     expect(table.presence(5).presence).to.equal('offline');
   });
 
+  it('answers offline past the expiry even before the timer has dropped the entry', () => {
+    table.apply(online(6, 'dead'), now + 30_000);
+    const lastWord = now;
+    now += 30_000;
+    expect(table.presence(6)).to.deep.equal({ presence: 'offline', lastSeen: lastWord });
+    expect(table.expire(), 'the watchers are still told').to.deep.equal([6]);
+    expect(table.presence(6)).to.deep.equal({ presence: 'offline', lastSeen: lastWord });
+  });
+
   it('takes one renewal for every user of a process, and tells the users whose presence it changes', () => {
     table.apply(online(6, 'a'), now + 3000);
     table.apply(away(7, 'a'), now + 3000);
