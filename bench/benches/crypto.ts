@@ -17,7 +17,7 @@ import { pick } from '../harness/bench-options.js';
 import { BenchFailure, figure, type Target } from '../harness/bench-result.js';
 import type { Bench } from '../harness/bench.js';
 import { cachedLog } from '../log/cached-log.js';
-import { checkDocuments } from './replay.js';
+import { checkDocuments, readOnly } from './replay.js';
 
 /** The issue's target (issue 18): throughput and replay within 15% of the unencrypted figures. */
 const WITHIN_15_PERCENT: Target = { op: '>=', limit: 0.85, of: 'ratio' };
@@ -171,27 +171,6 @@ function message(i: number): NewEvent {
     },
     metadata: { actor: sender, correlationId: `bench-${i}`, at: '2026-01-01T00:00:00.000Z' },
   };
-}
-
-/** Events per second of the whole log through the subscription the runner uses, counted and dropped. */
-async function readOnly(store: EventStore, expected: number): Promise<number> {
-  const started = performance.now();
-  let count = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const subscription = store.subscribe(0).subscribe({
-        next: () => {
-          if (++count < expected) return;
-          subscription.unsubscribe();
-          resolve();
-        },
-        error: reject,
-      });
-    });
-    return count / ((performance.now() - started) / 1000);
-  } finally {
-    await store.close();
-  }
 }
 
 /** Events per second of building every projection into a fresh `read-models.db`, checked against the manifest. */

@@ -63,7 +63,7 @@ function open(file: string): EventStore {
 }
 
 /** The baseline: the whole log through the subscription the runner uses, events counted and dropped; events/s. */
-async function readOnly(store: EventStore, expected: number): Promise<number> {
+export async function readOnly(store: EventStore, expected: number): Promise<number> {
   const started = performance.now();
   let count = 0;
   try {

@@ -8,6 +8,7 @@ import type { Collection, CollectionWrites, Document, ReadStore, WriteOperation 
 import { isTransient } from '../store/ports/transient-error.js';
 import type { Projection, ReadOperation } from './projection.js';
 import type { ReadModels } from './read-models.js';
+import { backoffDelay } from '../store/ports/backoff.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -581,7 +582,7 @@ export class ProjectionRunner implements ReadModels {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (isTransient(error) && !this.stopped) {
-          const delayMs = Math.min(max, initial * 2 ** (attempt - 1));
+          const delayMs = backoffDelay(attempt, initial, max);
           entry.retrying = message;
           this.notice(`${entry.projection.name}: a batch failed on a transient error; tried again`, {
             projection: entry.projection.name,

@@ -3,6 +3,7 @@ import type { StoredEvent } from '../events/eschat-event.js';
 import { isEschatEvent } from '../events/event-types.js';
 import type { Position, RecordedEvent } from '../events/recorded-event.js';
 import type { EventStore, FlowControl } from './ports/event-store.js';
+import { backoffDelay } from './ports/backoff.js';
 
 /** Where the feed stands: following the log, or waiting to resubscribe after a drop. */
 export type FeedState =
@@ -166,7 +167,7 @@ export class LiveFeed implements FlowControl {
       attempts,
       error: error instanceof Error ? error.message : String(error),
     };
-    const delayMs = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempts - 1));
+    const delayMs = backoffDelay(attempts, this.backoffMs, this.maxBackoffMs);
     this.options.dropped?.(error, attempts, delayMs);
     this.retry = setTimeout(() => this.subscribe(), delayMs);
   }

@@ -21,6 +21,7 @@ import {
   type StreamSubscription,
 } from '@kurrent/kurrentdb-client';
 import type { BoardSignal } from '../ports/signal-board.js';
+import { backoffDelay } from '../ports/backoff.js';
 
 export const SIGNAL_TYPE = 'Signal';
 
@@ -149,8 +150,8 @@ export class EsdbSignalStream {
   }
 
   private resubscribeLater(): void {
-    const wait = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** this.failures);
     this.failures += 1;
+    const wait = backoffDelay(this.failures, this.options.backoffMs, this.options.maxBackoffMs);
     this.retry = setTimeout(() => {
       if (this.closed) return;
       this.subscribe().catch((error: unknown) => {
