@@ -55,7 +55,7 @@ export const connectionsBench: Bench = {
       return [
         figure('connections', 'server memory per socket', (after - before) / connected / KIB, 'KiB', null, {
           op: '<=',
-          limit: 16,
+          limit: 8,
           of: 'value',
         }),
         figure('connections', 'server memory', after / MIB, 'MiB', before / MIB),

@@ -103,11 +103,19 @@ export class WebSocketGateway {
 
   private accept(request: IncomingMessage, socket: Duplex, head: Buffer, open: (ws: WebSocket) => void): void {
     this.server.handleUpgrade(request, socket, head, (ws) => {
-      this.alive.add(ws);
-      ws.on('pong', () => this.alive.add(ws));
-      ws.on('error', () => ws.terminate());
+      this.watch(ws);
       open(ws);
     });
+  }
+
+  /**
+   * In a method of its own so that the listeners' closures, which live as long as the socket,
+   * do not hold `open`'s scope: that would keep the upgrade request (headers, URL) for each socket.
+   */
+  private watch(ws: WebSocket): void {
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('error', () => ws.terminate());
   }
 
   /**
@@ -118,10 +126,10 @@ export class WebSocketGateway {
    * unknown features are ignored (a newer client on an older server).
    */
   private im(ws: WebSocket, request: IncomingMessage, socket: Duplex, url: URL): void {
-    const features = new Set((url.searchParams.get('features') ?? '').split(',').map((feature) => feature.trim()));
+    const { edits, signals } = featuresAsked(url);
     const connection = new ImConnection(this.ctx, {
-      encoding: features.has('edits') ? editsDocumentEncoding : documentEncoding,
-      signals: new Set(SIGNAL_FEATURES.filter((feature) => features.has(feature))),
+      encoding: edits ? editsDocumentEncoding : documentEncoding,
+      signals,
       write: (bytes) => {
         corkForTick(socket);
         return this.sendText(ws, bytes);
@@ -214,6 +222,18 @@ export class WebSocketGateway {
       ws.ping();
     }
   }
+}
+
+const NO_SIGNALS: ReadonlySet<SignalFeature> = new Set();
+
+/**
+ * What `/im?features=` asks for. Apart from `im`, whose closures live as long as the socket: a
+ * Set of the words asked would otherwise stay with each; most sockets ask none and share one empty Set.
+ */
+function featuresAsked(url: URL): { edits: boolean; signals: ReadonlySet<SignalFeature> } {
+  const asked = new Set((url.searchParams.get('features') ?? '').split(',').map((feature) => feature.trim()));
+  const signals = SIGNAL_FEATURES.filter((feature) => asked.has(feature));
+  return { edits: asked.has('edits'), signals: signals.length > 0 ? new Set(signals) : NO_SIGNALS };
 }
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };

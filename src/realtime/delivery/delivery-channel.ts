@@ -60,14 +60,14 @@ export class DeliveryChannel<Payload> {
   /** Each catch-up has its own epoch: a stale one (overtaken by a pause) sends nothing more. */
   private epoch = 0;
   private lastSent: Position;
-  /** Unacknowledged holes below the cursor, from an earlier connection: sent again first. */
-  private readonly holes: Set<Position>;
+  /** Unacknowledged holes below the cursor, from an earlier connection: sent again first. None for most devices: no Set then. */
+  private readonly holes: Set<Position> | null;
   private drainTimer: NodeJS.Timeout | undefined;
   private saving = false;
 
   constructor(private readonly options: ChannelOptions<Payload>) {
     const { cursor } = options;
-    this.holes = new Set(cursor.unacked);
+    this.holes = cursor.unacked.length > 0 ? new Set(cursor.unacked) : null;
     const firstHole = cursor.unacked.length > 0 ? cursor.unacked[0]! - 1 : Infinity;
     const away = options.replay === 'sent' ? Infinity : awayFrom(cursor.away);
     this.lastSent = Math.min(cursor.ackedUpTo, firstHole, away);
@@ -132,9 +132,9 @@ export class DeliveryChannel<Payload> {
     const { cursor } = this.options;
     const acknowledged =
       delivery.position <= cursor.ackedUpTo &&
-      !this.holes.has(delivery.position) &&
+      !this.holes?.has(delivery.position) &&
       (this.options.replay === 'sent' || !inAway(cursor.away, delivery.position));
-    this.holes.delete(delivery.position);
+    this.holes?.delete(delivery.position);
     const skip = acknowledged || (this.options.skipOwn && cameFrom(delivery, this.options.userId, this.options.device));
     const encoded = skip ? null : this.options.encode(delivery);
     if (this.options.replay === 'sent') this.markSent(delivery.position, encoded !== null);
@@ -185,7 +185,7 @@ export class DeliveryChannel<Payload> {
       const { cursor } = this.options;
       const sentCounts = this.options.replay === 'sent';
       if ((sentCounts || this.pending.length === 0) && this.lastSent > cursor.ackedUpTo) cursor.ackedUpTo = this.lastSent;
-      const holes: Position[] = [...this.holes].filter((position) => position > this.lastSent);
+      const holes: Position[] = [...(this.holes ?? [])].filter((position) => position > this.lastSent);
       for (const entry of this.pending) if (sentCounts || entry.position < cursor.ackedUpTo) holes.push(entry.position);
       if (!sentCounts) cursor.away = above(cursor.away, this.lastSent);
       holes.sort((a, b) => a - b);

@@ -63,7 +63,8 @@ export class ImConnection implements Connection {
   private channel: DeliveryChannel<Buffer> | null = null;
   private readonly early: TomlFrame[] = [];
   private readonly bucket: TokenBucket;
-  private readonly loginTimer: NodeJS.Timeout;
+  /** Dropped once signed in: a cleared Timeout kept for the socket's life is memory for nothing. */
+  private loginTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: RealtimeContext,
@@ -120,10 +121,15 @@ export class ImConnection implements Connection {
     if (this.state === 'closed') return;
     if (this.state === 'live' && !quiet) this.send(reply(undefined, { s: 1, r: `Closed: ${reason}` }));
     this.state = 'closed';
-    clearTimeout(this.loginTimer);
+    this.stopLoginTimer();
     this.channel?.close();
     this.ctx.registry.remove(this);
     this.transport.close();
+  }
+
+  private stopLoginTimer(): void {
+    clearTimeout(this.loginTimer);
+    this.loginTimer = undefined;
   }
 
   /** A method, not a field read, so that it is read again after an await. */
@@ -141,7 +147,7 @@ export class ImConnection implements Connection {
   closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    clearTimeout(this.loginTimer);
+    this.stopLoginTimer();
     this.channel?.close();
     this.ctx.registry.remove(this);
   }
@@ -163,7 +169,7 @@ export class ImConnection implements Connection {
     const session = await findSessionByToken(this.ctx.read, String(user['token']));
     if (this.state !== 'verifying') return;
     if (!session || String(session.userId) !== String(user['id'])) return refuse({ t: 'login', r: 'Token not match' });
-    clearTimeout(this.loginTimer);
+    this.stopLoginTimer();
     const opened = await this.open(session.userId, session.sessionId, String(user['d']).slice(0, 64));
     if (typeof opened === 'string') return refuse({ t: 'login', r: opened });
     const channel = opened;
