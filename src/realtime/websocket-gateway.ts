@@ -10,7 +10,7 @@ import { ImConnection } from './im/im-connection.js';
 import { documentEncoding, editsDocumentEncoding } from './im/im-encoding.js';
 import type { JsonTransport } from './v1/json-transport.js';
 import type { RealtimeContext } from './delivery/realtime-context.js';
-import type { SignalFeature } from './delivery/signal.js';
+import { NO_SIGNALS, type SignalFeature } from './delivery/signal.js';
 import { corkForTick, uncorkNow } from './delivery/tick-cork.js';
 import { V1RoomChatConnection } from './v1/v1-room-chat-connection.js';
 import { V1StreamConnection } from './v1/v1-stream-connection.js';
@@ -223,8 +223,6 @@ export class WebSocketGateway {
     }
   }
 }
-
-const NO_SIGNALS: ReadonlySet<SignalFeature> = new Set();
 
 /**
  * What `/im?features=` asks for. Apart from `im`, whose closures live as long as the socket: a

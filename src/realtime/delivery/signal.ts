@@ -21,6 +21,9 @@ export type Signal =
 /** What a `WS /im` client opts into, by the signals it is then sent (`?features=reads,typing,presence`). */
 export type SignalFeature = 'reads' | 'typing' | 'presence';
 
+/** What most connections ask for: one empty Set for all of them, not one each. */
+export const NO_SIGNALS: ReadonlySet<SignalFeature> = new Set();
+
 export function featureOf(signal: Signal): SignalFeature {
   return signal.kind === 'read' || signal.kind === 'receipt' ? 'reads' : signal.kind === 'presence' ? 'presence' : 'typing';
 }

@@ -2,6 +2,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer } from 'node:tls';
 import { FrameSplitter } from '../../codecs/im/frame-splitter.js';
 import type { Wire } from '../delivery/connection.js';
+import { NO_SIGNALS } from '../delivery/signal.js';
 import { ImConnection } from './im-connection.js';
 import { lineEncoding } from './im-encoding.js';
 import type { RealtimeContext } from '../delivery/realtime-context.js';
@@ -64,7 +65,7 @@ function serve(ctx: RealtimeContext, socket: Socket, wire: Wire): RecordWriter {
     buffered: () => writer.buffered(),
     address: socket.remoteAddress ?? null,
     wire,
-    signals: new Set(),
+    signals: NO_SIGNALS,
   });
   const splitter = new FrameSplitter(
     (frames) => connection.receive(frames),
