@@ -74,11 +74,14 @@ export class DeviceCursors {
     this.changed(cursor);
   }
 
-  /** Records that a cursor moved (its fields were updated in place). */
-  changed(cursor: DeviceCursor): void {
+  /**
+   * Records that a cursor moved (its fields were updated in place). Bound once, here: every
+   * connection's channel is handed this same function rather than a closure of its own.
+   */
+  readonly changed = (cursor: DeviceCursor): void => {
     this.dirty.set(`${cursor.userId}:${cursor.device}`, cursor);
     if (!this.flushing) this.flushing = new Promise((resolve) => setImmediate(() => void this.flush().then(resolve)));
-  }
+  };
 
   /**
    * The user's offline queue: what no device was sent (live, or in a replay) or acknowledged, nor

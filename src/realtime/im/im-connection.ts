@@ -21,7 +21,7 @@ export interface ImTransport {
    * Writes one encoded frame; false when the connection's send buffer is over its bound.
    * Frames written together may leave together, in one write call.
    */
-  write(bytes: Buffer): boolean;
+  readonly write: (bytes: Buffer) => boolean;
   /** Sends what was written so far on its own, ahead of what follows. */
   flush(): void;
   /** Closes after what was written is sent. */
@@ -29,7 +29,7 @@ export interface ImTransport {
   /** Drops the connection now, with whatever is still unsent (a stalled client). */
   abort(): void;
   /** Bytes written but not yet taken by the client. */
-  buffered(): number;
+  readonly buffered: () => number;
   readonly address: string | null;
   readonly wire: Wire;
   /** The live signals the client asked for (`WS /im?features=`); none on the IM port, whose clients know none. */
@@ -204,13 +204,14 @@ export class ImConnection implements Connection {
       device,
       cursor,
       skipOwn: true,
-      encode: (delivery) => this.transport.encoding.delivery(delivery),
-      write: (bytes) => this.transport.write(bytes),
-      buffered: () => this.transport.buffered(),
+      // The transport's and the encoding's own functions, not closures of this connection: a socket's memory counts.
+      encode: this.transport.encoding.delivery,
+      write: this.transport.write,
+      buffered: this.transport.buffered,
       highWater: this.ctx.limits.sendBufferBytes,
       stallMs: this.ctx.limits.stallSeconds * 1000,
       catchUp: () => void catchUp(this.ctx, userId, channel),
-      cursorChanged: (changed) => this.ctx.cursors.changed(changed),
+      cursorChanged: this.ctx.cursors.changed,
       stalled: () => this.abort(),
       gap: (skipped) => this.send(reply(undefined, { s: 1, r: `gap: ${skipped} older deliveries are past the replay window` })),
     });

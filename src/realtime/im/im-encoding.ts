@@ -23,8 +23,11 @@ export class ImEncoding {
     return Buffer.from(this.text(frame));
   }
 
-  /** The delivery's frame and the id it is acknowledged with; null when im clients have no frame for it. */
-  delivery(delivery: Delivery): EncodedDelivery<Buffer> | null {
+  /**
+   * The delivery's frame and the id it is acknowledged with; null when im clients have no frame
+   * for it. Bound once per encoding: every connection's channel is handed this same function.
+   */
+  readonly delivery = (delivery: Delivery): EncodedDelivery<Buffer> | null => {
     let encoded = this.deliveries.get(delivery);
     if (encoded === undefined) {
       const frame = this.frameOf(delivery);
@@ -32,7 +35,7 @@ export class ImEncoding {
       this.deliveries.set(delivery, encoded);
     }
     return encoded;
-  }
+  };
 }
 
 /** WebSocket `/im`: one TOML document per message. */

@@ -59,7 +59,7 @@ export class V1StreamConnection implements Connection {
       highWater: this.ctx.limits.sendBufferBytes,
       stallMs: this.ctx.limits.stallSeconds * 1000,
       catchUp: () => void catchUp(this.ctx, this.userId, channel),
-      cursorChanged: (changed) => this.ctx.cursors.changed(changed),
+      cursorChanged: this.ctx.cursors.changed,
       gap: (skipped) => this.transport.send({ type: 'gap', skipped, reason: 'older deliveries are past the replay window' }),
       stalled: () => {
         this.ended();
