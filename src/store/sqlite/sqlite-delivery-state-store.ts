@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './open-sqlite.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { UserId } from '../../events/recorded-event.js';
@@ -32,7 +33,7 @@ export class SqliteDeliveryStateStore implements DeliveryStateStore, JournaledSt
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = openSqlite(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // What an erased person leaves here must not linger in freed pages (README, "Erasure").

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqlite } from './open-sqlite.js';
 import { Observable } from 'rxjs';
 import { COLUMNS, EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
 import { SqlitePageReader } from './sqlite-page-reader.js';
@@ -125,7 +126,7 @@ export class SqliteEventStore implements EventStore {
   /** Synchronous: better-sqlite3 opens, configures and migrates the file before returning. */
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     mkdirSync(dirname(options.file), { recursive: true });
-    const db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
+    const db = openSqlite(options.file, { timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma('journal_mode = WAL');
       // Never FULL: it syncs on the event loop. 'full' durability syncs with WalSync instead.

@@ -2,12 +2,12 @@
  * The thread SqlitePageReader reads on: its own read-only connection to the log, so that the
  * SQLite work of a long catch-up runs beside the projecting instead of before it.
  */
-import Database from 'better-sqlite3';
+import { openSqlite } from './open-sqlite.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PageColumns, PageReply, PageRequest } from './sqlite-page-reader.js';
 import { EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
 
-const db = new Database(workerData as string, { readonly: true, fileMustExist: true });
+const db = openSqlite(workerData as string, { readonly: true, fileMustExist: true });
 const after = db.prepare<[number, number], EventTuple>(EVENTS_AFTER).raw(true);
 
 /**

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './open-sqlite.js';
 import type {
   BulkWriteOptions,
   Collection,
@@ -62,7 +63,7 @@ export class SqliteReadStore implements ReadStore, JournaledStore {
   readonly #collections = new Map<string, SqliteReadCollection>();
 
   constructor(file: string) {
-    this.#db = new Database(file);
+    this.#db = openSqlite(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     // As the log does (sqlite-event-store.ts): a page that many batches rewrite (an index's) is

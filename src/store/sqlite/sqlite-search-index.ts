@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './open-sqlite.js';
 import type { IndexedMessage, SearchBatch, SearchIndex, SearchQuery, SearchWrite } from '../ports/search-index.js';
 import type { JournaledStore } from '../ports/journaled-store.js';
 import { searchBody, termTokens, type SearchTerm } from '../ports/search-text.js';
@@ -50,7 +51,7 @@ export class SqliteSearchIndex implements SearchIndex, JournaledStore {
   private readonly apply: (batch: SearchBatch) => boolean;
 
   constructor(file: string) {
-    this.db = new Database(file);
+    this.db = openSqlite(file);
     // First: another process opening the file at the same moment holds it briefly.
     this.db.pragma('busy_timeout = 5000');
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');

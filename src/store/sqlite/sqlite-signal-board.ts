@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './open-sqlite.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Subject } from 'rxjs';
@@ -33,7 +34,7 @@ export class SqliteSignalBoard implements SignalBoard {
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = openSqlite(file);
     this.db.pragma('journal_mode = WAL');
     // A signal lost to a power cut is a typing frame that never came: nothing to sync for.
     this.db.pragma('synchronous = OFF');
