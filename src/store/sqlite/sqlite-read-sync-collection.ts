@@ -13,6 +13,7 @@ import {
   type UpdateResult,
   type WriteOperation,
 } from '../ports/read-store.js';
+import { compileFilter } from '../ports/compiled-filter.js';
 import { checkUpdate } from '../ports/update-check.js';
 import { equalityFields } from '../ports/upsert-seed.js';
 import type { CollectionMeta, SqliteReadCatalog } from './sqlite-read-catalog.js';
@@ -28,7 +29,7 @@ import {
   type IndexDefinition,
   type KeyValue,
 } from './sqlite-read-index.js';
-import { applyUpdate, compileFilter, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
+import { applyUpdate, projectDocuments, seedDocument, sortDocuments } from './sqlite-read-mingo.js';
 import { planQuery } from './sqlite-read-plan.js';
 import { addToSets, meetsConditions, writeShape, type WriteShape } from './sqlite-read-write-shape.js';
 
@@ -209,7 +210,10 @@ export class SqliteSyncCollection<T extends Document = Document> {
     const wanted = limit !== undefined && limit > 0 ? limit : Infinity;
     const rows: Row[] = [];
     let toSkip = plan.ordered ? skip : 0;
-    for (const raw of statement.iterate(...plan.params) as Iterable<{ _id: DocId; doc: string }>) {
+    // A page of an ordered plan streams and stops at the limit; anything else reads every
+    // candidate, which `all` does at about half the cost of iterating (one call, not one a row).
+    const candidates = plan.ordered && wanted !== Infinity ? statement.iterate(...plan.params) : statement.all(...plan.params);
+    for (const raw of candidates as Iterable<{ _id: DocId; doc: string }>) {
       if (seen) {
         if (seen.has(raw._id)) continue;
         seen.add(raw._id);
