@@ -239,7 +239,14 @@ export class SqliteSyncCollection<T extends Document = Document> {
       `SELECT CASE WHEN total(octet_length(doc)) <= ${MAX_ARRAY_BYTES} THEN '[' || ifnull(group_concat(doc), '') || ']' END` +
       ` FROM (${plan.sql}${page === undefined ? '' : ' LIMIT ?'})`;
     const statement = this.catalog.statement(meta, sql).pluck();
-    const text = (page === undefined ? statement.get(...plan.params) : statement.get(...plan.params, page)) as string | null;
+    let text: string | null;
+    try {
+      text = (page === undefined ? statement.get(...plan.params) : statement.get(...plan.params, page)) as string | null;
+    } catch (error) {
+      // SQLite builds the whole array before the CASE can refuse it: past its own limit (1 GB), it refuses instead.
+      if (error instanceof SqliteError && error.code === 'SQLITE_TOOBIG') return undefined;
+      throw error;
+    }
     if (text === null) return undefined;
     const candidates = (JSON.parse(text) as Document[]).map((doc) => ({ id: doc._id, doc }));
     const found = selectFrom(plan, filter, candidates, selection);
