@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyPlain, isPlainObject, plainEqual } from './memory-copy.js';
-import { compileFilter, project } from './memory-filter.js';
+import { compileFilter } from '../ports/compiled-filter.js';
+import { project } from './memory-filter.js';
 import { MemoryIndex, defaultIndexName, sameKeys, type KeyTuple } from './memory-index.js';
 import { planQuery } from './memory-plan.js';
 import { sortDocuments } from './memory-sort.js';

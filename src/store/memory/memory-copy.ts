@@ -4,11 +4,9 @@
  * would otherwise pay on every read and write.
  */
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+import { isPlainObject } from '../ports/plain-object.js';
+
+export { isPlainObject };
 
 /**
  * A deep copy of plain objects, arrays and dates. Other class instances (a Buffer, a bson

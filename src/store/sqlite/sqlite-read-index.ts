@@ -151,6 +151,8 @@ function jsonPath(field: string): string {
 
 /** The value at a dotted path through objects (not arrays); undefined when missing. */
 export function valueAt(doc: Document, path: string): unknown {
+  // A top-level field (most paths), without splitting the path: this runs for every row a sorted read checks.
+  if (!path.includes('.')) return Object.hasOwn(doc, path) ? doc[path] : undefined;
   let value: unknown = doc;
   for (const segment of path.split('.')) {
     if (!isRecord(value) || !Object.hasOwn(value, segment)) return undefined;

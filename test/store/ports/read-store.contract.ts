@@ -534,6 +534,27 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         expect(after).to.deep.equal(before);
       });
 
+      it('fills a page past the index candidates the rest of the filter rejects', async function () {
+        // The newest 20 of room 1 are hidden: a store reading the index a page at a time must read on.
+        const messages = await withDocs(Array.from({ length: 60 }, (_, i) => ({ _id: i, room: i % 2, hidden: i >= 20 })));
+        await messages.createIndex({ room: 1, _id: 1 });
+        const page = await messages.find({ room: 1, hidden: false }, { sort: { _id: -1 }, limit: 3, skip: 1 });
+        expect(page.map((doc) => doc._id)).to.deep.equal([17, 15, 13]);
+        expect(await messages.findOne({ room: 1, hidden: false }, { sort: { _id: -1 } })).to.deep.equal({
+          _id: 19,
+          room: 1,
+          hidden: false,
+        });
+      });
+
+      it('counts a document once in a page of a multikey index that holds it several times', async function () {
+        const rooms = await withDocs(Array.from({ length: 6 }, (_, i) => ({ _id: i, members: [i % 2, i % 2, 7] })));
+        await rooms.createIndex({ members: 1 });
+        const page = await rooms.find({ members: { $in: [0, 7] } }, { sort: { _id: 1 }, limit: 4 });
+        expect(page.map((doc) => doc._id)).to.deep.equal([0, 1, 2, 3]);
+        expect(await rooms.countDocuments({ members: { $in: [1, 7] } })).to.equal(6);
+      });
+
       it('refuses a unique index over duplicate data, and creates no index', async function () {
         const users = await withDocs([
           { _id: 1, login: 'ann' },

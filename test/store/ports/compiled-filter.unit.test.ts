@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { Context } from 'mingo/core';
 import * as queryOperators from 'mingo/operators/query';
 import { Query } from 'mingo/query';
-import { compileFilter, simpleFilter } from '../../../src/store/memory/memory-filter.js';
+import { compileFilter, simpleFilter } from '../../../src/store/ports/compiled-filter.js';
 import type { Document, Filter } from '../../../src/store/ports/read-store.js';
 import { seededRandom } from '../../codecs/im/random.js';
 
 const MINGO = { context: Context.init({ query: queryOperators }) };
 
-describe('memory filters', function () {
+describe('compiled filters', function () {
   it('tests the filters projections write without mingo', function () {
     for (const filter of [{ sessionId: 'a' }, { _id: 'a:b', version: { $lt: 7 } }, { room: 3, leftAt: null }, {}]) {
       expect(simpleFilter(filter), JSON.stringify(filter)).to.not.equal(undefined);
@@ -29,7 +29,20 @@ describe('memory filters', function () {
   it('answers as mingo does, whatever the documents hold (random filters and documents)', function () {
     const random = seededRandom(20261121);
     const operands: unknown[] = [null, 0, 1, 2.5, -1, 'a', 'b', '1', true, false];
-    const values: unknown[] = [...operands, undefined, NaN, [], [1], ['a', 1], [null], { x: 1 }, new Date(0)];
+    const values: unknown[] = [
+      ...operands,
+      undefined,
+      NaN,
+      [],
+      [1],
+      ['a', 1],
+      [null],
+      [[1]],
+      ['1', 2.5, true],
+      [{ x: 1 }, 'b'],
+      { x: 1 },
+      new Date(0),
+    ];
     const operators = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte'];
     let decided = 0;
     for (let round = 0; round < 3000; round++) {
