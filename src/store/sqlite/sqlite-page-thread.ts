@@ -1,43 +1,78 @@
 /**
  * The thread SqlitePageReader reads on: its own read-only connection to the log, so that the
- * SQLite work of a long catch-up runs beside the projecting instead of before it.
+ * SQLite work of a long catch-up runs beside the projecting instead of before it, and so does
+ * the work a subscriber asks to have done on the pages' data (ports/page-work.ts).
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PageColumns, PageReply, PageRequest } from './sqlite-page-reader.js';
+import type { PageWorker, PageWorkMaker } from '../ports/page-work.js';
+import type { PageColumns, PageReply, PageRequest, PageThreadMessage } from './sqlite-page-reader.js';
 import { EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
 
 const db = new Database(workerData as string, { readonly: true, fileMustExist: true });
 const after = db.prepare<[number, number], EventTuple>(EVENTS_AFTER).raw(true);
 
+/** The works installed, by number: made once each, or why they could not be. */
+const works = new Map<number, PageWorker | Error>();
+
 /**
- * The page after the last one sent, read while the reader was busy with that one: a catch-up
- * asks for it next, and gets it without waiting for SQLite. The log only grows at its end, so
- * a page read early is still a true prefix of what follows its position (at worst short, and
+ * The page after the last one sent, read (and worked on) while the reader was busy with that
+ * one: a catch-up asks for it next, and gets it without waiting. The log only grows at its end,
+ * so a page read early is still a true prefix of what follows its position (at worst short, and
  * the reader goes on from there).
  */
-let ahead: { from: number; limit: number; page: PageColumns } | null = null;
+let ahead: { from: number; limit: number; work: number | undefined; page: PageColumns } | null = null;
 
-parentPort?.on('message', ({ id, from, limit }: PageRequest) => {
+/** Messages are handled one at a time, in order: a work may wait (for keys) between reading a page and sending it. */
+let turn = Promise.resolve();
+parentPort?.on('message', (message: PageThreadMessage) => {
+  turn = turn.then(() => (message.kind === 'work' ? install(message.work, message.module, message.data) : answer(message)));
+});
+
+async function install(work: number, module: string, data: unknown): Promise<void> {
+  try {
+    const made = ((await import(module)) as { default: PageWorkMaker }).default;
+    works.set(work, made(data));
+  } catch (error) {
+    works.set(work, error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+async function answer({ id, from, limit, work }: PageRequest): Promise<void> {
   let reply: PageReply;
   try {
-    const page = ahead && ahead.from === from && ahead.limit === limit ? ahead.page : columnsOf(after.all(from, limit));
+    const early = ahead;
     ahead = null;
+    const page =
+      early && early.from === from && early.limit === limit && early.work === work ? early.page : await pageOf(from, limit, work);
     reply = { id, ...page };
   } catch (error) {
-    ahead = null;
     reply = { id, error: error instanceof Error ? error.message : String(error) };
   }
   parentPort?.postMessage(reply);
-  if ('positions' in reply && reply.positions.length === limit) readAhead(reply.positions[limit - 1] as number, limit);
-});
+  if ('positions' in reply && reply.positions.length === limit) await readAhead(reply.positions[limit - 1] as number, limit, work);
+}
 
-function readAhead(from: number, limit: number): void {
+async function readAhead(from: number, limit: number, work: number | undefined): Promise<void> {
   try {
-    ahead = { from, limit, page: columnsOf(after.all(from, limit)) };
+    ahead = { from, limit, work, page: await pageOf(from, limit, work) };
   } catch {
     ahead = null; // read again when asked, and the error answered then
   }
+}
+
+async function pageOf(from: number, limit: number, work: number | undefined): Promise<PageColumns> {
+  const rows = after.all(from, limit);
+  if (work === undefined)
+    return columnsOf(
+      rows,
+      rows.map((row) => row[5]),
+    );
+  const worker = works.get(work);
+  if (worker === undefined || worker instanceof Error) throw worker ?? new Error(`no work ${work} on the page thread`);
+  const data = rows.map((row) => row[5]);
+  const stamp = await worker({ types: rows.map((row) => row[4]), data });
+  return { ...columnsOf(rows, data), stamp };
 }
 
 /**
@@ -45,14 +80,14 @@ function readAhead(from: number, limit: number): void {
  * then parses two texts per page rather than two per event, and copies three strings per event
  * across threads rather than five.
  */
-function columnsOf(rows: readonly EventTuple[]): PageColumns {
+function columnsOf(rows: readonly EventTuple[], data: readonly string[]): PageColumns {
   return {
     positions: rows.map((row) => row[0]),
     ids: rows.map((row) => row[1]),
     streams: rows.map((row) => row[2]),
     revisions: rows.map((row) => row[3]),
     types: rows.map((row) => row[4]),
-    data: `[${rows.map((row) => row[5]).join(',')}]`,
+    data: `[${data.join(',')}]`,
     metadata: `[${rows.map((row) => row[6]).join(',')}]`,
     created: rows.map((row) => row[7]),
   };
