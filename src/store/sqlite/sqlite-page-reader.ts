@@ -11,7 +11,12 @@ export interface PageRequest {
   limit: number;
   /** The work to do on the page's data (installed on the thread before), if any. */
   work?: number;
+  /** When it was asked for (`clock()`): the thread learns from it whether the reader waited for the page. */
+  sent: number;
 }
+
+/** Milliseconds that compare across threads. */
+export const clock = (): number => performance.timeOrigin + performance.now();
 
 /** Installs a work on the thread, under a number of the reader's. */
 export interface WorkInstall {
@@ -71,7 +76,7 @@ export class SqlitePageReader {
     const worker = this.thread();
     worker.ref();
     const number = work === undefined ? undefined : this.install(worker, work);
-    worker.postMessage({ kind: 'page', id, from, limit, work: number } satisfies PageRequest);
+    worker.postMessage({ kind: 'page', id, from, limit, work: number, sent: clock() } satisfies PageRequest);
     return () => this.settle(id);
   }
 

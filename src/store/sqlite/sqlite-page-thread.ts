@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PageWorker, PageWorkMaker } from '../ports/page-work.js';
-import type { PageColumns, PageReply, PageRequest, PageThreadMessage } from './sqlite-page-reader.js';
+import { clock, type PageColumns, type PageReply, type PageRequest, type PageThreadMessage } from './sqlite-page-reader.js';
 import { EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
 
 const db = new Database(workerData as string, { readonly: true, fileMustExist: true });
@@ -21,7 +21,18 @@ const works = new Map<number, PageWorker | Error>();
  * so a page read early is still a true prefix of what follows its position (at worst short, and
  * the reader goes on from there).
  */
-let ahead: { from: number; limit: number; work: number | undefined; page: PageColumns } | null = null;
+let ahead: { from: number; limit: number; work: number | undefined; page: PageColumns; ready: number } | null = null;
+
+/**
+ * The part of each page's rows the work is done on here, the rest left to the reader's thread:
+ * the two threads share it so that neither waits for the other. When the reader asked for a page
+ * read ahead before it was ready, this thread is the slower one and does less; when the page
+ * waited for the reader, more. A rebuild, slow on the reader's side, leaves all of it here.
+ */
+let share = 1;
+const SHARE_STEP = 1 / 16;
+/** Whether the page last asked for had been read ahead. */
+let followed = false;
 
 /** Messages are handled one at a time, in order: a work may wait (for keys) between reading a page and sending it. */
 let turn = Promise.resolve();
@@ -38,13 +49,19 @@ async function install(work: number, module: string, data: unknown): Promise<voi
   }
 }
 
-async function answer({ id, from, limit, work }: PageRequest): Promise<void> {
+async function answer({ id, from, limit, work, sent }: PageRequest): Promise<void> {
   let reply: PageReply;
   try {
     const early = ahead;
     ahead = null;
-    const page =
-      early && early.from === from && early.limit === limit && early.work === work ? early.page : await pageOf(from, limit, work);
+    const hit = early !== null && early.from === from && early.limit === limit && early.work === work;
+    // The reader asks for a page when it starts on the one before: the page read ahead was ready by
+    // then, or the reader (done with the page before that) waits for it. The first read ahead of a
+    // catch-up has nothing before it to compare with.
+    if (hit && followed && work !== undefined)
+      share = early.ready > sent ? Math.max(0, share - SHARE_STEP) : Math.min(1, share + SHARE_STEP);
+    followed = hit;
+    const page = hit ? early.page : await pageOf(from, limit, work);
     reply = { id, ...page };
   } catch (error) {
     reply = { id, error: error instanceof Error ? error.message : String(error) };
@@ -55,7 +72,8 @@ async function answer({ id, from, limit, work }: PageRequest): Promise<void> {
 
 async function readAhead(from: number, limit: number, work: number | undefined): Promise<void> {
   try {
-    ahead = { from, limit, work, page: await pageOf(from, limit, work) };
+    const page = await pageOf(from, limit, work);
+    ahead = { from, limit, work, page, ready: clock() };
   } catch {
     ahead = null; // read again when asked, and the error answered then
   }
@@ -71,8 +89,11 @@ async function pageOf(from: number, limit: number, work: number | undefined): Pr
   const worker = works.get(work);
   if (worker === undefined || worker instanceof Error) throw worker ?? new Error(`no work ${work} on the page thread`);
   const data = rows.map((row) => row[5]);
-  const stamp = await worker({ types: rows.map((row) => row[4]), data });
-  return { ...columnsOf(rows, data), stamp };
+  const done = Math.round(rows.length * share);
+  if (done === 0) return columnsOf(rows, data);
+  const part = data.slice(0, done);
+  const stamp = await worker({ types: rows.slice(0, done).map((row) => row[4]), data: part });
+  return { ...columnsOf(rows, part.concat(data.slice(done))), stamp };
 }
 
 /**

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, map, take, toArray } from 'rxjs';
 import type { StoredEvent } from '../../../src/events/eschat-event.js';
 import type { NewEvent } from '../../../src/events/recorded-event.js';
 import { EncryptingEventStore, TamperedValueError } from '../../../src/store/crypto/encrypting-event-store.js';
@@ -51,7 +51,13 @@ describe('PageOpening', () => {
     const again = open(dir, master);
     const opening = new PageOpening(again.keys);
     try {
-      const events = await firstValueFrom(again.raw.subscribe(0, { pageWork: opening }).pipe(take(100), toArray()));
+      // A subscriber slower than the thread: it leaves the thread the whole of every page (a quicker one takes part of the work back).
+      const slow = map((event: StoredEvent) => {
+        const until = performance.now() + 2;
+        while (performance.now() < until);
+        return event;
+      });
+      const events = await firstValueFrom(again.raw.subscribe(0, { pageWork: opening }).pipe(slow, take(100), toArray()));
       expect(events.map(textOf)).to.deep.equal(events.map((_, i) => (i % 2 === 0 ? `text ${i} of 1` : '[erased]')));
       // A catch-up of four pages or fewer is read on the loop, and left as stored.
       const near = await firstValueFrom(again.raw.subscribe(100 - 4 * PAGE, { pageWork: opening }).pipe(take(4 * PAGE), toArray()));
