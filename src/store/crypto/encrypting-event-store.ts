@@ -78,10 +78,10 @@ export class EncryptingEventStore implements EventStore {
 
   /**
    * The inner subscription's events, opened, in order: those of a catch-up the adapter reads on
-   * a thread arrive opened there already (page-opening.ts), the rest are opened here. An event whose key is not cached waits
-   * for it, and those behind it queue: drained in a loop, not by concatMap, whose synchronous
-   * inner observables recurse once per queued event (a catch-up burst of thousands overflowed
-   * the stack, and the subscription stalled).
+   * a thread arrive opened there already (page-opening.ts), the rest are opened here. An event
+   * whose key is not cached waits for it, and those behind it queue: drained in a loop, not by
+   * concatMap, whose synchronous inner observables recurse once per queued event (a catch-up
+   * burst of thousands overflowed the stack, and the subscription stalled).
    */
   subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
     return new Observable<StoredEvent>((subscriber) => {
