@@ -3,6 +3,7 @@ import type { EventMetadata, Position, Revision, StreamName } from '../../events
 import type { StoredEvent } from '../../events/eschat-event.js';
 import { storedEvent } from '../../events/stored-event.js';
 import type { ThreadedPageWork } from '../ports/page-work.js';
+import { threadClock } from './thread-clock.js';
 
 export interface PageRequest {
   kind: 'page';
@@ -11,12 +12,9 @@ export interface PageRequest {
   limit: number;
   /** The work to do on the page's data (installed on the thread before), if any. */
   work?: number;
-  /** When it was asked for (`clock()`): the thread learns from it whether the reader waited for the page. */
+  /** When it was asked for (`threadClock()`): the thread learns from it whether the reader waited for the page. */
   sent: number;
 }
-
-/** Milliseconds that compare across threads. */
-export const clock = (): number => performance.timeOrigin + performance.now();
 
 /** Installs a work on the thread, under a number of the reader's. */
 export interface WorkInstall {
@@ -76,7 +74,7 @@ export class SqlitePageReader {
     const worker = this.thread();
     worker.ref();
     const number = work === undefined ? undefined : this.install(worker, work);
-    worker.postMessage({ kind: 'page', id, from, limit, work: number, sent: clock() } satisfies PageRequest);
+    worker.postMessage({ kind: 'page', id, from, limit, work: number, sent: threadClock() } satisfies PageRequest);
     return () => this.settle(id);
   }
 

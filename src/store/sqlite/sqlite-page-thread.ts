@@ -6,14 +6,18 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PageWorker, PageWorkMaker } from '../ports/page-work.js';
-import { clock, type PageColumns, type PageReply, type PageRequest, type PageThreadMessage } from './sqlite-page-reader.js';
+import type { PageColumns, PageReply, PageRequest, PageThreadMessage } from './sqlite-page-reader.js';
+import { threadClock } from './thread-clock.js';
 import { EVENTS_AFTER, type EventTuple } from './sqlite-events-table.js';
 
 const db = new Database(workerData as string, { readonly: true, fileMustExist: true });
 const after = db.prepare<[number, number], EventTuple>(EVENTS_AFTER).raw(true);
 
-/** The works installed, by number: made once each, or why they could not be. */
-const works = new Map<number, PageWorker | Error>();
+/**
+ * The works installed, by number, each made once. One that could not be made is not done: the
+ * subscriber does it then, for every event (ports/page-work.ts), slower but the same.
+ */
+const works = new Map<number, PageWorker>();
 
 /**
  * The page after the last one sent, read (and worked on) while the reader was busy with that
@@ -44,8 +48,8 @@ async function install(work: number, module: string, data: unknown): Promise<voi
   try {
     const made = ((await import(module)) as { default: PageWorkMaker }).default;
     works.set(work, made(data));
-  } catch (error) {
-    works.set(work, error instanceof Error ? error : new Error(String(error)));
+  } catch {
+    works.delete(work);
   }
 }
 
@@ -73,7 +77,7 @@ async function answer({ id, from, limit, work, sent }: PageRequest): Promise<voi
 async function readAhead(from: number, limit: number, work: number | undefined): Promise<void> {
   try {
     const page = await pageOf(from, limit, work);
-    ahead = { from, limit, work, page, ready: clock() };
+    ahead = { from, limit, work, page, ready: threadClock() };
   } catch {
     ahead = null; // read again when asked, and the error answered then
   }
@@ -81,14 +85,9 @@ async function readAhead(from: number, limit: number, work: number | undefined):
 
 async function pageOf(from: number, limit: number, work: number | undefined): Promise<PageColumns> {
   const rows = after.all(from, limit);
-  if (work === undefined)
-    return columnsOf(
-      rows,
-      rows.map((row) => row[5]),
-    );
-  const worker = works.get(work);
-  if (worker === undefined || worker instanceof Error) throw worker ?? new Error(`no work ${work} on the page thread`);
   const data = rows.map((row) => row[5]);
+  const worker = work === undefined ? undefined : works.get(work);
+  if (worker === undefined) return columnsOf(rows, data);
   const done = Math.round(rows.length * share);
   if (done === 0) return columnsOf(rows, data);
   const part = data.slice(0, done);
