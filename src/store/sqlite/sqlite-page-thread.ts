@@ -34,7 +34,7 @@ let ahead: { from: number; limit: number; work: number | undefined; page: PageCo
  * waited for the reader, more. A rebuild, slow on the reader's side, leaves all of it here.
  */
 let share = 1;
-const SHARE_STEP = 1 / 16;
+const SHARE_STEP = 1 / 8;
 /** Whether the page last asked for had been read ahead. */
 let followed = false;
 
