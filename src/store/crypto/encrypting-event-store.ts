@@ -3,17 +3,9 @@ import type { StoredEvent } from '../../events/eschat-event.js';
 import { personalFieldsOf, type PersonalFieldsOfType } from '../../events/personal-data.js';
 import type { NewEvent, Position, StreamName, UserId } from '../../events/recorded-event.js';
 import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from '../ports/event-store.js';
-import { open, seal } from './personal-data-cipher.js';
+import { PageOpening } from './page-opening.js';
 import type { PersonKey, PersonKeys } from './person-keys.js';
-
-/** How a sealed value is stored in place of the plaintext: distinct from any plaintext value an event carries. */
-export interface SealedValue {
-  $enc: string;
-}
-
-export function isSealed(value: unknown): value is SealedValue {
-  return typeof value === 'object' && value !== null && '$enc' in value && typeof value.$enc === 'string';
-}
+import { isSealed, openValueText, sealValue, type SealedValue } from './sealed-value.js';
 
 /** A sealed value that does not authenticate: the log was changed, or a value moved between people. */
 export class TamperedValueError extends Error {
@@ -41,10 +33,15 @@ const RESERVATION = /^(login|phone)-(.*)$/s;
  * who, when, from where) stays in clear: the audit reads it, and so can anyone with the file.
  */
 export class EncryptingEventStore implements EventStore {
+  /** Sealed values opened on the adapter's page thread during a catch-up, where it has one (page-opening.ts). */
+  private readonly opening: PageOpening;
+
   constructor(
     private readonly inner: EventStore,
     readonly keys: PersonKeys,
-  ) {}
+  ) {
+    this.opening = new PageOpening(keys);
+  }
 
   async append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const sealed: NewEvent[] = [];
@@ -80,10 +77,11 @@ export class EncryptingEventStore implements EventStore {
   }
 
   /**
-   * The inner subscription's events, opened, in order. An event whose key is not cached waits
-   * for it, and those behind it queue: drained in a loop, not by concatMap, whose synchronous
-   * inner observables recurse once per queued event (a catch-up burst of thousands overflowed
-   * the stack, and the subscription stalled).
+   * The inner subscription's events, opened, in order: those of a catch-up the adapter reads on
+   * a thread arrive opened there already (page-opening.ts), the rest are opened here. An event
+   * whose key is not cached waits for it, and those behind it queue: drained in a loop, not by
+   * concatMap, whose synchronous inner observables recurse once per queued event (a catch-up
+   * burst of thousands overflowed the stack, and the subscription stalled).
    */
   subscribe(from?: Position, options?: SubscribeOptions): Observable<StoredEvent> {
     return new Observable<StoredEvent>((subscriber) => {
@@ -126,7 +124,7 @@ export class EncryptingEventStore implements EventStore {
         }
         if (done && queue.length === 0) subscriber.complete();
       };
-      const inner = this.inner.subscribe(from, options).subscribe({
+      const inner = this.inner.subscribe(from, { ...options, pageWork: this.opening }).subscribe({
         next: (event) => {
           queue.push(event);
           drain();
@@ -147,6 +145,7 @@ export class EncryptingEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.inner.close();
+    this.opening.close();
     await this.keys.store.close();
   }
 
@@ -237,15 +236,9 @@ function personalOf(type: string, data: unknown): { fields: PersonalFieldsOfType
   return typeof subject === 'number' ? { fields, subject, data } : null;
 }
 
-const valueContext = (subject: UserId, field: string) => `eschat/value/user-${subject}/${field}`;
-
-export function sealValue(key: Buffer, subject: UserId, field: string, value: unknown): SealedValue {
-  return { $enc: seal(key, Buffer.from(JSON.stringify(value), 'utf8'), valueContext(subject, field)).toString('base64') };
-}
-
 function openValue(key: Buffer, subject: UserId, field: string, value: SealedValue, event: StoredEvent): unknown {
   try {
-    return JSON.parse(open(key, Buffer.from(value.$enc, 'base64'), valueContext(subject, field)).toString('utf8'));
+    return JSON.parse(openValueText(key, subject, field, value));
   } catch {
     throw new TamperedValueError(event, field);
   }

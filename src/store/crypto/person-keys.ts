@@ -17,6 +17,11 @@ const CACHE_CAPACITY = 10_000;
 export class PersonKeys {
   private readonly cache = new Map<UserId, PersonKey>();
   private readonly pseudonymKey: Buffer;
+  /**
+   * How many erasures this process made, shared with the threads that open values with keys
+   * they were given (page-opening.ts): work done before the count moved may hold a deleted key.
+   */
+  readonly erasures = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 
   constructor(
     readonly store: KeyStore,
@@ -66,6 +71,7 @@ export class PersonKeys {
   async erase(subject: UserId): Promise<void> {
     await this.store.erase(subject);
     this.remember(subject, 'erased');
+    Atomics.add(this.erasures, 0, 1);
   }
 
   /** Forgets the cached key, when another process erased the person (their UserErased was read). */

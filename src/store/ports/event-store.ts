@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { NewEvent, Position, Revision, StreamName } from '../../events/recorded-event.js';
 import type { StoredEvent } from '../../events/eschat-event.js';
+import type { ThreadedPageWork } from './page-work.js';
 
 /** Optimistic concurrency, as in EventStoreDB. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | Revision;
@@ -40,6 +41,8 @@ export interface FlowControl {
 
 export interface SubscribeOptions {
   flow?: FlowControl;
+  /** Work on the events' data the adapter may do on its page thread during a catch-up (ports/page-work.ts). */
+  pageWork?: ThreadedPageWork;
 }
 
 export interface ReadAllOptions {

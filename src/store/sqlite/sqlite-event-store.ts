@@ -33,6 +33,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type SubscribeOptions,
 } from '../ports/event-store.js';
 
 export interface SqliteEventStoreOptions {
@@ -217,7 +218,9 @@ export class SqliteEventStore implements EventStore {
     return rows.map(fromTuple);
   }
 
-  subscribe(from: Position = 0): Observable<StoredEvent> {
+  /** `options.pageWork` is done on the page thread, for the pages a catch-up reads there. */
+  subscribe(from: Position = 0, options: SubscribeOptions = {}): Observable<StoredEvent> {
+    const work = options.pageWork;
     return new Observable<StoredEvent>((subscriber) => {
       let delivered = from;
       let nextPage: NodeJS.Immediate | undefined;
@@ -243,21 +246,23 @@ export class SqliteEventStore implements EventStore {
         }
         return true;
       };
-      const threadedPage = (page: StoredEvent[] | Error): void => {
+      const threadedPage = (page: StoredEvent[] | Error | 'stale'): void => {
         cancelRead = undefined;
         if (this.closed) return subscriber.complete();
         if (page instanceof Error) return subscriber.error(page);
+        // The work done on it no longer holds: this page again, as stored, read here.
+        if (page === 'stale') return catchUp(true);
         // Asking for the next page first lets the thread read it while the subscriber projects this one.
         if (page.length === this.pageSize)
-          cancelRead = this.pages?.read((page[page.length - 1] as StoredEvent).position, this.pageSize, threadedPage);
+          cancelRead = this.pages?.read((page[page.length - 1] as StoredEvent).position, this.pageSize, threadedPage, work);
         if (!emit(page)) return;
         if (cancelRead === undefined) catchUp();
       };
-      const catchUp = (): void => {
+      const catchUp = (here = false): void => {
         nextPage = undefined;
         if (this.closed) return subscriber.complete();
-        if (this.pages && this.behind(delivered) > this.pageSize * THREADED_CATCH_UP_PAGES) {
-          cancelRead = this.pages.read(delivered, this.pageSize, threadedPage);
+        if (!here && this.pages && this.behind(delivered) > this.pageSize * THREADED_CATCH_UP_PAGES) {
+          cancelRead = this.pages.read(delivered, this.pageSize, threadedPage, work);
           return;
         }
         let page: StoredEvent[];
@@ -270,7 +275,7 @@ export class SqliteEventStore implements EventStore {
         // A short page read the whole table, and the feed only emits committed rows, so joining
         // the feed now, in the same synchronous run, leaves no gap.
         if (page.length < this.pageSize) this.feed.add(live);
-        else nextPage = setImmediate(catchUp);
+        else nextPage = setImmediate(() => catchUp());
       };
       catchUp();
       return () => {

@@ -8,9 +8,11 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { firstValueFrom, take, toArray } from 'rxjs';
 import type { StoredEvent } from '../../../src/events/eschat-event.js';
 import type { NewEvent } from '../../../src/events/recorded-event.js';
 import { WrongExpectedVersionError } from '../../../src/store/ports/event-store.js';
+import type { ThreadedPageWork } from '../../../src/store/ports/page-work.js';
 import { SqliteEventStore } from '../../../src/store/sqlite/sqlite-event-store.js';
 import { eventStoreContract } from '../ports/event-store.contract.js';
 
@@ -135,6 +137,37 @@ describe('SqliteEventStore', function () {
       await store.close();
       await waitUntil(() => completed);
       expect(completed).to.equal(true);
+    });
+
+    it('does the work it is given on the pages read on the thread, in order, and reads a page again, as stored, when its work no longer holds', async function () {
+      const store = open(freshFile(), 10);
+      const work = (module: string, current: boolean): ThreadedPageWork => ({
+        module,
+        start: () => ({ data: 7, transfer: [] }),
+        current: (stamp) => current && stamp === 7,
+      });
+      const marker = new URL('./fixtures/marking-page-work.js', import.meta.url).href;
+      const worked = (recorded: StoredEvent) => (recorded.data as { worked?: boolean }).worked === true;
+      try {
+        for (let i = 0; i < 10; i++)
+          await store.append(
+            's-1',
+            Array.from({ length: 10 }, (_, j) => event(`E${i}-${j}`)),
+          );
+        const stored = await store.readAll();
+        const read = (pageWork: ThreadedPageWork) => firstValueFrom(store.subscribe(0, { pageWork }).pipe(take(100), toArray()));
+        const marked = await read(work(marker, true));
+        expect(marked.map((recorded) => recorded.type)).to.deep.equal(stored.map((recorded) => recorded.type));
+        // The thread may leave the end of a page to a quicker subscriber; a fresh thread's first page is done whole.
+        expect(marked.slice(0, 10).every(worked)).to.equal(true);
+        for (const [i, recorded] of marked.entries())
+          expect(recorded.data).to.deep.equal(worked(recorded) ? { ...(stored[i]!.data as object), worked: true } : stored[i]!.data);
+        // Work that no longer holds, and work whose module cannot be loaded: every event as stored.
+        expect(await read(work(marker, false))).to.deep.equal(stored);
+        expect(await read(work(new URL('./fixtures/no-such-work.js', import.meta.url).href, true))).to.deep.equal(stored);
+      } finally {
+        await store.close();
+      }
     });
 
     it('creates the directory of its file', async function () {
