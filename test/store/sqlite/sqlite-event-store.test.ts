@@ -130,7 +130,9 @@ describe('SqliteEventStore', function () {
         seen.push(recorded);
         if (seen.length === 15) subscription.unsubscribe();
       });
-      await sleep(200);
+      // Until the 15th arrives (a loaded machine may take long to start the thread), then long enough for more to show.
+      await waitUntil(() => seen.length >= 15);
+      await sleep(100);
       expect(seen.map((recorded) => recorded.position)).to.deep.equal(Array.from({ length: 15 }, (_, i) => i + 1));
       let completed = false;
       store.subscribe(0).subscribe({ complete: () => (completed = true) });
@@ -412,5 +414,5 @@ function range(from: number, to: number): number[] {
 }
 
 async function waitUntil(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !done(); i++) await sleep(5);
+  for (let i = 0; i < 1600 && !done(); i++) await sleep(5);
 }
