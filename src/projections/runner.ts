@@ -233,6 +233,10 @@ export class ProjectionRunner implements ReadModels {
     }
     await this.waitFor(await this.store.headPosition(), Infinity);
     await this.exclusive(() => this.saveIdle(0));
+    // Declared again once caught up: a store that put an index off while its collection filled makes it now, not at the first query.
+    for (const entry of this.running.values()) {
+      if (!entry.error && !entry.stale && entry.superseded === undefined) await this.prepare(entry.projection, entry.generation);
+    }
     for (const name of outdated) await this.rebuildUnlessLeased(name);
   }
 
@@ -475,6 +479,7 @@ export class ProjectionRunner implements ReadModels {
         onProgress?.(position, head);
         if (page.length < REBUILD_PAGE) break;
       }
+      await this.prepare(projection, generation); // its indexes made before it is served (see start)
       // The final stretch and the swap happen between two live batches, so nothing is missed.
       await this.exclusive(async () => {
         lease = await this.renew(lease);
@@ -772,7 +777,8 @@ export class ProjectionRunner implements ReadModels {
   /**
    * Creates a generation's indexes, idempotently: two processes starting together on an empty
    * store both get here, and neither drops what the other made or serves. A generation is
-   * empty when first prepared (a rebuild's lease gives it a number never used before).
+   * empty when first prepared (a rebuild's lease gives it a number never used before), and
+   * prepared again once filled (a store may have put its indexes off meanwhile).
    */
   private async prepare(projection: Projection, generation: number): Promise<void> {
     for (const spec of projection.collections) {
