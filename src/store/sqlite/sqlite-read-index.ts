@@ -71,7 +71,7 @@ export function expressionIndexSql(collectionTable: string, index: IndexDefiniti
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${expressionIndexName(collectionTable, index)}" ON "${collectionTable}" (${columns.join(', ')})`;
 }
 
-/** The DDL of the multikey form: the side table, its lookup by `_id`, and its uniqueness. */
+/** The DDL of the multikey form: the side table (first), its lookup by `_id`, and its uniqueness. */
 export function sideTableSql(collectionTable: string, index: IndexDefinition): string[] {
   const table = sideTableName(collectionTable, index);
   const columns = index.keys.map((_, position) => sideColumn(index, position));

@@ -54,6 +54,9 @@ const UPSERTED: UpdateResult = Object.freeze({ matchedCount: 0, modifiedCount: 0
 
 /** Pages of documents read at a time when building a side table from a collection. */
 const FILL_PAGE = 1_000;
+/** Entries a statement inserts when a deferred index's side table is filled, within SQLite's 32,766 parameters. */
+const FILL_ROWS = 200;
+const FILL_PARAMETERS = 30_000;
 
 /** The statements of the writes by `_id` (write-shape.ts), per collection: fixed SQL, prepared once. */
 interface ByIdStatements {
@@ -451,7 +454,9 @@ export class SqliteSyncCollection<T extends Document = Document> {
 
   /** A deferred index's side table, from every document: entries sorted once and inserted in key order, not one document at a time. */
   #fillSideTable(meta: CollectionMeta, index: IndexDefinition): void {
-    for (const sql of sideTableSql(meta.table, index)) this.catalog.statement(meta, sql).run();
+    // The table first, its other indexes once it is full: each sorted once, not kept per entry.
+    const [table, ...indexes] = sideTableSql(meta.table, index);
+    this.catalog.statement(meta, table as string).run();
     this.catalog.setMultikey(meta, index);
     const entries: KeyValue[][] = [];
     const { sql, heads } = indexedFieldsSql(meta.table, index);
@@ -467,7 +472,14 @@ export class SqliteSyncCollection<T extends Document = Document> {
     }
     const directions = sideTableOrder(index);
     entries.sort((a, b) => compareEntries(a, b, directions));
-    this.#insertEntries(meta, index, entries);
+    // Many rows a statement: one call per entry is most of the cost of rows this small.
+    const { insert, row } = sideTableSqlOf(meta, index);
+    const perStatement = Math.max(1, Math.min(FILL_ROWS, Math.floor(FILL_PARAMETERS / (entries[0]?.length ?? 1))));
+    const many = this.catalog.statement(meta, `${insert}${`, ${row}`.repeat(perStatement - 1)}`);
+    let at = 0;
+    for (; at + perStatement <= entries.length; at += perStatement) many.run(entries.slice(at, at + perStatement).flat());
+    this.#insertEntries(meta, index, entries.slice(at));
+    for (const sql of indexes) this.catalog.statement(meta, sql).run();
   }
 
   #buildSideTable(meta: CollectionMeta, index: IndexDefinition): void {
@@ -523,16 +535,18 @@ export class SqliteSyncCollection<T extends Document = Document> {
 }
 
 /** The SQL of a side table's writes, made once per index (a rebuild writes its entries by the hundred thousand). */
-const sideTableWrites = new WeakMap<IndexDefinition, { insert: string; remove: string }>();
+const sideTableWrites = new WeakMap<IndexDefinition, { insert: string; row: string; remove: string }>();
 
-function sideTableSqlOf(meta: CollectionMeta, index: IndexDefinition): { insert: string; remove: string } {
+function sideTableSqlOf(meta: CollectionMeta, index: IndexDefinition): { insert: string; row: string; remove: string } {
   let sql = sideTableWrites.get(index);
   if (!sql) {
     const table = sideTableName(meta.table, index);
     const columns = index.keys.map((_, position) => sideColumn(index, position));
     if (!columns.includes('_id')) columns.push('_id');
+    const row = `(${columns.map(() => '?').join(', ')})`;
     sql = {
-      insert: `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      insert: `INSERT INTO "${table}" (${columns.join(', ')}) VALUES ${row}`,
+      row,
       remove: `DELETE FROM "${table}" WHERE _id = ?`,
     };
     sideTableWrites.set(index, sql);

@@ -220,12 +220,13 @@ describe('SqliteReadStore', function () {
       const rooms = store.collection('rooms');
       const memory = new MemoryReadStore().collection('rooms');
       const writes = [
-        ...Array.from({ length: 40 }, (_, i) => ({
+        // More entries than one statement of the fill inserts.
+        ...Array.from({ length: 300 }, (_, i) => ({
           replaceOne: { filter: { _id: i }, replacement: { _id: i, members: [i % 7, (i + 3) % 7, i % 7] }, upsert: true },
         })),
         { updateOne: { filter: { _id: 3 }, update: { $set: { members: [] } } } },
         { updateOne: { filter: { _id: 4 }, update: { $set: { members: 'x' } } } },
-        { insertOne: { document: { _id: 40 } } },
+        { insertOne: { document: { _id: 300 } } },
         { deleteOne: { filter: { _id: 5 } } },
       ];
       for (const collection of [rooms, memory]) {
