@@ -184,6 +184,8 @@ export class ProjectionRunner implements ReadModels {
   async start(): Promise<void> {
     this.logId = await logIdentity(this.store);
     const outdated: string[] = [];
+    /** The generations this process begins empty: filled by the catch-up below. */
+    const filled: Running[] = [];
     for (const projection of this.projections) {
       const saved = await this.readCheckpoint(projection.name);
       // Listed after the checkpoint is read: whoever wrote it had made its collections first.
@@ -203,8 +205,10 @@ export class ProjectionRunner implements ReadModels {
       if (!saved) {
         await this.prepare(projection, entry.generation);
         const first = this.checkpointOf(entry, entry.generation, 0);
-        if (await this.readStore.commitFenced({ fences: CHECKPOINTS, from: null, to: first, writes: [] })) entry.stored = first;
-        else await this.follow(entry); // another process made it first
+        if (await this.readStore.commitFenced({ fences: CHECKPOINTS, from: null, to: first, writes: [] })) {
+          entry.stored = first;
+          filled.push(entry);
+        } else await this.follow(entry); // another process made it first
         continue;
       }
       const reason = this.outdatedBecause(projection, saved, existing);
@@ -233,8 +237,8 @@ export class ProjectionRunner implements ReadModels {
     }
     await this.waitFor(await this.store.headPosition(), Infinity);
     await this.exclusive(() => this.saveIdle(0));
-    // Declared again once caught up: a store that put an index off while its collection filled makes it now, not at the first query.
-    for (const entry of this.running.values()) {
+    // Declared again once filled: a store that put an index off while its collection filled makes it now, not at the first query.
+    for (const entry of filled) {
       if (!entry.error && !entry.stale && entry.superseded === undefined) await this.prepare(entry.projection, entry.generation);
     }
     for (const name of outdated) await this.rebuildUnlessLeased(name);
