@@ -1,4 +1,8 @@
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { from, Subject } from 'rxjs';
 import type { MessageSent } from '../../src/events/message.js';
 import type { StoredEvent } from '../../src/events/eschat-event.js';
@@ -6,6 +10,7 @@ import type { Projection } from '../../src/projections/projection.js';
 import { CHECKPOINTS, ProjectionRunner } from '../../src/projections/runner.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
 import { MemoryReadStore } from '../../src/store/memory/memory-read-store.js';
+import { SqliteReadStore } from '../../src/store/sqlite/sqlite-read-store.js';
 import type { Document, FencedBatch } from '../../src/store/ports/read-store.js';
 import { meta, tempEventStore } from '../support/stores.js';
 
@@ -61,6 +66,26 @@ describe('ProjectionRunner', () => {
     expect(await runner.waitFor(position)).to.equal(true);
     expect(await runner.collection('notes', 'notes').findOne({ author: 'bob' })).to.include({ _id: 'live' });
     runner.stop();
+  });
+
+  it('makes the indexes a store put off while it filled a collection once caught up, before any query', async () => {
+    for (let i = 0; i < 20; i++) await write(store, `a${i}`, i % 2 ? 'ann' : 'bob');
+    const dir = mkdtempSync(join(tmpdir(), 'eschat-runner-'));
+    const file = join(dir, 'read-models.db');
+    const readStore = new SqliteReadStore(file);
+    try {
+      const runner = new ProjectionRunner(store, readStore, [notesProjection()]);
+      await runner.start();
+      runner.stop();
+      // Another connection: a query of this one would make the index itself.
+      const other = new Database(file, { readonly: true });
+      const indexes = other.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '%author%'`).pluck().all();
+      other.close();
+      expect(indexes).to.have.length(1);
+    } finally {
+      await readStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('waitFor answers false when the position is not reached in time', async () => {

@@ -29,11 +29,13 @@ export interface IndexDefinition {
   readonly unique: boolean;
   multikey: boolean;
   /**
-   * An expression index declared on an empty collection and not created yet: a collection
-   * filled from scratch (a projection's rebuild) gets it in one pass, before the first query
-   * that could use it, instead of keeping it on every write (half the cost of each insert).
-   * Never unique: those are enforced on every write. Known from the file: an expression index
-   * that SQLite does not have.
+   * An index declared on an empty collection and not created yet: a collection filled from
+   * scratch (a projection's rebuild) gets it in one pass, when it is declared again (the
+   * runner, after a catch-up) or before the first query that could use it, instead of keeping
+   * it on every write (half the cost of each insert). Its form is chosen then: multikey, its
+   * side table filled in key order, when a document holds an array on its path. Never unique:
+   * those are enforced on every write. Known from the file: an expression index that SQLite
+   * does not have, and not multikey.
    */
   deferred: boolean;
 }
@@ -69,7 +71,7 @@ export function expressionIndexSql(collectionTable: string, index: IndexDefiniti
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${expressionIndexName(collectionTable, index)}" ON "${collectionTable}" (${columns.join(', ')})`;
 }
 
-/** The DDL of the multikey form: the side table, its lookup by `_id`, and its uniqueness. */
+/** The DDL of the multikey form: the side table (first), its lookup by `_id`, and its uniqueness. */
 export function sideTableSql(collectionTable: string, index: IndexDefinition): string[] {
   const table = sideTableName(collectionTable, index);
   const columns = index.keys.map((_, position) => sideColumn(index, position));
@@ -81,6 +83,29 @@ export function sideTableSql(collectionTable: string, index: IndexDefinition): s
   ];
   if (index.unique) statements.push(`CREATE UNIQUE INDEX "${table}_u" ON "${table}" (${columns.filter((c) => c !== '_id').join(', ')})`);
   return statements;
+}
+
+/**
+ * A query that finds a document whose indexed path crosses or ends in an array (needsMultikey
+ * in SQL: a prefix of the path, through documents, is an array), without reading every
+ * document into JavaScript.
+ */
+export function arrayOnPathSql(collectionTable: string, index: IndexDefinition): string {
+  const prefixes = index.keys.flatMap(([field]) =>
+    field === '_id' ? [] : field.split('.').map((_, end, segments) => segments.slice(0, end + 1).join('.')),
+  );
+  const tests = prefixes.map((path) => `json_type(doc, ${sqlString(jsonPath(path))}) = 'array'`);
+  return `SELECT 1 FROM "${collectionTable}" WHERE ${tests.length > 0 ? tests.join(' OR ') : '0'} LIMIT 1`;
+}
+
+/**
+ * What a side table is filled from: each document's `_id` and, as JSON text, the top-level
+ * fields the index's paths begin with (`heads`), not the whole document.
+ */
+export function indexedFieldsSql(collectionTable: string, index: IndexDefinition): { sql: string; heads: string[] } {
+  const heads = [...new Set(index.keys.map(([field]) => field.split('.')[0] as string))].filter((head) => head !== '_id');
+  const columns = heads.map((head) => `doc -> ${sqlString(jsonPath(head))}`);
+  return { sql: `SELECT ${['_id', ...columns].join(', ')} FROM "${collectionTable}"`, heads };
 }
 
 /** True when some indexed path of `doc` crosses or ends in an array: the expression form cannot index it. */

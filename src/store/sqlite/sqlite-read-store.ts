@@ -45,7 +45,9 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  *   when its JSON text changed; the indexes follow (SQLite's own, and the side tables). The
  *   projections' common writes by `_id` skip mingo, the lookup where they can, and the
  *   per-operation savepoint (sqlite-read-write-shape.ts). An index declared on an empty
- *   collection is created at the first query that needs it: a rebuild fills the table first.
+ *   collection is created when declared again (the runner does once caught up) or at the first
+ *   query that needs it: a rebuild fills the table first, and a multikey one's side table is
+ *   filled once, in key order, not a document at a time.
  * - better-sqlite3 is synchronous: the async port wraps the synchronous collection, which is
  *   also exposed (`collection(name).sync`) for `transaction`.
  * - Several processes may open one file (several servers on one data directory): each keeps

@@ -18,8 +18,10 @@ import { checkUpdate } from '../ports/update-check.js';
 import { equalityFields } from '../ports/upsert-seed.js';
 import type { CollectionMeta, SqliteReadCatalog } from './sqlite-read-catalog.js';
 import {
+  arrayOnPathSql,
   expressionIndexName,
   expressionIndexSql,
+  indexedFieldsSql,
   indexEntries,
   needsMultikey,
   sideColumn,
@@ -60,10 +62,14 @@ const MAX_ARRAY_BYTES = 64 * 1024 * 1024;
 
 /** Pages of documents read at a time when building a side table from a collection. */
 const FILL_PAGE = 1_000;
+/** Entries a statement inserts when a deferred index's side table is filled, within SQLite's 32,766 parameters. */
+const FILL_ROWS = 200;
+const FILL_PARAMETERS = 30_000;
 
 /** The statements of the writes by `_id` (write-shape.ts), per collection: fixed SQL, prepared once. */
 interface ByIdStatements {
   readonly upsert: Statement;
+  readonly insertAbsent: Statement;
   readonly get: Statement;
   readonly remove: Statement;
 }
@@ -160,6 +166,8 @@ export class SqliteSyncCollection<T extends Document = Document> {
       const same = meta.indexes.find((index) => JSON.stringify(index.keys) === JSON.stringify(fields));
       if (same) {
         if (same.unique !== unique) throw new Error(`an index on ${JSON.stringify(keys)} exists with other options`);
+        // Declared again once the collection is filled (the runner, after a catch-up): made now, not at the first query.
+        this.#createDeferred(meta);
         return;
       }
       const name = options.name ?? fields.map(([field, direction]) => `${field}_${direction}`).join('_');
@@ -292,6 +300,16 @@ export class SqliteSyncCollection<T extends Document = Document> {
       return true;
     }
     const { id, conditions, set, onInsert, addToSet, upsert } = shape;
+    if (!set && !addToSet && upsert && conditions.length === 0) {
+      // $setOnInsert alone: the document is made when absent, else left as it is; one statement, no read.
+      const doc = { _id: id, ...onInsert } as Document;
+      if (this.#needsConversion(meta, doc)) return false;
+      const text = JSON.stringify(doc);
+      let inserted = false;
+      this.#guard(meta, doc, () => (inserted = statements.insertAbsent.run(id, text).changes > 0));
+      if (inserted) for (const index of meta.indexes) if (index.multikey) this.#addEntries(meta, index, doc);
+      return true;
+    }
     const row = statements.get.get(id) as { doc: string } | undefined;
     if (!row) {
       if (!upsert) return true;
@@ -325,6 +343,7 @@ export class SqliteSyncCollection<T extends Document = Document> {
           meta,
           `INSERT INTO ${table} (_id, doc) VALUES (?, jsonb(?)) ON CONFLICT(_id) DO UPDATE SET doc = excluded.doc`,
         ),
+        insertAbsent: this.catalog.statement(meta, `INSERT INTO ${table} (_id, doc) VALUES (?, jsonb(?)) ON CONFLICT(_id) DO NOTHING`),
         get: this.catalog.statement(meta, `SELECT json(doc) AS doc FROM ${table} WHERE _id = ?`),
         remove: this.catalog.statement(meta, `DELETE FROM ${table} WHERE _id = ?`),
       };
@@ -333,9 +352,14 @@ export class SqliteSyncCollection<T extends Document = Document> {
     return statements;
   }
 
-  /** Whether writing `doc` would turn an expression index multikey (#keepIndexable): work for the general path. */
+  /**
+   * Whether writing `doc` would turn an expression index multikey, or may hold parallel arrays
+   * for a deferred compound one (#keepIndexable): work for the general path.
+   */
   #needsConversion(meta: CollectionMeta, doc: Document): boolean {
-    return meta.indexes.some((index) => !index.multikey && needsMultikey(index, doc));
+    return meta.indexes.some((index) =>
+      index.deferred ? hasCompoundKeys(index) && needsMultikey(index, doc) : !index.multikey && needsMultikey(index, doc),
+    );
   }
 
   #update(filter: Filter, update: Update, upsert: boolean, many: boolean): UpdateResult {
@@ -413,25 +437,69 @@ export class SqliteSyncCollection<T extends Document = Document> {
     return true;
   }
 
-  /** Creates the deferred indexes (see IndexDefinition): before any query plans over them. */
+  /**
+   * Creates the deferred indexes (see IndexDefinition) before any query plans over them: the
+   * expression form, or the multikey form when some document holds an array on the index's
+   * path, its side table filled in key order at once.
+   */
   #createDeferred(meta: CollectionMeta): void {
     if (!meta.indexes.some((index) => index.deferred)) return;
     this.catalog.atomic(() => {
       for (const index of meta.indexes) {
         if (!index.deferred) continue;
-        this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run();
+        if (this.catalog.statement(meta, arrayOnPathSql(meta.table, index)).get() === undefined)
+          this.catalog.statement(meta, expressionIndexSql(meta.table, index)).run();
+        else this.#fillSideTable(meta, index);
         index.deferred = false;
       }
     });
   }
 
-  /** Turns each expression index that cannot hold `doc` (an array on its path) into a multikey one, as Mongo would. */
+  /**
+   * Turns each expression index that cannot hold `doc` (an array on its path) into a multikey
+   * one, as Mongo would. A deferred one stays deferred (its form is chosen when it is made);
+   * only a document it could never hold (parallel arrays) is refused now, as Mongo would.
+   */
   #keepIndexable(meta: CollectionMeta, doc: Document): void {
     for (const index of meta.indexes) {
       if (index.multikey || !needsMultikey(index, doc)) continue;
+      if (index.deferred) {
+        indexEntries(index, doc);
+        continue;
+      }
       this.#buildSideTable(meta, index);
       this.catalog.statement(meta, `DROP INDEX IF EXISTS "${expressionIndexName(meta.table, index)}"`).run();
     }
+  }
+
+  /** A deferred index's side table, from every document: entries sorted once and inserted in key order, not one document at a time. */
+  #fillSideTable(meta: CollectionMeta, index: IndexDefinition): void {
+    // The table first, its other indexes once it is full: each sorted once, not kept per entry.
+    const [table, ...indexes] = sideTableSql(meta.table, index);
+    this.catalog.statement(meta, table as string).run();
+    this.catalog.setMultikey(meta, index);
+    const entries: KeyValue[][] = [];
+    const { sql, heads } = indexedFieldsSql(meta.table, index);
+    const rows = this.catalog.statement(meta, sql).raw(true).all() as Array<[DocId, ...Array<string | null>]>;
+    for (const [_id, ...values] of rows) {
+      // The fields the index reads, as the document holds them (a missing one stays missing).
+      const doc: Document = { _id };
+      heads.forEach((head, i) => {
+        const value = values[i];
+        if (value !== null && value !== undefined) doc[head] = JSON.parse(value);
+      });
+      for (const entry of indexEntries(index, doc)) entries.push(entry);
+    }
+    const directions = sideTableOrder(index);
+    entries.sort((a, b) => compareEntries(a, b, directions));
+    // Many rows a statement: one call per entry is most of the cost of rows this small.
+    const { insert, row } = sideTableSqlOf(meta, index);
+    const perStatement = Math.max(1, Math.min(FILL_ROWS, Math.floor(FILL_PARAMETERS / (entries[0]?.length ?? 1))));
+    const many = this.catalog.statement(meta, `${insert}${`, ${row}`.repeat(perStatement - 1)}`);
+    let at = 0;
+    for (; at + perStatement <= entries.length; at += perStatement) many.run(entries.slice(at, at + perStatement).flat());
+    this.#insertEntries(meta, index, entries.slice(at));
+    for (const sql of indexes) this.catalog.statement(meta, sql).run();
   }
 
   #buildSideTable(meta: CollectionMeta, index: IndexDefinition): void {
@@ -487,16 +555,18 @@ export class SqliteSyncCollection<T extends Document = Document> {
 }
 
 /** The SQL of a side table's writes, made once per index (a rebuild writes its entries by the hundred thousand). */
-const sideTableWrites = new WeakMap<IndexDefinition, { insert: string; remove: string }>();
+const sideTableWrites = new WeakMap<IndexDefinition, { insert: string; row: string; remove: string }>();
 
-function sideTableSqlOf(meta: CollectionMeta, index: IndexDefinition): { insert: string; remove: string } {
+function sideTableSqlOf(meta: CollectionMeta, index: IndexDefinition): { insert: string; row: string; remove: string } {
   let sql = sideTableWrites.get(index);
   if (!sql) {
     const table = sideTableName(meta.table, index);
     const columns = index.keys.map((_, position) => sideColumn(index, position));
     if (!columns.includes('_id')) columns.push('_id');
+    const row = `(${columns.map(() => '?').join(', ')})`;
     sql = {
-      insert: `INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      insert: `INSERT INTO "${table}" (${columns.join(', ')}) VALUES ${row}`,
+      row,
       remove: `DELETE FROM "${table}" WHERE _id = ?`,
     };
     sideTableWrites.set(index, sql);
@@ -549,6 +619,29 @@ function selectFrom<F extends Found>(
 /** Rows as SQLite gives them, each parsed when reached. */
 function* rowsOf(raws: Iterable<{ _id: DocId; doc: string }>): Iterable<Row> {
   for (const raw of raws) yield { id: raw._id, text: raw.doc, doc: JSON.parse(raw.doc) as Document };
+}
+
+/** Whether an index has two fields or more besides `_id`: only such can meet parallel arrays. */
+function hasCompoundKeys(index: IndexDefinition): boolean {
+  return index.keys.filter(([field]) => field !== '_id').length > 1;
+}
+
+/** The direction of each column of a side table's entries, `_id` last when the keys do not name it (sideTableSql's primary key). */
+function sideTableOrder(index: IndexDefinition): Array<1 | -1> {
+  const directions = index.keys.map(([, direction]) => direction);
+  return index.keys.some(([field]) => field === '_id') ? directions : [...directions, 1];
+}
+
+/** Two entries in SQLite's order of the side table's primary key: numbers before strings, each column in its direction. */
+function compareEntries(a: readonly KeyValue[], b: readonly KeyValue[], directions: ReadonlyArray<1 | -1>): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as KeyValue;
+    const y = b[i] as KeyValue;
+    if (x === y) continue;
+    const order = typeof x === typeof y ? (x < y ? -1 : 1) : typeof x === 'number' ? -1 : 1;
+    return order * (directions[i] ?? 1);
+  }
+  return 0;
 }
 
 /** A value whose index key orders as Mongo orders it (null and missing first, numbers, strings). */

@@ -632,6 +632,8 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
           { updateOne: { filter: { _id: 'listed' }, update: { $set: { tags: ['b', 'd'], extra: { n: 1 } } }, upsert: true } },
           { updateOne: { filter: { _id: 'made' }, update: { $set: { owner: 3 }, $setOnInsert: { version: 0, tags: [] } }, upsert: true } },
           { updateOne: { filter: { _id: 'listed' }, update: { $setOnInsert: { state: 'never' } }, upsert: true } },
+          { updateOne: { filter: { _id: 'seeded' }, update: { $setOnInsert: { owner: 5, version: 0, tags: ['e'] } }, upsert: true } },
+          { updateOne: { filter: { _id: 'seeded' }, update: { $setOnInsert: { owner: 6, tags: ['f'] } }, upsert: true } },
           { updateOne: { filter: { _id: 'listed', version: { $lt: 4 } }, update: { $set: { state: 'older' } } } },
           { updateOne: { filter: { _id: 'listed', version: { $lt: 9 } }, update: { $set: { state: 'newer', version: 9 } } } },
           { updateOne: { filter: { _id: 'listed', version: { $lt: 'z' } }, update: { $set: { state: 'a string bound' } } } },
@@ -643,7 +645,11 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
           { _id: 1, tags: ['c'], owner: 2, version: 2 },
           { _id: 'listed', tags: ['b', 'd'], owner: 1, version: 9, state: 'newer', extra: { n: 1 } },
           { _id: 'made', owner: 3, version: 0, tags: [] },
+          { _id: 'seeded', owner: 5, version: 0, tags: ['e'] },
         ]);
+        expect(await ids(docs, { tags: 'e' })).to.deep.equal(['seeded']);
+        expect(await ids(docs, { tags: 'f' })).to.deep.equal([]);
+        expect(await ids(docs, { owner: 5, version: 0 })).to.deep.equal(['seeded']);
         expect(await ids(docs, { tags: 'a' })).to.deep.equal([]);
         expect(await ids(docs, { tags: 'b' })).to.deep.equal(['listed']);
         expect(await ids(docs, { tags: 'c' })).to.deep.equal([1]);
@@ -688,6 +694,10 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
           docs.bulkWrite([{ replaceOne: { filter: { _id: 'dan' }, replacement: { _id: 'dan', login: 'bob' }, upsert: true } }]),
         );
         expect(again).to.be.instanceOf(DuplicateKeyError);
+        const seeded = await rejection(
+          docs.bulkWrite([{ updateOne: { filter: { _id: 'eve' }, update: { $setOnInsert: { login: 'ann' } }, upsert: true } }]),
+        );
+        expect(seeded).to.be.instanceOf(DuplicateKeyError);
         expect(await docs.find({}, { sort: { _id: 1 } })).to.deep.equal([
           { _id: 'ann', login: 'ann' },
           { _id: 'bob', login: 'bob' },

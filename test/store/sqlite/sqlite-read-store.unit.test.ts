@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -213,6 +214,54 @@ describe('SqliteReadStore', function () {
       expect((await rooms.find({ tags: 'a' })).map((doc) => doc._id)).to.deep.equal([1]);
       await rooms.deleteOne({ _id: 2 });
       expect(await rooms.find({ tags: 'b' })).to.deep.equal([]);
+    });
+
+    it('keeps no entries of an index declared on an empty collection while it fills, then makes it multikey at once when declared again', async function () {
+      const rooms = store.collection('rooms');
+      const memory = new MemoryReadStore().collection('rooms');
+      const writes = [
+        // More entries than one statement of the fill inserts.
+        ...Array.from({ length: 300 }, (_, i) => ({
+          replaceOne: { filter: { _id: i }, replacement: { _id: i, members: [i % 7, (i + 3) % 7, i % 7] }, upsert: true },
+        })),
+        { updateOne: { filter: { _id: 3 }, update: { $set: { members: [] } } } },
+        { updateOne: { filter: { _id: 4 }, update: { $set: { members: 'x' } } } },
+        { insertOne: { document: { _id: 300 } } },
+        { deleteOne: { filter: { _id: 5 } } },
+      ];
+      for (const collection of [rooms, memory]) {
+        await collection.createIndex({ members: 1 });
+        await collection.bulkWrite(writes);
+      }
+      // Another connection: a query of this one would make the index.
+      const sideTables = () => {
+        const other = new Database(file, { readonly: true });
+        const names = other.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'c*_m*'`).pluck().all();
+        other.close();
+        return names;
+      };
+      expect(sideTables(), 'no entries written per document').to.deep.equal([]);
+      await rooms.createIndex({ members: 1 });
+      expect(sideTables()).to.have.length(1);
+      for (const filter of [{ members: 2 }, { members: { $in: [0, 'x'] } }, { members: null }, { members: { $gt: 4 } }]) {
+        expect(rooms.sync.explain(filter).via).to.equal('members_1');
+        expect(await rooms.find(filter, { sort: { _id: 1 } }), JSON.stringify(filter)).to.deep.equal(
+          await memory.find(filter, { sort: { _id: 1 } }),
+        );
+      }
+      // Kept per write from now on.
+      await rooms.updateOne({ _id: 6 }, { $set: { members: [9] } });
+      expect((await rooms.find({ members: 9 })).map((doc) => doc._id)).to.deep.equal([6]);
+    });
+
+    it('refuses parallel arrays in an index declared on an empty collection before it is made, as once made', async function () {
+      const docs = store.collection('docs');
+      await docs.createIndex({ a: 1, b: 1 });
+      const parallel = { _id: 1, a: [1, 2], b: [3, 4] };
+      expect(String(await rejection(docs.insertOne(parallel)))).to.match(/parallel arrays/);
+      const replace = { replaceOne: { filter: { _id: 1 }, replacement: parallel, upsert: true } };
+      expect(String(await rejection(docs.bulkWrite([replace])))).to.match(/parallel arrays/);
+      expect(await docs.countDocuments()).to.equal(0);
     });
 
     it('enforces a unique multikey index across documents, not within one', async function () {
