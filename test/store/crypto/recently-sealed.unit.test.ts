@@ -11,8 +11,9 @@ describe('RecentlySealed', () => {
     expect(recent.take('s1', 1, 'text')).to.equal(undefined);
   });
 
-  it('keeps no objects, drops the oldest past its capacity, and forgets on request', () => {
-    const recent = new RecentlySealed(2);
+  it('keeps no objects, drops the oldest past its memory budget, and forgets on request', () => {
+    // Each entry below costs 64 + 1 + 2 bytes: room for two.
+    const recent = new RecentlySealed(140);
     recent.remember('o', 1, 'f', { a: 1 });
     expect(recent.size).to.equal(0);
     recent.remember('a', 1, 'f', 'A');
@@ -22,5 +23,15 @@ describe('RecentlySealed', () => {
     recent.forget('b');
     expect(recent.take('b', 1, 'f')).to.equal(undefined);
     expect(recent.take('c', 1, 'f')).to.deep.equal({ value: 'C' });
+    recent.remember('long', 1, 'f', 'x'.repeat(100));
+    expect(recent.size).to.equal(0);
+  });
+
+  it('holds the sends a loaded server has in flight: 32,000 short texts', () => {
+    const recent = new RecentlySealed();
+    const sealed = (i: number): string => `${i}`.padStart(68, 'A');
+    for (let i = 0; i < 32_000; i++) recent.remember(sealed(i), 1, 'text', `bench ${i % 500} ${i}`);
+    expect(recent.take(sealed(0), 1, 'text')).to.deep.equal({ value: 'bench 0 0' });
+    expect(recent.size).to.equal(31_999);
   });
 });
