@@ -5,6 +5,7 @@ import type { NewEvent, Position, StreamName, UserId } from '../../events/record
 import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from '../ports/event-store.js';
 import { PageOpening } from './page-opening.js';
 import type { PersonKey, PersonKeys } from './person-keys.js';
+import { RecentlySealed } from './recently-sealed.js';
 import { isSealed, openValueText, sealValue, type SealedValue } from './sealed-value.js';
 
 /** A sealed value that does not authenticate: the log was changed, or a value moved between people. */
@@ -39,14 +40,22 @@ export class EncryptingEventStore implements EventStore {
   constructor(
     private readonly inner: EventStore,
     readonly keys: PersonKeys,
+    /** What this store sealed, until its subscription brings it back (opened from here, not decrypted). */
+    private readonly recent = new RecentlySealed(),
   ) {
     this.opening = new PageOpening(keys);
   }
 
   async append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const sealed: NewEvent[] = [];
-    for (const event of events) sealed.push(await this.sealEvent(event));
-    return this.inner.append(await this.storedName(stream), sealed, options);
+    const texts: string[] = [];
+    for (const event of events) sealed.push(await this.sealEvent(event, texts));
+    try {
+      return await this.inner.append(await this.storedName(stream), sealed, options);
+    } catch (error) {
+      for (const text of texts) this.recent.forget(text);
+      throw error;
+    }
   }
 
   async readStream(stream: StreamName, options?: ReadStreamOptions): Promise<StoredEvent[]> {
@@ -112,7 +121,7 @@ export class EncryptingEventStore implements EventStore {
           fetched = false;
           head++;
           try {
-            subscriber.next(personal === null ? this.passEvent(event) : openEvent(event, personal, key ?? 'erased'));
+            subscriber.next(personal === null ? this.passEvent(event) : openEvent(event, personal, key ?? 'erased', this.recent));
           } catch (error) {
             subscriber.error(error);
             return;
@@ -149,7 +158,8 @@ export class EncryptingEventStore implements EventStore {
     await this.keys.store.close();
   }
 
-  private async sealEvent(event: NewEvent): Promise<NewEvent> {
+  /** The event with its personal fields sealed; each sealed text is pushed to `texts`, and remembered with its value. */
+  private async sealEvent(event: NewEvent, texts: string[]): Promise<NewEvent> {
     const personal = personalOf(event.type, event.data);
     if (personal === null) return event;
     const { fields, subject } = personal;
@@ -159,7 +169,14 @@ export class EncryptingEventStore implements EventStore {
       const value = data[field];
       if (value === null || value === undefined) continue;
       // An erased person's data is not kept at all: no key is made for them again.
-      data[field] = key === 'erased' ? fields.erased[field] : sealValue(key, subject, field, value);
+      if (key === 'erased') {
+        data[field] = fields.erased[field];
+        continue;
+      }
+      const sealed = sealValue(key, subject, field, value);
+      this.recent.remember(sealed.$enc, subject, field, value);
+      texts.push(sealed.$enc);
+      data[field] = sealed;
     }
     return { ...event, data };
   }
@@ -212,14 +229,22 @@ function sealedOf(event: StoredEvent): Personal | null {
   return null;
 }
 
-/** The event with its sealed values opened with `key`, or read as their placeholders when the person was erased. */
-function openEvent(event: StoredEvent, personal: Personal, key: PersonKey): StoredEvent {
+/**
+ * The event with its sealed values opened with `key` (or taken from `recent`, when this process
+ * sealed them), or read as their placeholders when the person was erased.
+ */
+function openEvent(event: StoredEvent, personal: Personal, key: PersonKey, recent?: RecentlySealed): StoredEvent {
   const { fields, subject } = personal;
   // A key the store does not have (erased, or a copy made without its keys) reads as erased.
   const data: Data = { ...personal.data };
   for (const field of fields.names) {
     const value = data[field];
-    if (isSealed(value)) data[field] = key === 'erased' ? fields.erased[field] : openValue(key, subject, field, value, event);
+    if (!isSealed(value)) continue;
+    if (key === 'erased') {
+      // An erased person's value is not kept in memory either.
+      recent?.forget(value.$enc);
+      data[field] = fields.erased[field];
+    } else data[field] = (recent?.take(value.$enc, subject, field) ?? { value: openValue(key, subject, field, value, event) }).value;
   }
   return { ...event, data };
 }

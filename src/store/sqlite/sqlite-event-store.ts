@@ -343,8 +343,11 @@ export class SqliteEventStore implements EventStore {
     const created = Date.now();
     let head = this.statements.head.get() ?? 0;
     const outcome: BatchOutcome = { results: [], rows: [] };
+    // Each stream's head as this transaction leaves it: a batch often holds several sends to one
+    // room's stream, and the write lock keeps other processes out until it commits.
+    const heads = new Map<StreamName, StreamHead>();
     for (const pending of batch) {
-      const current = this.streamHead(pending.stream);
+      const current = heads.get(pending.stream) ?? this.streamHead(pending.stream);
       const actual = current.revision < 0 ? 'no_stream' : current.revision;
       if (!revisionMatches(pending.expected, actual)) {
         outcome.results.push(new WrongExpectedVersionError(pending.stream, pending.expected, actual));
@@ -376,6 +379,7 @@ export class SqliteEventStore implements EventStore {
         continue;
       }
       head = last.position;
+      heads.set(pending.stream, { revision: last.revision, position: last.position });
       for (const row of rows) outcome.rows.push(row);
       outcome.results.push({ nextRevision: last.revision, position: last.position });
     }

@@ -7,6 +7,8 @@ import type { NewEvent } from '../../../src/events/recorded-event.js';
 import { EncryptingEventStore, TamperedValueError } from '../../../src/store/crypto/encrypting-event-store.js';
 import { newDataKey } from '../../../src/store/crypto/personal-data-cipher.js';
 import { PersonKeys } from '../../../src/store/crypto/person-keys.js';
+import { RecentlySealed } from '../../../src/store/crypto/recently-sealed.js';
+import { ERASED_TEXT } from '../../../src/events/personal-data.js';
 import { SqliteEventStore } from '../../../src/store/sqlite/sqlite-event-store.js';
 import { SqliteKeyStore } from '../../../src/store/sqlite/sqlite-key-store.js';
 import { eventStoreContract } from '../ports/event-store.contract.js';
@@ -138,5 +140,40 @@ describe('EncryptingEventStore', () => {
       expect(error).to.be.instanceOf(TamperedValueError);
     }
     await store.close();
+  });
+
+  describe('values it sealed itself', () => {
+    const withRecent = () => {
+      const opened = open();
+      const recent = new RecentlySealed();
+      return { ...opened, recent, store: new EncryptingEventStore(opened.raw, opened.keys, recent) };
+    };
+
+    it('opens them from memory when its subscription brings them back, once', async () => {
+      const { raw, recent, store } = withRecent();
+      await store.append('messages-1-20260101', [sent(1, 'sealed and kept')]);
+      expect(recent.size).to.equal(1);
+      const [live] = await firstValueFrom(store.subscribe(0).pipe(take(1), toArray()));
+      expect(live!.data).to.include({ text: 'sealed and kept', sender: 1 });
+      expect(recent.size).to.equal(0);
+      // The log holds the sealed text all the same, and a second reader decrypts it.
+      expect((await raw.readAll())[0]!.data).to.have.nested.property('text.$enc');
+      expect((await firstValueFrom(store.subscribe(0)))!.data).to.include({ text: 'sealed and kept' });
+      await store.close();
+    });
+
+    it("reads them as placeholders once the person is erased, and keeps neither those nor a refused append's", async () => {
+      const { keys, recent, store } = withRecent();
+      await store.append('messages-1-20260101', [sent(1, 'soon gone')]);
+      await keys.erase(1);
+      expect((await firstValueFrom(store.subscribe(0)))!.data).to.include({ text: ERASED_TEXT });
+      const refused = store.append('messages-2-20260101', [sent(2, 'never stored')], { expectedRevision: 5 });
+      await refused.then(
+        () => expect.fail('appended'),
+        () => undefined,
+      );
+      expect(recent.size).to.equal(0);
+      await store.close();
+    });
   });
 });

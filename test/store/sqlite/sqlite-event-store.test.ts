@@ -231,19 +231,24 @@ describe('SqliteEventStore', function () {
       const store = open();
       const id = randomUUID();
       try {
-        const [first, several, other, single] = await Promise.allSettled([
+        const [first, several, other, single, after] = await Promise.allSettled([
           store.append('s-1', [{ ...event('A'), id }]),
           store.append('s-2', [event('B'), { ...event('C'), id }]),
           store.append('s-3', [event('D')]),
           store.append('s-4', [{ ...event('E'), id }]),
+          // The same batch: s-2 is still empty after the refused append, and s-1 stands at revision 0.
+          store.append('s-2', [event('F')], { expectedRevision: 'no_stream' }),
         ]);
+        const [then] = await Promise.allSettled([store.append('s-1', [event('G')], { expectedRevision: 0 })]);
         expect(first?.status).to.equal('fulfilled');
         expect(other).to.deep.equal({ status: 'fulfilled', value: { nextRevision: 0, position: 2 } });
+        expect(after).to.deep.equal({ status: 'fulfilled', value: { nextRevision: 0, position: 3 } });
+        expect(then).to.deep.equal({ status: 'fulfilled', value: { nextRevision: 1, position: 4 } });
         expect(several?.status === 'rejected' && String(several.reason)).to.match(/UNIQUE/);
         expect(single?.status === 'rejected' && String(single.reason)).to.match(/UNIQUE/);
-        expect(await store.readStream('s-2')).to.deep.equal([]);
+        expect((await store.readStream('s-2')).map((e) => e.type)).to.deep.equal(['F']);
         expect(await store.readStream('s-4')).to.deep.equal([]);
-        expect(await store.headPosition()).to.equal(2);
+        expect(await store.headPosition()).to.equal(4);
       } finally {
         await store.close();
       }
