@@ -25,4 +25,17 @@ describe('SqliteKeyStore', () => {
     await store.close();
     expect(scan().includes(wrapped)).to.equal(false);
   });
+
+  // It synced on the event loop (synchronous=FULL): ~2 ms per registration during which nothing else ran.
+  it('resolves a new key only once its sync thread has put it on disk, and refuses it when that thread fails', async () => {
+    const dir = tempDir();
+    const store = new SqliteKeyStore(join(dir, 'keys.db'), new URL('./fixtures/exiting-thread.js', import.meta.url));
+    try {
+      let failure: unknown;
+      await store.create(9, Buffer.from('wrapped')).catch((error: unknown) => (failure = error));
+      expect(failure).to.be.instanceOf(Error);
+    } finally {
+      await store.close();
+    }
+  });
 });
