@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDevCertificates } from '../src/platform/dev-certificates.js';
 import { ImClient } from './support/im-client.js';
-import { spawnServer, type ServerProcess } from './support/spawn-server.js';
+import { spawnTwo, stopAll, type ServerProcess } from './support/spawn-server.js';
 import { testCertificates } from './support/test-server.js';
 import { responseOf } from './support/toml.js';
 import { imUser, v1User, type TestUser } from './support/users.js';
@@ -38,16 +36,11 @@ describe('several server processes on one SQLite log', function () {
   let two: ServerProcess;
 
   before(async () => {
-    await ensureDevCertificates(testCertificates);
-    dataDir = mkdtempSync(join(tmpdir(), 'eschat-multi-'));
     // The same data directory: one event log and one delivery state file, each process with its own read models.
-    [one, two] = await Promise.all([spawnServer(dataDir), spawnServer(dataDir)]);
+    ({ dataDir, one, two } = await spawnTwo('eschat-multi-'));
   });
 
-  after(async () => {
-    await Promise.all([one?.kill('SIGTERM'), two?.kill('SIGTERM')]);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => stopAll(dataDir, one, two));
 
   it('delivers a message sent on process one to its recipient connected to process two', async () => {
     const alice = await imUser(one, 'alice', '8612000000001');

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureDevCertificates } from '../../src/platform/dev-certificates.js';
 import { HttpsClient } from './https-client.js';
 import { testCertificates } from './test-server.js';
 
@@ -67,4 +69,21 @@ export async function spawnServer(
       return exited;
     },
   };
+}
+
+/** Two processes started together on one fresh data directory (named `prefix`...): a several-processes test's set-up. */
+export async function spawnTwo(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ dataDir: string; one: ServerProcess; two: ServerProcess }> {
+  await ensureDevCertificates(testCertificates);
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const [one, two] = await Promise.all([spawnServer(dataDir, env), spawnServer(dataDir, env)]);
+  return { dataDir, one, two };
+}
+
+/** Stops the processes gracefully (those that started), then removes their data directory. */
+export async function stopAll(dataDir: string | undefined, ...servers: Array<ServerProcess | undefined>): Promise<void> {
+  await Promise.all(servers.map((server) => server?.kill('SIGTERM')));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }

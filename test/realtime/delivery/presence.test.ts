@@ -1,35 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureDevCertificates } from '../../../src/platform/dev-certificates.js';
+import { presenceOf, presenceSeenBy, streamOn } from '../../support/presence.js';
 import { v1Group } from '../../support/rooms.js';
-import { spawnServer, type ServerProcess } from '../../support/spawn-server.js';
-import { testCertificates } from '../../support/test-server.js';
+import { spawnServer, spawnTwo, stopAll, type ServerProcess } from '../../support/spawn-server.js';
 import { v1User, type TestUser } from '../../support/users.js';
-import { V1Socket } from '../../support/v1-socket.js';
 
 /** Seconds a process's word on its users lasts: short, so that a killed process's users go offline within the test. */
 const EXPIRY = { ESCHAT_PRESENCE_EXPIRY: '2' };
-
-const presenceOf = (user: TestUser) => (frame: Record<string, unknown>) => frame['type'] === 'presence' && frame['user_id'] === user.id;
-
-/** Each process projects the shared log on its own: asks `server` until it answers `viewer` about `target` as allowed. */
-async function presenceSeenBy(server: ServerProcess, viewer: TestUser, target: TestUser): Promise<Record<string, unknown>> {
-  for (let waited = 0; waited < 5000; waited += 50) {
-    const answer = await server.client.json('GET', `/v1/users/${target.id}/presence`, undefined, viewer.token);
-    if (answer.status === 200) return answer.body as Record<string, unknown>;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return expect.fail(`process on port ${server.port} never let user ${viewer.id} see user ${target.id}`);
-}
-
-async function streamOn(server: ServerProcess, user: TestUser): Promise<V1Socket> {
-  const socket = await V1Socket.open({ server }, '/v1/stream', user.token);
-  // The connection is registered once the upgrade's catch-up has begun.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  return socket;
-}
 
 async function contacts(server: ServerProcess, a: TestUser, b: TestUser): Promise<void> {
   expect((await server.client.json('POST', `/v1/contacts/${b.id}`, { ask: 'hi' }, a.token)).status).to.equal(200);
@@ -43,15 +19,10 @@ describe('presence across server processes on one data directory', function () {
   let two: ServerProcess;
 
   before(async () => {
-    await ensureDevCertificates(testCertificates);
-    dataDir = mkdtempSync(join(tmpdir(), 'eschat-presence-'));
-    [one, two] = await Promise.all([spawnServer(dataDir, EXPIRY), spawnServer(dataDir, EXPIRY)]);
+    ({ dataDir, one, two } = await spawnTwo('eschat-presence-', EXPIRY));
   });
 
-  after(async () => {
-    await Promise.all([one?.kill('SIGTERM'), two?.kill('SIGTERM')]);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => stopAll(dataDir, one, two));
 
   it('shows a contact on process two a user who connects on process one: online, away, then offline with the last seen', async () => {
     const [ann, bob, cid] = [await v1User(one, 'pr-ann'), await v1User(one, 'pr-bob'), await v1User(one, 'pr-cid')];

@@ -6,13 +6,11 @@
  * per-person keys (a deployment on several hosts keeps those in MongoDB, which this test has not).
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDevCertificates } from '../../../src/platform/dev-certificates.js';
-import { spawnServer, type ServerProcess } from '../../support/spawn-server.js';
-import { testCertificates } from '../../support/test-server.js';
-import { v1User, type TestUser } from '../../support/users.js';
+import { presenceOf, presenceSeenBy, streamOn } from '../../support/presence.js';
+import { spawnServer, spawnTwo, stopAll, type ServerProcess } from '../../support/spawn-server.js';
+import { v1User } from '../../support/users.js';
 import { v1Group } from '../../support/rooms.js';
 import { V1Socket } from '../../support/v1-socket.js';
 import { StandInServer } from './stand-in-server.js';
@@ -32,16 +30,13 @@ describe('typing and presence across processes over an EventStoreDB log (stand-i
       .map((record) => (JSON.parse(Buffer.from(record.data).toString('utf8')) as { body: Record<string, unknown> }).body);
 
   before(async () => {
-    await ensureDevCertificates(testCertificates);
     stand = await StandInServer.start();
-    dataDir = mkdtempSync(join(tmpdir(), 'eschat-esdb-board-'));
-    [one, two] = await Promise.all([spawnServer(dataDir, env()), spawnServer(dataDir, env())]);
+    ({ dataDir, one, two } = await spawnTwo('eschat-esdb-board-', env()));
   });
 
   after(async () => {
-    await Promise.all([one?.kill('SIGTERM'), two?.kill('SIGTERM')]);
+    await stopAll(dataDir, one, two);
     await stand?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows typing said on process one to a member streaming from process two, through the stream on the log', async () => {
@@ -93,25 +88,6 @@ describe('typing and presence across processes over an EventStoreDB log (stand-i
     watcher.close();
   });
 });
-
-const presenceOf = (user: TestUser) => (frame: Record<string, unknown>) => frame['type'] === 'presence' && frame['user_id'] === user.id;
-
-async function streamOn(server: ServerProcess, user: TestUser): Promise<V1Socket> {
-  const socket = await V1Socket.open({ server }, '/v1/stream', user.token);
-  // The connection is registered once the upgrade's catch-up has begun.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  return socket;
-}
-
-/** Each process projects the log on its own: asks `server` until it answers `viewer` about `target`. */
-async function presenceSeenBy(server: ServerProcess, viewer: TestUser, target: TestUser): Promise<Record<string, unknown>> {
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    const answer = await server.client.json('GET', `/v1/users/${target.id}/presence`, undefined, viewer.token);
-    if (answer.status === 200) return answer.body as Record<string, unknown>;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return expect.fail(`process on port ${server.port} never let user ${viewer.id} see user ${target.id}`);
-}
 
 async function inRooms(server: ServerProcess, token: string, roomId: number): Promise<boolean> {
   const answer = await server.client.json('GET', '/v1/rooms', undefined, token);
