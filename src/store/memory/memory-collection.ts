@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { copyPlain, isPlainObject, plainEqual } from './memory-copy.js';
+import { isPlainObject } from '../ports/plain-object.js';
+import { copyPlain, plainEqual } from './memory-copy.js';
 import { compileFilter } from '../ports/compiled-filter.js';
-import { project } from './memory-filter.js';
+import { project } from './memory-projection.js';
 import { MemoryIndex, defaultIndexName, sameKeys, type KeyTuple } from './memory-index.js';
 import { planQuery } from './memory-plan.js';
 import { sortDocuments } from './memory-sort.js';

@@ -6,8 +6,6 @@
 
 import { isPlainObject } from '../ports/plain-object.js';
 
-export { isPlainObject };
-
 /**
  * A deep copy of plain objects, arrays and dates. Other class instances (a Buffer, a bson
  * ObjectId) are kept by reference: documents are plain data, and such values are treated

@@ -1,4 +1,4 @@
-import { isPlainObject } from './memory-copy.js';
+import { isPlainObject } from '../ports/plain-object.js';
 import { EMPTY_ARRAY, compareValues } from './memory-order.js';
 
 /**

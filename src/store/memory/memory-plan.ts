@@ -1,4 +1,4 @@
-import { isPlainObject } from './memory-copy.js';
+import { isPlainObject } from '../ports/plain-object.js';
 import type { KeyTuple, MemoryIndex } from './memory-index.js';
 import { compareValues, typeRank } from './memory-order.js';
 import type { EntryGap, Reached, SortedEntries } from './memory-sorted-entries.js';

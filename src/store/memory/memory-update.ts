@@ -1,5 +1,6 @@
 import { update as mingoUpdate, type Modifier } from 'mingo/updater';
-import { copyPlain, isPlainObject, plainEqual, shallowCopy } from './memory-copy.js';
+import { isPlainObject } from '../ports/plain-object.js';
+import { copyPlain, plainEqual, shallowCopy } from './memory-copy.js';
 import { compareValues } from './memory-order.js';
 import { splitPath } from './memory-paths.js';
 import { checkUpdate } from '../ports/update-check.js';

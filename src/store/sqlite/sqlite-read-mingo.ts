@@ -6,6 +6,7 @@ import * as queryOperators from 'mingo/operators/query';
 import { Query } from 'mingo/query';
 import { update as mingoUpdate, type Modifier } from 'mingo/updater';
 import type { Document, ProjectionSpec, SortSpec, Update } from '../ports/read-store.js';
+import { topLevelPicker } from '../ports/top-level-projection.js';
 import { valueAt } from './sqlite-read-index.js';
 
 /**
@@ -37,46 +38,8 @@ export function sortDocuments(docs: Document[], sort: SortSpec, skip: number, li
 /** `docs` reduced to `projection`, by inclusion or exclusion, with `_id` unless excluded. */
 export function projectDocuments(docs: Document[], projection: ProjectionSpec | undefined): Document[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
-  const fields = topLevelFields(projection);
-  if (fields) return docs.map((doc) => pick(doc, fields));
-  return MATCH_ALL.find<Document>(docs, projection).all();
-}
-
-/** A projection naming only top-level fields, all included or all excluded (`_id` either way). */
-interface TopLevelFields {
-  include: boolean;
-  names: Set<string>;
-  id: boolean;
-}
-
-/**
- * The common projection (`{ name: 1, login: 1 }`) without mingo, which costs ~10 µs a document
- * (half of a 100-contact sync): undefined for any other (paths, operators), which mingo takes.
- */
-function topLevelFields(projection: ProjectionSpec): TopLevelFields | undefined {
-  const names = new Set<string>();
-  let include: boolean | undefined;
-  for (const [name, value] of Object.entries(projection)) {
-    if (name === '_id') continue;
-    if (name.includes('.') || name.startsWith('$')) return undefined;
-    const included = value === 1;
-    if (include !== undefined && include !== included) return undefined;
-    include = included;
-    names.add(name);
-  }
-  // `{ _id: 1 }` alone includes only `_id`; `{ _id: 0 }` alone excludes only it.
-  return { include: include ?? projection['_id'] === 1, names, id: projection['_id'] !== 0 };
-}
-
-/** Keeps the document's own order of fields, as Mongo does. */
-function pick(doc: Document, { include, names, id }: TopLevelFields): Document {
-  const out: Record<string, unknown> = {};
-  // for-in over a parsed document walks V8's enum cache: no array of entries made per document.
-  for (const name in doc) {
-    if (name === '_id' ? id : names.has(name) === include) out[name] = doc[name];
-  }
-  // Without `_id` only when the projection leaves it out, as mingo's answer is then.
-  return out as Document;
+  const pick = topLevelPicker(projection);
+  return pick ? docs.map(pick) : MATCH_ALL.find<Document>(docs, projection).all();
 }
 
 /**

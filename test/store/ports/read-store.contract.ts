@@ -401,6 +401,13 @@ export function readStoreContract(name: string, open: () => Promise<ReadStore>):
         expect(await docs.findOne({ _id: 2 }, { projection: { _id: 1 } })).to.deep.equal({ _id: 2 });
       });
 
+      // The memory store answered in the projection's order.
+      it('answers top-level fields in the document’s order, as MongoDB does, whatever the projection’s order', async function () {
+        const docs = await withDocs([{ _id: 1, b: 2, a: 1, c: 3 }]);
+        expect(Object.keys((await docs.findOne({ _id: 1 }, { projection: { a: 1, b: 1 } })) ?? {})).to.deep.equal(['_id', 'b', 'a']);
+        expect(Object.keys((await docs.findOne({ _id: 1 }, { projection: { c: 1, a: 1, _id: 0 } })) ?? {})).to.deep.equal(['a', 'c']);
+      });
+
       it('projects by exclusion', async function () {
         const docs = await withDocs(people);
         expect(await docs.findOne({ _id: 1 }, { projection: { profile: 0, city: 0 } })).to.deep.equal({ _id: 1, name: 'ann', age: 30 });
