@@ -4,6 +4,13 @@
  * an erased person, in the data texts themselves, so the loop parses the page as a plain one.
  * What cannot be opened here (a value that does not authenticate, keys that could not be had)
  * is left sealed: the encrypting store then opens it on the loop, and fails there as it would.
+ *
+ * The texts are searched, not parsed: a sealed value is found as `"<field>":{"$enc":"<base64>"}`
+ * and its person as `"<subject>":<digits>`, each key met once (JSON escapes a quote inside a
+ * string, so a key pattern cannot match inside a value). Parsing a whole row to find them cost
+ * more than the search and half again in garbage. A row whose subject is not found so is parsed; a
+ * value not found so stays sealed for the loop. Neither can open a value wrongly: each is
+ * authenticated against its person and field.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { personalFieldsOf, type PersonalFieldsOfType } from '../../events/personal-data.js';
@@ -11,7 +18,7 @@ import type { UserId } from '../../events/recorded-event.js';
 import type { PageWorkMaker, PageWorker } from '../ports/page-work.js';
 import type { KeyReply, KeyRequest, OpeningThreadData } from './page-opening.js';
 import type { PersonKey } from './person-keys.js';
-import { isSealed, openValueText, type SealedValue } from './sealed-value.js';
+import { openValueText, type SealedValue } from './sealed-value.js';
 
 /** Keys kept on the thread, as many as the loop's cache (person-keys.ts), least recently used out first. */
 const CACHE_CAPACITY = 10_000;
@@ -21,7 +28,6 @@ interface SealedRow {
   index: number;
   fields: PersonalFieldsOfType;
   subject: UserId;
-  data: Record<string, unknown>;
 }
 
 const makeOpener: PageWorkMaker = (data) => {
@@ -48,12 +54,11 @@ const makeOpener: PageWorkMaker = (data) => {
           fresh.add(erased.userId);
         return;
       }
-      if (!text.includes('{"$enc":')) return;
+      if (!text.includes(SEALED)) return;
       const fields = personalFieldsOf(type);
       if (fields === undefined) return;
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      const subject = parsed[fields.subject];
-      if (typeof subject === 'number') rows.push({ index, fields, subject, data: parsed });
+      const subject = subjectOf(text, fields);
+      if (subject !== undefined) rows.push({ index, fields, subject });
     });
     if (rows.length === 0) {
       for (const subject of fresh) cache.delete(subject);
@@ -89,17 +94,46 @@ const makeOpener: PageWorkMaker = (data) => {
 
 export default makeOpener;
 
+const SEALED = '{"$enc":"';
+
+/** The subject's number in the text (parsed when its key is not met exactly once); undefined when it has none. */
+function subjectOf(text: string, fields: PersonalFieldsOfType): UserId | undefined {
+  const key = `"${fields.subject}":`;
+  const at = text.indexOf(key);
+  if (at >= 0 && text.indexOf(key, at + key.length) < 0) {
+    const from = at + key.length;
+    let end = from;
+    while (end < from + MAX_DIGITS && isDigit(text.charCodeAt(end))) end++;
+    const next = text[end];
+    if (end > from && (next === ',' || next === '}')) return Number(text.slice(from, end));
+  }
+  try {
+    const data: unknown = JSON.parse(text);
+    const subject = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[fields.subject] : undefined;
+    return typeof subject === 'number' ? subject : undefined;
+  } catch {
+    return undefined; // left for the loop, which refuses it in its own way
+  }
+}
+
+/** A safe integer's digits at most: a longer number is parsed. */
+const MAX_DIGITS = 15;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
 /** The row's text with each sealed value replaced by its plaintext, or by its placeholder for an erased person. */
-function opened(text: string, { fields, subject, data }: SealedRow, key: PersonKey): string {
+function opened(text: string, { fields, subject }: SealedRow, key: PersonKey): string {
   for (const field of fields.names) {
-    const value = data[field];
-    if (!isSealed(value)) continue;
-    const replacement = key === 'erased' ? JSON.stringify(fields.erased[field]) : plaintextOf(key, subject, field, value);
-    // As the store wrote it; a base64 text has nothing to escape, and a copy inside a string would be escaped.
-    const sealed = `{"$enc":${JSON.stringify(value.$enc)}}`;
-    const at = text.indexOf(sealed);
-    if (replacement === undefined || at < 0) continue;
-    text = text.slice(0, at) + replacement + text.slice(at + sealed.length);
+    const prefix = `"${field}":${SEALED}`;
+    const at = text.indexOf(prefix);
+    if (at < 0 || text.indexOf(prefix, at + prefix.length) >= 0) continue;
+    const start = at + prefix.length - SEALED.length;
+    const end = text.indexOf('"}', start + SEALED.length);
+    if (end < 0) continue;
+    const replacement =
+      key === 'erased'
+        ? JSON.stringify(fields.erased[field])
+        : plaintextOf(key, subject, field, { $enc: text.slice(start + SEALED.length, end) });
+    if (replacement !== undefined) text = text.slice(0, start) + replacement + text.slice(end + 2);
   }
   return text;
 }

@@ -9,7 +9,8 @@ import { EncryptingEventStore, TamperedValueError } from '../../../src/store/cry
 import { PageOpening } from '../../../src/store/crypto/page-opening.js';
 import { newDataKey } from '../../../src/store/crypto/personal-data-cipher.js';
 import { PersonKeys } from '../../../src/store/crypto/person-keys.js';
-import { isSealed } from '../../../src/store/crypto/sealed-value.js';
+import makeOpener from '../../../src/store/crypto/page-opening-thread.js';
+import { isSealed, sealValue } from '../../../src/store/crypto/sealed-value.js';
 import { SqliteEventStore } from '../../../src/store/sqlite/sqlite-event-store.js';
 import { SqliteKeyStore } from '../../../src/store/sqlite/sqlite-key-store.js';
 import { eventStoreContract } from '../ports/event-store.contract.js';
@@ -118,5 +119,34 @@ describe('PageOpening', () => {
     // Before the erasure, person 1 read in clear.
     expect(textOf(seen[0]!)).to.equal('text 0 of 1');
     await again.store.close();
+  });
+
+  it("finds a row's person and sealed values by searching its text, parses it where a key is met twice, and leaves a value met twice sealed", async function () {
+    const { keys, store } = open();
+    const opening = new PageOpening(keys);
+    try {
+      const key = await keys.keyFor(1);
+      if (key === 'erased') throw new Error('a new person has a key');
+      const sealed = (text: string) => JSON.stringify(sealValue(key, 1, 'text', text));
+      const rows = [
+        // The subject key last, before the closing brace.
+        `{"roomId":1,"text":${sealed('last')},"sender":1}`,
+        // Met first inside another object: searched, the subject would be 2 and the value would not open; parsed, it opens.
+        `{"quoted":{"sender":2},"sender":1,"text":${sealed('nested')}}`,
+        // The field's pattern met twice: neither is taken for the field, both are left for the loop.
+        `{"sender":1,"text":${sealed('twice')},"copy":{"text":${sealed('twice')}}}`,
+      ];
+      const data = [...rows];
+      const { data: started } = opening.start();
+      await makeOpener(started)({ types: rows.map(() => 'MessageSent'), data });
+      expect(data.map((text) => JSON.parse(text) as { text: unknown }).map((row) => row.text)).to.deep.equal([
+        'last',
+        'nested',
+        JSON.parse(rows[2]!).text,
+      ]);
+    } finally {
+      opening.close();
+      await store.close();
+    }
   });
 });
