@@ -22,8 +22,8 @@ function nextIv(): Buffer {
     ivAt = 0;
   }
   ivAt += IV_BYTES;
-  // A copy: the pool is replaced, never overwritten, but a sealed value must own its bytes.
-  return Buffer.from(ivPool.subarray(ivAt - IV_BYTES, ivAt));
+  // A view: the pool is replaced, never overwritten, and the sealed bytes are a copy.
+  return ivPool.subarray(ivAt - IV_BYTES, ivAt);
 }
 
 export function seal(key: Buffer, plaintext: Buffer, associated: string): Buffer {

@@ -34,4 +34,15 @@ describe('RecentlySealed', () => {
     expect(recent.take(sealed(0), 1, 'text')).to.deep.equal({ value: 'bench 0 0' });
     expect(recent.size).to.equal(31_999);
   });
+
+  it('past its budget, drops the oldest down to seven eighths of it, not one entry per insert', () => {
+    // Each entry costs 64 + 3 + 2 bytes: sixteen fill the budget.
+    const recent = new RecentlySealed(16 * 69);
+    const sealed = (i: number): string => `${i}`.padStart(3, '0');
+    for (let i = 0; i < 17; i++) recent.remember(sealed(i), 1, 'f', 'x');
+    // 17 entries are over; down to 14 (966 bytes <= 7/8 of 1,104): the three oldest went.
+    expect(recent.size).to.equal(14);
+    expect(recent.take(sealed(2), 1, 'f')).to.equal(undefined);
+    expect(recent.take(sealed(3), 1, 'f')).to.deep.equal({ value: 'x' });
+  });
 });
