@@ -18,6 +18,7 @@ import { Metrics } from './platform/metrics.js';
 import { projections } from './projections/all-projections.js';
 import { ProjectionRunner } from './projections/runner.js';
 import type { EventStore } from './store/ports/event-store.js';
+import type { PersonKeys } from './store/crypto/person-keys.js';
 import { InstrumentedEventStore } from './store/instrumented-event-store.js';
 import {
   openDeliveryStateStore,
@@ -57,11 +58,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * What a caller may compose otherwise than the configuration says. No setting reaches it: `eschat
+ * serve` starts with the defaults; the benchmarks' server without encryption (bench/plain-server)
+ * is the one caller that overrides it.
+ */
+export interface Composition {
+  /** Opens the log, which owns `keys` from then on (closing it closes them). Default: `openEventStore`, which seals personal data. */
+  openLog: (config: Config, keys: PersonKeys) => Promise<EventStore>;
+}
+
 /** The composition root: opens the stores, catches the read models up, then listens. */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, composition: Partial<Composition> = {}): Promise<RunningServer> {
+  const { openLog = openEventStore } = composition;
   const metrics = new Metrics();
   const keys = await openPersonKeys(config);
-  const store: EventStore = new InstrumentedEventStore(await openEventStore(config, keys), metrics);
+  const store: EventStore = new InstrumentedEventStore(await openLog(config, keys), metrics);
   const readStore = await openReadStore(config);
   const unknownTypes = new Set<string>();
   // Once per type: a log a newer version wrote may hold many events of a type this one passes over.

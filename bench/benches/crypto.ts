@@ -10,15 +10,18 @@ import { isSealed } from '../../src/store/crypto/sealed-value.js';
 import { newDataKey } from '../../src/store/crypto/personal-data-cipher.js';
 import { PersonKeys } from '../../src/store/crypto/person-keys.js';
 import type { EventStore } from '../../src/store/ports/event-store.js';
+import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { SqliteReadStore } from '../../src/store/sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from '../../src/store/upcasting-event-store.js';
-import { pick } from '../harness/bench-options.js';
+import { pick, workerCount, type BenchOptions } from '../harness/bench-options.js';
 import { BenchFailure, figure, type Target } from '../harness/bench-result.js';
 import type { Bench } from '../harness/bench.js';
+import { eschatTarget } from '../harness/im-target.js';
 import { cachedLog } from '../log/cached-log.js';
 import { checkDocuments, readOnly } from './replay.js';
+import { measureThroughput, THROUGHPUT_WORKERS } from './throughput.js';
 
 /** The issue's target (issue 18): throughput and replay within 15% of the unencrypted figures. */
 const WITHIN_15_PERCENT: Target = { op: '>=', limit: 0.85, of: 'ratio' };
@@ -29,14 +32,22 @@ const SENDS = 20_000;
 const QUICK_SENDS = 5_000;
 /** Senders of the send figure, each with a key made before the sends are timed, as registration makes it. */
 const PEOPLE = 500;
+/** The throughput bench's pairs and seconds. */
+const PAIRS = 500;
+const QUICK_PAIRS = 100;
+const SERVER_SECONDS = 20;
+const QUICK_SERVER_SECONDS = 3;
 
 /**
  * The cost of crypto-shredding (README, "Erasure"): the same work with the encrypting store
  * (src/store/crypto) and without it, alternated in the same run, plain first, and the better of
  * each side kept (a neighbour's burst on a shared machine then decides neither).
  *
- * - send: `MessageSent` appended one per append, as a send does, to a fresh SQLite log
- *   (`durability: 'normal'`, so that the CPU cost shows instead of the disk's sync).
+ * - throughput: the throughput bench's load (IM pairs, 64 messages in flight each) on a fresh
+ *   `eschat serve` against the same server with its log unencrypted (bench/plain-server), each
+ *   in its own process: the issue's "throughput", delivered messages per second.
+ * - send: the store alone, `MessageSent` appended one per append, as a send does, to a fresh
+ *   SQLite log (`durability: 'normal'`, so that the CPU cost shows instead of the disk's sync).
  * - replay, reading: the generated log read through the subscription the runner uses, against
  *   the same log copied with its personal data sealed (`eschat events copy --encrypt`'s path;
  *   cached beside the log), read through the encrypting store with no key in memory at first.
@@ -53,10 +64,12 @@ export const cryptoBench: Bench = {
     await expectSameEvents(open(false), open(true));
     // Each figure's runs together, plain and sealed in turn: a side measured later in the process
     // (a bigger heap, a warmer disk) than the other would be judged on that too.
+    const served = await alternated(rounds, (encrypted) => serverThroughput(encrypted, options));
     const send = await alternated(rounds, (encrypted) => sends(encrypted, pick(options, SENDS, QUICK_SENDS)));
     const read = await alternated(rounds, (encrypted) => readOnly(open(encrypted), manifest.events));
     const rebuilt = await alternated(rounds, (encrypted) => rebuild(open(encrypted), manifest));
     return [
+      figure('crypto', 'throughput: delivered msg/s, sealed server', served.sealed, 'msg/s', served.plain, WITHIN_15_PERCENT),
       figure('crypto', 'send: MessageSent appends, sealed', send.sealed, 'events/s', send.plain, WITHIN_15_PERCENT),
       figure('crypto', 'replay: reading the log, opened', read.sealed, 'events/s', read.plain, WITHIN_15_PERCENT),
       figure('crypto', 'replay: rebuilding every projection, opened', rebuilt.sealed, 'events/s', rebuilt.plain, WITHIN_15_PERCENT),
@@ -127,6 +140,38 @@ async function expectSameEvents(plain: EventStore, sealed: EventStore): Promise<
   } finally {
     await plain.close();
     await sealed.close();
+  }
+}
+
+/** Messages delivered per second by a fresh eschat, sealing (`eschat serve`) or not (bench/plain-server), under the throughput bench's load. */
+async function serverThroughput(encrypted: boolean, options: BenchOptions): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eschat-bench-crypto-'));
+  try {
+    const target = await eschatTarget(options, pick(options, PAIRS, QUICK_PAIRS) * 2, { dataDir, plain: !encrypted });
+    const workers = workerCount(options, THROUGHPUT_WORKERS);
+    // Stops the server: its log is then complete on disk.
+    const { delivered } = await measureThroughput(target, workers, pick(options, SERVER_SECONDS, QUICK_SERVER_SECONDS));
+    expectStoredText(join(dataDir, 'events.db'), encrypted);
+    return delivered;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The last message the server stored has its text sealed exactly when encrypting: the figure never compares plain with plain. */
+function expectStoredText(file: string, encrypted: boolean): void {
+  const db = openSqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare(`SELECT data FROM events WHERE type = 'MessageSent' ORDER BY position DESC LIMIT 1`).get() as
+      { data: string } | undefined;
+    const text: unknown = row === undefined ? undefined : (JSON.parse(row.data) as Record<string, unknown>)['text'];
+    if (encrypted ? !isSealed(text) : typeof text !== 'string' || !text.startsWith('bench ')) {
+      throw new BenchFailure(
+        `crypto: the ${encrypted ? 'sealing' : 'plain'} server stored a message text as ${JSON.stringify(text)?.slice(0, 40)}`,
+      );
+    }
+  } finally {
+    db.close();
   }
 }
 

@@ -10,7 +10,7 @@ const WINDOW = 64;
  * On the 2-core benchmark machine the server (or the relay) takes one core and the clients the
  * other, and both whenever the server waits on an fsync: two event loops then read in parallel.
  */
-const WORKERS = 2;
+export const THROUGHPUT_WORKERS = 2;
 /** A second to reach the steady state before counting. */
 const RAMP_MS = 1000;
 
@@ -31,14 +31,18 @@ export const throughputBench: Bench = {
   async run(options) {
     const seconds = pick(options, 20, 3);
     const pairs = pick(options, 500, 100);
-    const workers = workerCount(options, WORKERS);
-    const eschat = await measure(await eschatTarget(options, pairs * 2), workers, seconds);
-    const relay = await measure(await relayTarget(options, pairs * 2), workers, seconds);
+    const workers = workerCount(options, THROUGHPUT_WORKERS);
+    const eschat = await measureThroughput(await eschatTarget(options, pairs * 2), workers, seconds);
+    const relay = await measureThroughput(await relayTarget(options, pairs * 2), workers, seconds);
     return figures(eschat, relay);
   },
 };
 
-async function measure(target: ImTarget, workers: number, seconds: number): Promise<Outcome> {
+/**
+ * The target's pairs (then stopped), each sender keeping WINDOW messages in flight for `seconds`
+ * after a ramp: what was delivered and acknowledged per second, every message checked (PairRun).
+ */
+export async function measureThroughput(target: ImTarget, workers: number, seconds: number): Promise<Outcome> {
   let run: PairRun | null = null;
   try {
     run = await PairRun.start(target, workers);

@@ -5,6 +5,8 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Entry points the benchmarks start as processes of their own. */
 export const eschatMain = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+/** eschat serve without the encrypting store: crypto's baseline only. */
+export const plainServerMain = fileURLToPath(new URL('../plain-server/plain-server-main.js', import.meta.url));
 export const relayMain = fileURLToPath(new URL('../relay/relay-main.js', import.meta.url));
 export const connectionWorkerMain = fileURLToPath(new URL('../benches/connection-worker.js', import.meta.url));
 export const pairWorkerMain = fileURLToPath(new URL('../benches/pair-worker.js', import.meta.url));

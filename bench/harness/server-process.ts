@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForLine } from './child-process-output.js';
-import { eschatMain, tlsDir } from './repo-paths.js';
+import { eschatMain, plainServerMain, tlsDir } from './repo-paths.js';
 
 export interface ServerOptions {
   /** Prepared data directory (e.g. holding a generated log), left in place at stop; a fresh temporary one, removed at stop, when absent. */
@@ -13,6 +13,8 @@ export interface ServerOptions {
   tls: boolean;
   /** `--cpu-prof` into this directory. */
   profileDir?: string | null;
+  /** The server without the encrypting store (bench/plain-server), personal data in clear: crypto's baseline. */
+  plain?: boolean;
 }
 
 export interface ServerProcess {
@@ -28,8 +30,9 @@ export interface ServerProcess {
 const STOP_DEADLINE_MS = 15_000;
 
 /**
- * `eschat serve` in its own process, as `npm start` runs it, on free ports of 127.0.0.1, with
- * durable commits (the default), resolved once it logs that it listens.
+ * `eschat serve` in its own process, as `npm start` runs it (or the plain server, the same
+ * command), on free ports of 127.0.0.1, with durable commits (the default), resolved once it
+ * logs that it listens.
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'eschat-bench-'));
@@ -37,7 +40,8 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, eschatMain, 'serve'], {
+  const main = options.plain === true ? plainServerMain : eschatMain;
+  const child = spawn(process.execPath, [...profile, main, 'serve'], {
     // The data directory as cwd: no eschat.toml of the checkout is picked up.
     cwd: dataDir,
     env: { ...process.env, ...serverEnv(dataDir, options.tls), ...options.env },
