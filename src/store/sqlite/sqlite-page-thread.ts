@@ -51,8 +51,8 @@ const AHEAD_PAGES = 2;
  */
 let share = 1;
 const SHARE_STEP = 1 / 8;
-/** The page that follows the last one answered: a request for it continues a catch-up. */
-let follows: { from: number; limit: number; work: number | undefined } | null = null;
+/** Whether the page last asked for had been read ahead. */
+let followed = false;
 /** The reading ahead that follows the latest answer; one that followed an earlier answer stops. */
 let chain = 0;
 
@@ -79,12 +79,12 @@ async function answer({ id, from, limit, work, sent }: PageRequest): Promise<voi
     // Another catch-up (or the same one gone elsewhere): what was read ahead is not what it follows.
     if (hit) ahead.shift();
     else ahead.length = 0;
-    // The reader asks for a page when it starts on the one before: the page was ready by then (this
-    // thread is the quicker), or it was not, or not even begun (the reader is). The first page of a
+    // The reader asks for a page when it starts on the one before: the page read ahead was ready by
+    // then, or the reader (done with the page before that) waits for it. The first read ahead of a
     // catch-up has nothing before it to compare with.
-    const continues = follows !== null && follows.from === from && follows.limit === limit && follows.work === work;
-    if (continues && work !== undefined)
-      share = hit && early.ready <= sent ? Math.min(1, share + SHARE_STEP) : Math.max(0, share - SHARE_STEP);
+    if (hit && followed && work !== undefined)
+      share = early.ready > sent ? Math.max(0, share - SHARE_STEP) : Math.min(1, share + SHARE_STEP);
+    followed = hit;
     const page = hit ? early.page : await pageOf(from, limit, work);
     reply = { id, ...page };
   } catch (error) {
@@ -92,8 +92,7 @@ async function answer({ id, from, limit, work, sent }: PageRequest): Promise<voi
   }
   parentPort?.postMessage(reply);
   const mine = ++chain;
-  follows = 'positions' in reply && reply.positions.length === limit ? { from: reply.positions[limit - 1] as number, limit, work } : null;
-  if (follows !== null) readAheadLater(mine, follows.from, limit, work);
+  if ('positions' in reply && reply.positions.length === limit) readAheadLater(mine, reply.positions[limit - 1] as number, limit, work);
 }
 
 /**
@@ -105,16 +104,16 @@ function readAheadLater(mine: number, from: number, limit: number, work: number 
   setImmediate(() => {
     turn = turn.then(async () => {
       const last = ahead.at(-1);
-      const next = last === undefined ? from : last.page.positions.length === limit ? (last.page.positions[limit - 1] as number) : null;
+      const follows = last === undefined ? from : last.page.positions.length === limit ? (last.page.positions[limit - 1] as number) : null;
       // Answered again meanwhile (that answer reads on), as far ahead as it goes, or at the log's end.
-      if (mine !== chain || ahead.length >= AHEAD_PAGES || next === null) return;
+      if (mine !== chain || ahead.length >= AHEAD_PAGES || follows === null) return;
       try {
-        const page = await pageOf(next, limit, work);
-        ahead.push({ from: next, limit, work, page, ready: threadClock() });
+        const page = await pageOf(follows, limit, work);
+        ahead.push({ from: follows, limit, work, page, ready: threadClock() });
       } catch {
         return; // read again when asked, and the error answered then
       }
-      readAheadLater(mine, next, limit, work);
+      readAheadLater(mine, follows, limit, work);
     });
   });
 }
