@@ -98,10 +98,11 @@ function plainLog(file: string): EventStore {
 
 /**
  * The generated log with every person's personal data sealed, made once (as `eschat events
- * copy --encrypt` writes it) into `<log>.encrypted/` beside it, through a temporary name.
+ * copy --encrypt` writes it) into `<log>.encrypted-xchacha/` beside it, through a temporary name.
  */
 async function cachedEncryptedLog(file: string): Promise<{ open: () => EventStore }> {
-  const dir = file.replace(/\.db$/, '.encrypted');
+  // Named after the cipher: a copy sealed by an earlier version would measure that one's.
+  const dir = file.replace(/\.db$/, '.encrypted-xchacha');
   const open = (): EventStore => {
     const master = Buffer.from(readFileSync(join(dir, 'master.key'), 'utf8').trim(), 'base64');
     const keys = new PersonKeys(new SqliteKeyStore(join(dir, 'keys.db')), master);

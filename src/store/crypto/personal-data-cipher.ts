@@ -1,11 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * AES-256-GCM from node:crypto (OpenSSL; AES-NI makes a short value cost microseconds), with a
- * random 96-bit IV per value and a 128-bit tag. Associated data binds each ciphertext to its
- * context (the person a value belongs to, or the person a wrapped key is for), so a value
- * moved to another person's event, or a key to another person's row, fails to decrypt rather
- * than reading as theirs. Sealed bytes: IV (12) | tag (16) | ciphertext.
+ * AES-256-GCM from node:crypto (OpenSSL), with a random 96-bit IV per value and a 128-bit tag:
+ * what wraps each person's data key with the master key, and what sealed personal values before
+ * they were sealed with XChaCha20-Poly1305 (xchacha-cipher.ts; such values are still opened).
+ * Associated data binds each ciphertext to its context (the person a value belongs to, or the
+ * person a wrapped key is for), so a value moved to another person's event, or a key to another
+ * person's row, fails to decrypt rather than reading as theirs. Sealed bytes: IV (12) | tag (16) | ciphertext.
  */
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -1,5 +1,6 @@
 import type { UserId } from '../../events/recorded-event.js';
-import { open, seal } from './personal-data-cipher.js';
+import { open } from './personal-data-cipher.js';
+import { openX, sealX, subkey } from './xchacha-cipher.js';
 
 /** How a sealed value is stored in place of the plaintext: distinct from any plaintext value an event carries. */
 export interface SealedValue {
@@ -10,14 +11,37 @@ export function isSealed(value: unknown): value is SealedValue {
   return typeof value === 'object' && value !== null && '$enc' in value && typeof value.$enc === 'string';
 }
 
+/**
+ * The mark of a value sealed with XChaCha20-Poly1305 (`x:<base64>`). A value without it (base64
+ * has no colon) was sealed with AES-256-GCM under the data key itself, as eschat did before, and
+ * is opened so.
+ */
+const XCHACHA = 'x:';
+
 /** The associated data of a value: it binds the ciphertext to its person and field. */
-const valueContext = (subject: UserId, field: string) => `eschat/value/user-${subject}/${field}`;
+const valueContext = (subject: UserId, field: string) => Buffer.from(`eschat/value/user-${subject}/${field}`, 'utf8');
+
+/**
+ * The key values are sealed with, derived from the person's data key: that one has opened AES-GCM
+ * values, and a key serves one algorithm. Kept beside the data key's bytes while those are in
+ * memory (the key caches hold each person's as one object).
+ */
+const valueKeys = new WeakMap<Buffer, Uint8Array>();
+function valueKey(key: Buffer): Uint8Array {
+  let derived = valueKeys.get(key);
+  if (derived === undefined) valueKeys.set(key, (derived = subkey(key, 'eschatv2')));
+  return derived;
+}
 
 export function sealValue(key: Buffer, subject: UserId, field: string, value: unknown): SealedValue {
-  return { $enc: seal(key, Buffer.from(JSON.stringify(value), 'utf8'), valueContext(subject, field)).toString('base64') };
+  const sealed = sealX(valueKey(key), Buffer.from(JSON.stringify(value), 'utf8'), valueContext(subject, field));
+  return { $enc: XCHACHA + sealed.toString('base64') };
 }
 
 /** The JSON text of the value sealed; throws when it does not authenticate (changed, moved, another key). */
 export function openValueText(key: Buffer, subject: UserId, field: string, value: SealedValue): string {
-  return open(key, Buffer.from(value.$enc, 'base64'), valueContext(subject, field)).toString('utf8');
+  const sealed = value.$enc;
+  if (sealed.startsWith(XCHACHA))
+    return openX(valueKey(key), Buffer.from(sealed.slice(XCHACHA.length), 'base64'), valueContext(subject, field)).toString('utf8');
+  return open(key, Buffer.from(sealed, 'base64'), `eschat/value/user-${subject}/${field}`).toString('utf8');
 }
