@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { RandomNonces } from './random-nonces.js';
 
 /**
  * AES-256-GCM from node:crypto (OpenSSL), with a random 96-bit IV per value and a 128-bit tag:
@@ -12,23 +13,10 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const KEY_BYTES = 32;
 
-/** IVs drawn from the system's randomness in batches: one call per value costs more than the cipher on a short text. */
-const IV_POOL = IV_BYTES * 1024;
-let ivPool = Buffer.alloc(0);
-let ivAt = IV_POOL;
-
-function nextIv(): Buffer {
-  if (ivAt + IV_BYTES > ivPool.length) {
-    ivPool = randomBytes(IV_POOL);
-    ivAt = 0;
-  }
-  ivAt += IV_BYTES;
-  // A view: the pool is replaced, never overwritten, and the sealed bytes are a copy.
-  return ivPool.subarray(ivAt - IV_BYTES, ivAt);
-}
+const ivs = new RandomNonces(IV_BYTES);
 
 export function seal(key: Buffer, plaintext: Buffer, associated: string): Buffer {
-  const iv = nextIv();
+  const iv = ivs.next();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(associated, 'utf8'));
   const body = cipher.update(plaintext);

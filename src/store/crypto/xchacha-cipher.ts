@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
+import { RandomNonces } from './random-nonces.js';
 
 /**
  * XChaCha20-Poly1305 (IETF) from libsodium, compiled to WebAssembly: what personal values are
@@ -15,23 +15,10 @@ await sodium.ready;
 const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 const TAG_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES;
 
-/** Nonces drawn from the system's randomness in batches, as the GCM IVs are: one call per value costs more than the cipher. */
-const NONCE_POOL = NONCE_BYTES * 1024;
-let noncePool = Buffer.alloc(0);
-let nonceAt = NONCE_POOL;
-
-function nextNonce(): Buffer {
-  if (nonceAt + NONCE_BYTES > noncePool.length) {
-    noncePool = randomBytes(NONCE_POOL);
-    nonceAt = 0;
-  }
-  nonceAt += NONCE_BYTES;
-  // A view: the pool is replaced, never overwritten, and the sealed bytes are a copy.
-  return noncePool.subarray(nonceAt - NONCE_BYTES, nonceAt);
-}
+const nonces = new RandomNonces(NONCE_BYTES);
 
 export function sealX(key: Uint8Array, plaintext: Uint8Array, associated: Uint8Array): Buffer {
-  const nonce = nextNonce();
+  const nonce = nonces.next();
   return Buffer.concat([nonce, sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associated, null, nonce, key)]);
 }
 
