@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KEY_BYTES } from './personal-data-cipher.js';
+import { syncDirectory } from '../ports/sync-directory.js';
 
 /** Where the embedded default keeps the master key it made, when none is configured. */
 export const masterKeyFile = (dataDir: string) => join(dataDir, 'master.key');
@@ -45,14 +46,5 @@ function createOnce(file: string, text: string): void {
     if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
   } finally {
     unlinkSync(temporary);
-  }
-}
-
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -1,7 +1,8 @@
-import { closeSync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SyncReply } from './wal-sync-worker.js';
+import { syncDirectory } from '../ports/sync-directory.js';
 
 const SYNC_THREAD = new URL('./wal-sync-worker.js', import.meta.url);
 
@@ -111,15 +112,5 @@ export class WalSync {
     // After a failed fsync the kernel may have dropped the dirty pages: no later sync can vouch for them.
     this.failure = error instanceof Error ? error : new Error(String(error));
     for (const waiter of waiters) waiter(this.failure);
-  }
-}
-
-/** A new file's directory entry is only durable once its directory is synced. */
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
