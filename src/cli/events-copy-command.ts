@@ -75,7 +75,7 @@ async function copy(flags: CopyFlags): Promise<void> {
       if (flags.encrypt !== true) await targetKeys.store.close();
     }
     const targetAdapter = await openAdapter({ eventStore: to, durability: config.durability });
-    target = flags.encrypt === true ? new EncryptingEventStore(targetAdapter, targetKeys) : targetAdapter;
+    target = flags.encrypt === true ? new EncryptingEventStore(targetAdapter, targetKeys, { sealWith: config.sealWith }) : targetAdapter;
     const done = await copyEvents(source, target, (progress) =>
       bar.update(progress.position, progress.head, progress.copied + progress.skipped),
     );

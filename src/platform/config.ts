@@ -72,6 +72,11 @@ export interface Config {
    * Absent: the embedded default makes one on first start in `<dataDir>/master.key` (0600).
    */
   masterKey?: string;
+  /**
+   * The cipher new personal values are sealed with (ESCHAT_SEAL_WITH): `xchacha20-poly1305`, or
+   * `aes-256-gcm`, which earlier versions read too, for the time of a rolling upgrade. Both are read.
+   */
+  sealWith: 'xchacha20-poly1305' | 'aes-256-gcm';
 }
 
 /**
@@ -127,6 +132,7 @@ interface Settings extends Limits {
   presenceExpirySeconds: number;
   metricsToken: string;
   masterKey: string;
+  sealWith: Config['sealWith'];
 }
 
 type Key = keyof Settings;
@@ -140,6 +146,7 @@ function defaults(cwd: string): Defaults {
   return {
     readStore: 'sqlite',
     durability: 'full',
+    sealWith: 'xchacha20-poly1305',
     dataDir: path.resolve(cwd, 'data'),
     host: '0.0.0.0',
     port: 8080,
@@ -372,6 +379,7 @@ function fields(cwd: string): Fields {
         .refine((text) => /^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').length === 32),
       expected: 'the base64 of 32 random bytes (openssl rand -base64 32)',
     },
+    sealWith: { toml: 'seal_with', env: 'ESCHAT_SEAL_WITH', ...oneOf(['xchacha20-poly1305', 'aes-256-gcm']) },
   };
 }
 
@@ -563,6 +571,7 @@ function toConfig(settings: Defaults, specs: Fields): Config {
     presence: { lastSeen: settings.presenceLastSeen, expirySeconds: settings.presenceExpirySeconds },
     ...(metricsToken === undefined ? {} : { metricsToken }),
     ...(masterKey === undefined ? {} : { masterKey }),
+    sealWith: settings.sealWith,
   };
 }
 

@@ -16,6 +16,7 @@ import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
 import { UpcastingEventStore } from './upcasting-event-store.js';
 import { EncryptingEventStore } from './crypto/encrypting-event-store.js';
 import { masterKeyOf } from './crypto/master-key.js';
+import type { ValueCipher } from './crypto/sealed-value.js';
 import { PersonKeys } from './crypto/person-keys.js';
 import type { KeyStore } from './ports/key-store.js';
 import { SqliteKeyStore } from './sqlite/sqlite-key-store.js';
@@ -34,10 +35,12 @@ export interface StoreSettings {
   limits?: { appendTimeoutSeconds: number };
   /** Base64 of 32 bytes; absent: `<dataDir>/master.key`, made on first start. */
   masterKey?: string | undefined;
+  /** What new personal values are sealed with; absent: XChaCha20-Poly1305. */
+  sealWith?: ValueCipher;
 }
 
 /** What opening the log through its encryption needs: where the log, the keys and the master key are. */
-export type LogSettings = Pick<StoreSettings, 'eventStore' | 'durability' | 'limits' | 'readStore' | 'dataDir' | 'masterKey'>;
+export type LogSettings = Pick<StoreSettings, 'eventStore' | 'durability' | 'limits' | 'readStore' | 'dataDir' | 'masterKey' | 'sealWith'>;
 
 // The EventStoreDB and MongoDB drivers are imported only when configured: the embedded default
 // (and every CLI command on it) starts without loading them.
@@ -46,7 +49,8 @@ export type LogSettings = Pick<StoreSettings, 'eventStore' | 'durability' | 'lim
 export async function openEventStore(config: LogSettings, keys?: PersonKeys): Promise<EventStore> {
   // Every reader of the process sees personal data in clear (or erased), and old event shapes
   // as current ones (events/upcasters.ts): upcasters read opened values. Closing the log closes the keys.
-  return new UpcastingEventStore(new EncryptingEventStore(await openAdapter(config), keys ?? (await openPersonKeys(config))));
+  const sealWith = config.sealWith === undefined ? {} : { sealWith: config.sealWith };
+  return new UpcastingEventStore(new EncryptingEventStore(await openAdapter(config), keys ?? (await openPersonKeys(config)), sealWith));
 }
 
 /** People's data keys: the key store beside the read models, unwrapped with the master key. */

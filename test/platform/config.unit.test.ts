@@ -68,6 +68,7 @@ describe('config', () => {
         },
         allowedOrigins: [],
         presence: { lastSeen: true, expirySeconds: 30 },
+        sealWith: 'xchacha20-poly1305',
       });
     });
 
@@ -80,6 +81,15 @@ describe('config', () => {
       });
       expect(problemsOf({ env: { ESCHAT_PRESENCE_LAST_SEEN: 'maybe' } })).to.deep.equal([
         'ESCHAT_PRESENCE_LAST_SEEN: expected on or off (or true/false, 1/0), got "maybe"',
+      ]);
+    });
+
+    it('takes the cipher new personal values are sealed with from seal_with and ESCHAT_SEAL_WITH', () => {
+      writeToml('eschat.toml', 'seal_with = "aes-256-gcm"\n');
+      expect(load().sealWith).to.equal('aes-256-gcm');
+      expect(load({ env: { ESCHAT_SEAL_WITH: 'xchacha20-poly1305' } }).sealWith).to.equal('xchacha20-poly1305');
+      expect(problemsOf({ env: { ESCHAT_SEAL_WITH: 'none' } })).to.deep.equal([
+        'ESCHAT_SEAL_WITH: expected one of xchacha20-poly1305, aes-256-gcm, got "none"',
       ]);
     });
 

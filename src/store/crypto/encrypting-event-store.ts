@@ -6,7 +6,7 @@ import type { AppendOptions, AppendResult, EventStore, ReadAllOptions, ReadStrea
 import { PageOpening } from './page-opening.js';
 import type { PersonKey, PersonKeys } from './person-keys.js';
 import { RecentlySealed } from './recently-sealed.js';
-import { isSealed, openValueText, sealValue, type SealedValue } from './sealed-value.js';
+import { isSealed, openValueText, sealValue, type SealedValue, type ValueCipher } from './sealed-value.js';
 
 /** A sealed value that does not authenticate: the log was changed, or a value moved between people. */
 export class TamperedValueError extends Error {
@@ -28,8 +28,9 @@ const RESERVATION = /^(login|phone)-(.*)$/s;
  * audit see plaintext, and the adapters, the log's files and every copy of them only ciphertext.
  * Once the person's key is erased, their values read as the placeholders of the table.
  *
- * A value is sealed as `{"$enc": base64(IV | tag | AES-256-GCM ciphertext of its JSON)}`, bound
- * (associated data) to the person and the field; null stays null. Values of a log written
+ * A value is sealed as `{"$enc": "x:" + base64(nonce | XChaCha20-Poly1305 ciphertext of its JSON | tag)}`
+ * (sealed-value.ts; AES-256-GCM values, unmarked, as before it), bound (associated data) to the
+ * person and the field; null stays null. Values of a log written
  * before encryption are plain and pass through untouched. The envelope (stream, type, metadata:
  * who, when, from where) stays in clear: the audit reads it, and so can anyone with the file.
  */
@@ -37,13 +38,19 @@ export class EncryptingEventStore implements EventStore {
   /** Sealed values opened on the adapter's page thread during a catch-up, where it has one (page-opening.ts). */
   private readonly opening: PageOpening;
 
+  /** What this store sealed, until its subscription brings it back (opened from here, not decrypted). */
+  private readonly recent: RecentlySealed;
+  /** What new values are sealed with. */
+  private readonly cipher: ValueCipher;
+
   constructor(
     private readonly inner: EventStore,
     readonly keys: PersonKeys,
-    /** What this store sealed, until its subscription brings it back (opened from here, not decrypted). */
-    private readonly recent = new RecentlySealed(),
+    options: { sealWith?: ValueCipher; recent?: RecentlySealed } = {},
   ) {
     this.opening = new PageOpening(keys);
+    this.recent = options.recent ?? new RecentlySealed();
+    this.cipher = options.sealWith ?? 'xchacha20-poly1305';
   }
 
   async append(stream: StreamName, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
@@ -177,7 +184,7 @@ export class EncryptingEventStore implements EventStore {
         data[field] = fields.erased[field];
         continue;
       }
-      const sealed = sealValue(key, subject, field, value);
+      const sealed = sealValue(key, subject, field, value, this.cipher);
       this.recent.remember(sealed.$enc, subject, field, value);
       texts.push(sealed.$enc);
       data[field] = sealed;

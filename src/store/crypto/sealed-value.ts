@@ -1,5 +1,5 @@
 import type { UserId } from '../../events/recorded-event.js';
-import { open } from './personal-data-cipher.js';
+import { open, seal } from './personal-data-cipher.js';
 import { openX, sealX, subkey } from './xchacha-cipher.js';
 
 /** How a sealed value is stored in place of the plaintext: distinct from any plaintext value an event carries. */
@@ -19,7 +19,8 @@ export function isSealed(value: unknown): value is SealedValue {
 const XCHACHA = 'x:';
 
 /** The associated data of a value: it binds the ciphertext to its person and field. */
-const valueContext = (subject: UserId, field: string) => Buffer.from(`eschat/value/user-${subject}/${field}`, 'utf8');
+const gcmContext = (subject: UserId, field: string) => `eschat/value/user-${subject}/${field}`;
+const valueContext = (subject: UserId, field: string) => Buffer.from(gcmContext(subject, field), 'utf8');
 
 /**
  * The key values are sealed with, derived from the person's data key: that one has opened AES-GCM
@@ -33,9 +34,22 @@ function valueKey(key: Buffer): Uint8Array {
   return derived;
 }
 
-export function sealValue(key: Buffer, subject: UserId, field: string, value: unknown): SealedValue {
-  const sealed = sealX(valueKey(key), Buffer.from(JSON.stringify(value), 'utf8'), valueContext(subject, field));
-  return { $enc: XCHACHA + sealed.toString('base64') };
+/**
+ * What new values are sealed with: XChaCha20-Poly1305, or AES-256-GCM as versions before it did
+ * (which those versions can read: for the time processes of both share a log). Both are read.
+ */
+export type ValueCipher = 'xchacha20-poly1305' | 'aes-256-gcm';
+
+export function sealValue(
+  key: Buffer,
+  subject: UserId,
+  field: string,
+  value: unknown,
+  cipher: ValueCipher = 'xchacha20-poly1305',
+): SealedValue {
+  const plaintext = Buffer.from(JSON.stringify(value), 'utf8');
+  if (cipher === 'aes-256-gcm') return { $enc: seal(key, plaintext, gcmContext(subject, field)).toString('base64') };
+  return { $enc: XCHACHA + sealX(valueKey(key), plaintext, valueContext(subject, field)).toString('base64') };
 }
 
 /** The JSON text of the value sealed; throws when it does not authenticate (changed, moved, another key). */
@@ -43,5 +57,5 @@ export function openValueText(key: Buffer, subject: UserId, field: string, value
   const sealed = value.$enc;
   if (sealed.startsWith(XCHACHA))
     return openX(valueKey(key), Buffer.from(sealed.slice(XCHACHA.length), 'base64'), valueContext(subject, field)).toString('utf8');
-  return open(key, Buffer.from(sealed, 'base64'), `eschat/value/user-${subject}/${field}`).toString('utf8');
+  return open(key, Buffer.from(sealed, 'base64'), gcmContext(subject, field)).toString('utf8');
 }

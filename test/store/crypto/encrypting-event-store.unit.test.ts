@@ -51,6 +51,23 @@ describe('EncryptingEventStore', () => {
     await store.close();
   });
 
+  it('seals with AES-256-GCM when told to (unmarked, as earlier versions read), and reads a log holding values of both ciphers', async () => {
+    const { dir, raw, keys, store } = open();
+    await store.append('messages-1-20260101', [sent(1, 'sealed with xchacha')]);
+    const gcm = new EncryptingEventStore(raw, keys, { sealWith: 'aes-256-gcm' });
+    await gcm.append('messages-1-20260101', [sent(1, 'sealed with gcm')]);
+    const stored = (await raw.readAll()).map((event) => (event.data as { text: { $enc: string } }).text.$enc);
+    expect(stored.map((sealed) => sealed.startsWith('x:'))).to.deep.equal([true, false]);
+    const file = readFileSync(join(dir, 'events.db')).toString('latin1') + readFileSync(join(dir, 'events.db-wal')).toString('latin1');
+    expect(file).not.to.include('sealed with');
+    for (const reader of [store, gcm])
+      expect((await reader.readAll()).map((event) => (event.data as { text: string }).text)).to.deep.equal([
+        'sealed with xchacha',
+        'sealed with gcm',
+      ]);
+    await store.close();
+  });
+
   it('opens a page of more people than the key cache holds: each with the key fetched for it, none read as erased', async () => {
     const masterKey = newDataKey();
     const { dir, store } = open(undefined, masterKey);
@@ -146,7 +163,7 @@ describe('EncryptingEventStore', () => {
     const withRecent = () => {
       const opened = open();
       const recent = new RecentlySealed();
-      return { ...opened, recent, store: new EncryptingEventStore(opened.raw, opened.keys, recent) };
+      return { ...opened, recent, store: new EncryptingEventStore(opened.raw, opened.keys, { recent }) };
     };
 
     it('opens them from memory when its subscription brings them back, once', async () => {
