@@ -49,8 +49,9 @@ export type LogSettings = Pick<StoreSettings, 'eventStore' | 'durability' | 'lim
 export async function openEventStore(config: LogSettings, keys?: PersonKeys): Promise<EventStore> {
   // Every reader of the process sees personal data in clear (or erased), and old event shapes
   // as current ones (events/upcasters.ts): upcasters read opened values. Closing the log closes the keys.
-  const sealWith = config.sealWith === undefined ? {} : { sealWith: config.sealWith };
-  return new UpcastingEventStore(new EncryptingEventStore(await openAdapter(config), keys ?? (await openPersonKeys(config)), sealWith));
+  return new UpcastingEventStore(
+    new EncryptingEventStore(await openAdapter(config), keys ?? (await openPersonKeys(config)), { sealWith: config.sealWith }),
+  );
 }
 
 /** People's data keys: the key store beside the read models, unwrapped with the master key. */

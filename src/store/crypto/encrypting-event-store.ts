@@ -66,7 +66,7 @@ export class EncryptingEventStore implements EventStore {
         );
     }
     try {
-      return await this.inner.append(RESERVATION.test(stream) ? await this.storedName(stream) : stream, sealed, options);
+      return await this.inner.append(await this.storedName(stream), sealed, options);
     } catch (error) {
       for (const text of texts) this.recent.forget(text);
       throw error;
@@ -81,11 +81,15 @@ export class EncryptingEventStore implements EventStore {
    * A reservation stream is named after the login or phone it claims (`phone-+15551234`): in
    * the log it is named by the value's pseudonym instead (`claim-phone-<hmac>`), so the file
    * does not spell the phone out. A log written before keeps its clear names, and a value
-   * claimed there stays claimed under that name: uniqueness holds across the change.
+   * claimed there stays claimed under that name: uniqueness holds across the change. Any other
+   * stream is its own name, answered without a promise (a send appends to one).
    */
-  private async storedName(stream: StreamName): Promise<StreamName> {
+  private storedName(stream: StreamName): StreamName | Promise<StreamName> {
     const reservation = RESERVATION.exec(stream);
-    if (reservation === null) return stream;
+    return reservation === null ? stream : this.pseudonymousName(stream, reservation);
+  }
+
+  private async pseudonymousName(stream: StreamName, reservation: RegExpExecArray): Promise<StreamName> {
     const pseudonymous = `claim-${reservation[1]}-${this.keys.pseudonym(reservation[2] ?? '')}`;
     if ((await this.inner.readStream(pseudonymous, { maxCount: 1 })).length > 0) return pseudonymous;
     return (await this.inner.readStream(stream, { maxCount: 1 })).length > 0 ? stream : pseudonymous;
